@@ -52,6 +52,91 @@ def _measures(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    """Build or update the index (only changed files are re-embedded).
+
+    Example: python -m assistant index --corpus corpus --index index
+    """
+    from .index import build_index
+
+    rep = build_index(settings, progress=not args.quiet, force=args.rebuild)
+    for p in rep.problems:
+        print(f"warning: {p}", file=sys.stderr)
+    if rep.up_to_date:
+        print(f"index in {settings.index_dir} is up to date ({rep.documents} documents, {rep.records} records)")
+    else:
+        print(f"indexed {rep.documents} documents, {rep.records} records into {settings.index_dir} in {rep.seconds:.1f}s "
+              f"(embedded {rep.embedded}, reused {rep.reused}; added {len(rep.added)}, changed {len(rep.changed)}, "
+              f"removed {len(rep.removed)} files)")
+    return 0
+
+
+def _read_batch(path: str) -> list[str]:
+    """Questions from a file (or - for stdin): one per line, or JSON Lines with a `question` field."""
+    from .errors import PolicyQAError
+
+    if path == "-":
+        lines = sys.stdin.read().splitlines()
+    else:
+        try:
+            with open(path, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+        except OSError as e:
+            raise PolicyQAError(f"cannot read batch file {path}: {e.strerror}") from e
+        except UnicodeDecodeError:
+            raise PolicyQAError(f"batch file {path} is not UTF-8: save it as UTF-8") from None
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("{"):
+            try:
+                obj = json.loads(line)
+            except ValueError as e:
+                raise PolicyQAError(f"{path} line {n}: not valid JSON ({e.msg}): fix the line or write the question as plain text") from None
+            if not isinstance(obj, dict) or not isinstance(obj.get("question"), str):
+                raise PolicyQAError(f"{path} line {n}: JSON object without a string `question` field")
+            out.append(obj["question"])
+        else:
+            out.append(line)
+    return out
+
+
+def format_answer(a) -> str:
+    """A readable answer with its citations, for the terminal."""
+    lines = [a.answer]
+    for i, c in enumerate(a.citations, 1):
+        ref = c.measure_label or (f"{c.section}、{c.section_title}" if c.section else "")
+        lines.append(f"  [{i}] {c.doc_number or c.doc_title} {ref} {c.title or ''}".rstrip())
+        lines.append(f"      「{c.quote}」")
+    return "\n".join(lines)
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Answer questions from the index, citing the numbered measure.
+
+    Examples:
+      python -m assistant ask "新认定的省级新经济示范企业能获得多少资金奖励？"
+      python -m assistant ask --json "第（十三）条由哪个单位牵头？"
+      python -m assistant ask --batch questions.txt   (one JSON object per line, in input order)
+    """
+    from .answer import Answerer
+    from .index import open_index
+
+    if not args.question and not args.batch:
+        raise PolicyQAError("give a question, e.g. python -m assistant ask \"第（十三）条由谁牵头？\", or --batch FILE")
+    questions = _read_batch(args.batch) if args.batch else [" ".join(args.question)]
+    answerer = Answerer(open_index(settings, check_corpus=not args.batch and not args.no_check))
+    as_json = args.json or bool(args.batch)
+    for q in questions:
+        a = answerer.ask(q, doc_id=args.doc)
+        if as_json:
+            print(json.dumps(a.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(format_answer(a))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m assistant", description="Policy Q&A assistant (川办发〔2021〕93号 and more).")
     sub = p.add_subparsers(dest="command", required=True)
@@ -63,6 +148,24 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print JSON")
     fmt.add_argument("--csv", action="store_true", help="print CSV")
     m.set_defaults(func=_measures)
+
+    i = sub.add_parser("index", help="build or update the index", description=_index.__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    i.add_argument("--corpus", help="corpus folder (default: $POLICYQA_CORPUS or corpus/)")
+    i.add_argument("--index", help="index folder (default: $POLICYQA_INDEX or index/)")
+    i.add_argument("--rebuild", action="store_true", help="rebuild even if nothing changed")
+    i.add_argument("--quiet", action="store_true", help="no progress bar")
+    i.set_defaults(func=_index)
+
+    a = sub.add_parser("ask", help="answer a question", description=_ask.__doc__,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    a.add_argument("question", nargs="*", help="the question")
+    a.add_argument("--index", help="index folder (default: $POLICYQA_INDEX or index/)")
+    a.add_argument("--json", action="store_true", help="print the JSON answer")
+    a.add_argument("--batch", metavar="FILE", help="questions from FILE (- for stdin); prints JSON Lines")
+    a.add_argument("--doc", help="only this doc_id")
+    a.add_argument("--no-check", action="store_true", help="skip the check that the corpus is unchanged")
+    a.set_defaults(func=_ask)
     return p
 
 

@@ -49,7 +49,8 @@ class Settings:
     chroma_port: int = 8000
     top_k: int = 5
     # Evidence below this is answered found=false; calibrated on eval/questions.jsonl.
-    min_evidence: float = 0.5
+    min_evidence: float = 0.5  # share of the question's (idf-weighted) terms found in the record
+    min_dense: float = 0.895  # cosine above which half that share is enough
     max_question_chars: int = 500
     # Optional LLM (OpenAI-compatible chat completions).
     llm_base_url: str | None = None
@@ -87,6 +88,7 @@ class Settings:
             chroma_port=_int(env, "POLICYQA_CHROMA_PORT", _int(env, "CHROMA_PORT", 8000)),
             top_k=_int(env, "POLICYQA_TOP_K", 5),
             min_evidence=_float(env, "POLICYQA_MIN_EVIDENCE", 0.5),
+            min_dense=_float(env, "POLICYQA_MIN_DENSE", 0.895),
             max_question_chars=_int(env, "POLICYQA_MAX_QUESTION_CHARS", 500),
             llm_base_url=g("POLICYQA_LLM_BASE_URL"),
             llm_model=g("POLICYQA_LLM_MODEL"),

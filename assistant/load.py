@@ -82,6 +82,7 @@ class CleanText:
 
     text: str
     metadata: dict = field(default_factory=dict)
+    meta_lines: dict = field(default_factory=dict)  # field → the metadata line as printed
 
 
 def _key(line: str) -> str:
@@ -128,6 +129,7 @@ def clean_text(raw: str) -> CleanText:
     """Clean page or document text: metadata table, boilerplate, repeated copy, PDF spacing."""
     raw = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
     meta: dict = {}
+    meta_lines: dict = {}
     kept: list[str] = []
     for line in raw.split("\n"):
         line = remove_cjk_spaces(line.strip())
@@ -141,15 +143,16 @@ def clean_text(raw: str) -> CleanText:
             key = re.sub(r"\s+", "", m.group(1))
             if key in META_KEYS:
                 value = m.group(2).strip()
-                if value:
-                    meta.setdefault(META_KEYS[key], value)
+                if value and META_KEYS[key] not in meta:
+                    meta[META_KEYS[key]] = value
+                    meta_lines[META_KEYS[key]] = bare
                 continue
             if key in META_IGNORED:
                 continue
         kept.append(line)
     kept = drop_repeated_copy(kept)
     kept = _drop_trailing_chrome(kept)
-    return CleanText("\n".join(_BULLET.sub("", x) for x in kept), meta)
+    return CleanText("\n".join(_BULLET.sub("", x) for x in kept), meta, meta_lines)
 
 
 def _drop_trailing_chrome(lines: list[str]) -> list[str]:
@@ -301,6 +304,7 @@ def load_document(path: Path) -> Document:
         published_date=meta.get("published_date"),
         validity=meta.get("validity"),
         index_number=meta.get("index_number"),
+        meta_lines=cleaned.meta_lines,
     )
 
 

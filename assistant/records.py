@@ -25,6 +25,8 @@ class Document:
     validity: str | None = None  # 有效性
     index_number: str | None = None  # 索引号
     warnings: tuple[str, ...] = ()
+    # Metadata field → the line of the page's metadata table it was read from, for quoting.
+    meta_lines: dict = field(default_factory=dict)
 
     def metadata(self) -> dict:
         """The document's metadata without its text."""

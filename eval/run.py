@@ -1,0 +1,165 @@
+"""The evaluation runner: index, ask, score, report (and optionally the baseline and the benchmark)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.errors import PolicyQAError
+
+from .score import Question, QuestionFileError, metrics, parse_questions, score_answer
+
+HERE = Path(__file__).resolve().parent
+
+
+def ask_all(settings: Settings, questions: list[Question], progress: bool = True) -> tuple[list[dict], list[float]]:
+    """Every question through the library's answer path; answers as JSON dicts and latencies in ms."""
+    from tqdm import tqdm
+
+    from assistant.answer import Answerer
+    from assistant.index import open_index
+
+    answerer = Answerer(open_index(settings))
+    answers, latencies = [], []
+    for q in tqdm(questions, desc="asking", unit="q", disable=not progress, file=sys.stderr):
+        t = time.perf_counter()
+        a = answerer.ask(q.question)
+        latencies.append((time.perf_counter() - t) * 1000)
+        answers.append(a.to_dict() | {"id": q.id})
+    return answers, latencies
+
+
+def by_kind(questions, scores) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for q, s in zip(questions, scores):
+        k = out.setdefault(q.kind, {"n": 0, "correct": 0})
+        k["n"] += 1
+        k["correct"] += int(s.correct_refusal if not q.answerable else (s.fact_ok and s.citation_ok))
+    for k in out.values():
+        k["accuracy"] = round(k["correct"] / k["n"], 4)
+    return out
+
+
+def chart(kinds: dict[str, dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = sorted(kinds, key=lambda k: kinds[k]["accuracy"])
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(names) + 1.2))
+    ax.barh(names, [kinds[k]["accuracy"] for k in names], color="#3b7dd8")
+    for i, k in enumerate(names):
+        ax.text(kinds[k]["accuracy"] + 0.01, i, f"{kinds[k]['correct']}/{kinds[k]['n']}", va="center", fontsize=8)
+    ax.set_xlim(0, 1.12)
+    ax.set_xlabel("correct (facts and citation, or refusal)")
+    ax.set_title("Accuracy by question kind")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def report(m: dict, kinds: dict, questions, scores, answers, baseline: dict | None, bench: dict | None) -> str:
+    lines = ["# Evaluation report", "", "| metric | value |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in m.items()]
+    if baseline:
+        lines += ["", "## Structure-aware vs generic baseline", "",
+                  "Baseline: llama-index `SentenceSplitter` (default chunk size) over the raw document, the same "
+                  "embeddings, dense top-k, no structure. A baseline chunk counts as a hit for a measure when the "
+                  "chunk contains that measure's label (generous: the user still has to find it in the chunk).", "",
+                  "| | policyqa | baseline |", "|---|---|---|",
+                  f"| hit@1 | {m['hit_at_1']} | {baseline['hit_at_1']} |",
+                  f"| hit@3 | {m['hit_at_3']} | {baseline['hit_at_3']} |",
+                  f"| measures per cited unit | 1 | {baseline['measures_per_chunk']} |"]
+    lines += ["", "## By kind", "", "| kind | n | correct | accuracy |", "|---|---|---|---|"]
+    lines += [f"| {k} | {v['n']} | {v['correct']} | {v['accuracy']} |" for k, v in sorted(kinds.items())]
+    lines += ["", "![accuracy by kind](accuracy_by_kind.png)", "", "## Misses", ""]
+    misses = 0
+    for q, s, a in zip(questions, scores, answers):
+        ok = s.correct_refusal if not q.answerable else (s.fact_ok and s.citation_ok)
+        if ok:
+            continue
+        misses += 1
+        cited = ", ".join(str(c.get("measure_label") or c.get("section")) for c in a["citations"]) or "—"
+        expect = ("refusal" if not q.answerable else
+                  f"measures {list(q.measures_any) or list(q.measures_all) or '—'} sections {list(q.sections_any) or '—'} facts {list(q.facts)}")
+        lines += [f"- **{q.id}** ({q.kind}) {q.question}", f"  - expected: {expect}",
+                  f"  - given: found={a['found']} cited={cited}: {a['answer'][:200].replace(chr(10), ' ')}"]
+        lines += [f"  - {n}" for n in s.notes]
+    if not misses:
+        lines.append("None.")
+    if bench:
+        lines += ["", "## Benchmark", "", "```", json.dumps(bench, ensure_ascii=False, indent=1), "```"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m eval", description=__doc__)
+    p.add_argument("--questions", default=str(HERE / "questions.jsonl"))
+    p.add_argument("--corpus")
+    p.add_argument("--index")
+    p.add_argument("--out", default=str(HERE / "results"))
+    p.add_argument("--baseline", action="store_true", help="also score the generic SentenceSplitter baseline")
+    p.add_argument("--bench", action="store_true", help="also run the benchmark (slow)")
+    p.add_argument("--quiet", action="store_true")
+    args = p.parse_args(argv)
+    try:
+        return _run(args)
+    except (PolicyQAError, QuestionFileError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    from assistant.index import build_index
+
+    settings = Settings.from_env().with_paths(args.corpus, args.index)
+    qpath = Path(args.questions)
+    try:
+        text = qpath.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise QuestionFileError(f"cannot read {qpath}: {e}") from None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        questions = parse_questions(text, qpath.name)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
+    rep = build_index(settings, progress=not args.quiet)
+    answers, latencies = ask_all(settings, questions, progress=not args.quiet)
+    scores = [score_answer(q, a) for q, a in zip(questions, answers)]
+    m = metrics(questions, scores, latencies)
+    m["index_build_seconds"] = round(rep.seconds, 2)
+    m["index_was_up_to_date"] = rep.up_to_date
+    kinds = by_kind(questions, scores)
+    baseline = None
+    if args.baseline:
+        from .baseline import score_baseline
+
+        baseline = score_baseline(settings, questions)
+        m["baseline"] = baseline
+    bench = None
+    if args.bench:
+        from .bench import run_bench
+
+        bench = run_bench(settings, questions)
+        m["bench"] = bench
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "answers.jsonl", "w", encoding="utf-8") as f:
+        for a in answers:
+            f.write(json.dumps(a, ensure_ascii=False) + "\n")
+    (out / "metrics.json").write_text(json.dumps(m | {"by_kind": kinds}, ensure_ascii=False, indent=1), encoding="utf-8")
+    chart(kinds, out / "accuracy_by_kind.png")
+    (out / "report.md").write_text(report(m, kinds, questions, scores, answers, baseline, bench), encoding="utf-8")
+    width = max(len(k) for k in m)
+    for k, v in m.items():
+        if k not in ("baseline", "bench"):
+            print(f"{k:<{width}}  {v}")
+    if baseline:
+        print(f"{'baseline hit@1/hit@3':<{width}}  {baseline['hit_at_1']} / {baseline['hit_at_3']}  (policyqa {m['hit_at_1']} / {m['hit_at_3']})")
+    print(f"report: {out / 'report.md'}")
+    return 0
