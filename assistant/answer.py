@@ -338,3 +338,19 @@ class Answerer:
 def answer_question(index: PolicyIndex, question: str, doc_id: str | None = None) -> Answer:
     """One question, one answer (opens nothing: pass an opened index)."""
     return Answerer(index).ask(question, doc_id)
+
+
+_FOLLOWUP = re.compile(r"^(那|那么)?(它|这条|该条|这一条|上一条|这项|该项|这个措施|该措施|其)|^(那|那么).{0,6}(呢|吗)[？?]?$")
+
+
+def resolve_followup(question: str, previous: Answer | None) -> str:
+    """A follow-up (那它的配合单位呢？ 这条由谁牵头？) refers to the measure of the previous answer."""
+    if previous is None or not previous.citations:
+        return question
+    c = previous.citations[0]
+    if not c.measure_label or re.search(r"第.{1,5}[条项]|[（(][一二三四五六七八九十]+[）)]", question):
+        return question
+    if not _FOLLOWUP.search(question.strip()):
+        return question
+    label = c.measure_label if c.measure_label.startswith("第") else f"第{c.measure_label}条"
+    return f"{label}{question}"

@@ -145,7 +145,7 @@ def _run(args) -> int:
     if args.bench:
         from .bench import run_bench
 
-        bench = run_bench(settings, questions)
+        bench = run_bench(settings.corpus_dir, Path(args.questions))
         m["bench"] = bench
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

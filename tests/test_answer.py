@@ -132,3 +132,13 @@ def test_every_figure_in_an_answer_is_in_its_citations(answerer):
         for n in re.findall(r"\d+(?:\.\d+)?", a.answer):
             # The one derived number allowed: how many measures a unit's list holds (共N条).
             assert n in source or (a.kind == "unit_measures" and n == str(len(a.citations))), (q, n, a.answer)
+
+
+def test_followup_refers_to_the_previous_measure(answerer):
+    from assistant.answer import resolve_followup
+
+    first = answerer.ask("新认定的省级新经济示范企业能获得多少资金奖励？")
+    q = resolve_followup("那它的配合单位呢？", first)
+    a = answerer.ask(q)
+    assert cited(a) == [30] and "四川省税务局" in a.answer
+    assert resolve_followup("省大数据中心参与了哪些措施？", first) == "省大数据中心参与了哪些措施？"

@@ -1,0 +1,63 @@
+"""The evaluation runner on a handful of questions, and the question-file parser."""
+import json
+import shutil
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+from eval.score import QuestionFileError, parse_questions, score_answer
+
+from .conftest import ROOT, SEED
+
+
+def test_parser_accepts_numeral_styles_and_warns_on_unknown_fields():
+    text = '{"question": "q1", "measures_any": ["三十", 30, "第30条"], "extra": 1}\n\n{"question": "q2", "answerable": false}'
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        qs = parse_questions(text, "f.jsonl")
+    assert qs[0].measures_any == (30, 30, 30) and not qs[1].answerable and qs[0].kind == "unspecified"
+    assert any("extra" in str(x.message) for x in w)
+
+
+@pytest.mark.parametrize("line, words", [("{bad json", "line 2: not valid JSON"), ('{"id": "x"}', "line 2: needs"),
+                                         ('{"question": "q", "measures_any": ["abc"]}', "line 2: not a measure")])
+def test_malformed_line_names_the_line(line, words):
+    with pytest.raises(QuestionFileError, match=words):
+        parse_questions('{"question": "ok"}\n' + line, "f.jsonl")
+
+
+def test_scoring_facts_citations_and_refusals():
+    q = parse_questions('{"question": "q", "measures_any": ["三十"], "facts": ["100万元"]}')[0]
+    good = {"answer": "给予一次性不超过 100万元 资金奖励", "found": True, "citations": [{"measure": 30, "section": "九"}]}
+    s = score_answer(q, good)
+    assert s.fact_ok and s.citation_ok and s.rank == 1
+    s = score_answer(q, {"answer": "80万元", "found": True, "citations": [{"measure": 28}, {"measure": 30}]})
+    assert not s.fact_ok and s.citation_ok and s.rank == 2
+    u = parse_questions('{"question": "q", "answerable": false}')[0]
+    assert score_answer(u, {"answer": "", "found": False, "citations": []}).correct_refusal
+
+
+def test_runner_end_to_end(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    qs = tmp_path / "q.jsonl"
+    qs.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [
+        {"id": "1", "question": "新认定的省级新经济示范企业能获得多少资金奖励？", "answerable": True, "measures_any": ["三十"], "facts": ["100万元"], "kind": "amount"},
+        {"id": "2", "question": "第（十三）条由哪个单位牵头？", "answerable": True, "measures_any": ["13"], "facts": ["省发展改革委"], "kind": "lead_unit"},
+        {"id": "3", "question": "今天天气怎么样？", "answerable": False, "kind": "unanswerable"},
+        {"id": "4", "question": "省大数据中心参与了哪些措施？", "answerable": True, "measures_all": ["十", "十四", "二十二"]},
+    ]), encoding="utf-8")
+    out = tmp_path / "out"
+    p = subprocess.run([sys.executable, "-m", "eval", "--questions", str(qs), "--corpus", str(corpus),
+                        "--index", str(tmp_path / "index"), "--out", str(out), "--quiet"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    m = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert m["n"] == 4 and m["fact_accuracy"] == 1.0 and m["citation_accuracy"] == 1.0 and m["refusal_accuracy"] == 1.0
+    assert m["hit_at_1"] == 1.0 and m["false_refusals"] == 0
+    assert (out / "report.md").read_text(encoding="utf-8").startswith("# Evaluation report")
+    assert (out / "accuracy_by_kind.png").stat().st_size > 1000
+    assert len((out / "answers.jsonl").read_text(encoding="utf-8").splitlines()) == 4
