@@ -24,18 +24,27 @@ _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 FIGURE_KINDS = (
     ("money", r"钱|金额|奖励|奖金|补贴|补助|资助|资金|经费|万元|多少元", r"\d+(?:\.\d+)?\s*[万亿千]?元"),
     ("percent", r"比例|比重|增速|增长|百分|率|强度", r"\d+(?:\.\d+)?\s*%|百分点"),
-    ("count", r"多少(座|家|个|项|所|条|人)|几(座|家|个|项|所)", r"\d+\s*(?:座|家|个|项|所|条|人)"),
+    # A count is any number that is not money or a percentage (“100+”特色鲜明的…企业 has no 家).
+    ("count", r"多少(座|家|个|项|所|条|人)|几(座|家|个|项|所)", r"\d+(?![\d.]*\s*(?:%|[万亿千]?元))"),
 )
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 # Words that say what kind of answer is wanted, not what it is about: they do not count as evidence.
 QUESTION_WORDS = frozenset("""
 牵头 负责 单位 部门 配合 协助 协同 参与 责任 主责 由谁 多少 多少钱 金额 奖励 资金 支持 补助 补贴 资助 额度 获得 能拿
 目标 指标 达到 比例 比重 哪条 哪一条 条款 规定 什么 哪些 是否 可以 能够 企业 公司 我们 我司 刚刚 一下 请问 具体
+提出 要求 表述 安排 部署 说法 怎么说
 """.split())
 META_LABELS = {
     "doc_number": "文号", "publisher": "发布机构", "written_date": "成文日期", "published_date": "发布日期",
-    "validity": "有效性", "index_number": "索引号", "title": "标题",
+    "validity": "有效性", "index_number": "索引号", "title": "标题", "addressee": "主送单位",
 }
+# What a question asks about beyond its topic, and what evidence of it looks like. A record on
+# the right topic that lacks the aspect (宜宾试点“要持续几年”, 瞪羚企业“认定标准”) does not answer it.
+ASPECTS = (
+    ("time", r"哪一年|哪年|几年|多久|多长时间|什么时候|何时|截止|期限|时限", r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止"),
+    ("procedure", r"流程|手续|程序|申报|申请|材料|办理|怎么报|如何报", r"申报|申请|材料|流程|程序|办理|手续"),
+    ("criteria", r"标准|条件|门槛|资格", r"标准|条件|资格|门槛"),
+)
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -233,7 +242,7 @@ class Answerer:
             return self._not_found(q, "没有找到文件信息。", "metadata")
         r = ret.hits[0].record
         doc = self.index.documents.get(r.doc_id, {})
-        value = doc.get(field)
+        value = doc.get(field) or (doc.get("meta_lines") or {}).get(field)
         label = META_LABELS[field]
         if not value:
             return self._not_found(q, f"《{doc.get('title', r.doc_title)}》没有标注{label}。", "metadata")
@@ -242,6 +251,11 @@ class Answerer:
             quote = next((s for s in sentences(r.text) if value in s or value in s.replace("\n", "")), r.text[:200])
         title = doc.get("title") or r.doc_title
         answer = f"{label}：{value}" + ("" if field == "title" else f"（《{title}》）")
+        printed = (doc.get("meta_lines") or {}).get("signature_date")
+        if field == "written_date" and printed:
+            # The date as the signature prints it, e.g. 2021年12月31日.
+            answer += f"；文末落款日期：{printed}"
+            quote = f"{quote}\n{printed}" if printed not in quote else quote
         return Answer(q, answer, True, [Citation.from_record(r, quote)], kind="metadata")
 
     def _topic_answer(self, q: str, ret: Retrieval) -> Answer:
@@ -263,25 +277,46 @@ class Answerer:
         top = self._supported(q, terms, hits)
         if top is None:
             return self._not_found(q, "未在已收录的文件中找到与该问题直接相关的规定。", query.intent)
+        missing = self._missing_aspect(q, top)
+        if missing:
+            return self._not_found(q, f"{top.reference}涉及这一内容，但文件没有规定{missing}。", query.intent)
         if query.intent in ("lead_unit", "co_units") and top.kind == "measure":
             r = self._last_part(top)
             return Answer(q, f"{self._ref(top)}：{self._units_sentence(r)}。", True,
                           [Citation.from_record(r, self._responsibility_quote(r))], kind=query.intent)
-        quote = self._best_sentences(terms, top)
+        quote = self._best_sentences(q, terms, top)
         return Answer(q, f"相关规定见{self._ref(top)}：{quote}", True, [Citation.from_record(top, quote)], kind=query.intent)
 
     # --- evidence -------------------------------------------------------------------------------
 
-    def _supported(self, q: str, terms: list[str], hits: list[Hit]) -> Record | None:  # noqa: D401
-        """The best hit whose text covers enough of the question, or None (refuse)."""
+    def _supported(self, q: str, terms: list[str], hits: list[Hit]) -> Record | None:
+        """The best hit that is on the question's topic, or None (refuse).
+
+        On topic: enough of the question's idf-weighted terms in the record, or a strong BM25
+        match (paraphrases share rare words even when coverage is low), or a close dense match
+        sharing some terms. Off-topic questions (养老金, 天气) fail all three.
+        """
+        best, best_key = None, (-1, -1.0)
         for h in hits[:3]:
             r = h.record
             text = r.text + (r.section_title or "")
             cov = self.evidence.coverage(terms, text)
-            # Enough of the question's terms, or a close dense match that shares some of them.
+            lexical = h.bm25 is not None and h.bm25 >= self.settings.min_bm25
             close = h.dense is not None and h.dense >= self.settings.min_dense and cov >= self.settings.min_evidence / 2
-            if (cov >= self.settings.min_evidence or close) and self._numbers_present(q, text):
-                return r
+            if (cov >= self.settings.min_evidence or lexical or close) and self._numbers_present(q, text):
+                # Prefer the hit covering most of the question; BM25 breaks ties.
+                key = (round(cov, 2), h.bm25 or 0.0)
+                if key > best_key:
+                    best, best_key = r, key
+        return best
+
+    def _missing_aspect(self, q: str, r: Record) -> str | None:
+        """The aspect a question asks for (time, procedure, criteria) when the record lacks it."""
+        names = {"time": "具体时间或期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件"}
+        fq, text = fold(q), fold(r.text)
+        for name, ask, has in ASPECTS:
+            if re.search(ask, fq) and not re.search(has, text):
+                return names[name]
         return None
 
     def _best_figure(self, q: str, records: list[Record], require_distinctive: bool) -> tuple[Record, str] | None:
@@ -308,6 +343,9 @@ class Answerer:
                 matched = [t for t in terms if t in context]
                 if require_distinctive and not any(t in context for t in rarest):
                     continue
+                # …and enough of the rest: 四川 alone does not make 养老金 a question about 瞪羚企业.
+                if require_distinctive and self.evidence.coverage(terms, context) < self.settings.min_evidence * 0.6:
+                    continue
                 score = sum(self.evidence.idf(t) for t in matched) - 0.05 * rank
                 if score > best_score:
                     best, best_score = (r, s), score
@@ -322,12 +360,18 @@ class Answerer:
                         return t, h.record
         return None
 
-    def _best_sentences(self, terms: list[str], r: Record, n: int = 2) -> str:
+    def _best_sentences(self, q: str, terms: list[str], r: Record) -> str:
+        """The sentence that matches the question best (numbers in the question count too), with the
+        next one when it continues the same provision after a semicolon."""
         ss = [s for s in sentences(r.text) if not re.match(r"^[（(](责任单位|牵头单位)", s)]
         if not ss:
             return r.text
-        scored = sorted(range(len(ss)), key=lambda i: -sum(self.evidence.idf(t) for t in terms if t in fold(ss[i])))
-        keep = sorted(scored[:n])
+        numbers = _DIGITS.findall(fold(q))
+        score = [sum(self.evidence.idf(t) for t in terms if t in fold(s)) + 5 * sum(n in fold(s) for n in numbers) for s in ss]
+        best = max(range(len(ss)), key=lambda i: (score[i], -i))
+        keep = [best]
+        if ss[best].endswith(("；", ";")) and best + 1 < len(ss):
+            keep.append(best + 1)
         return "".join(ss[i] for i in keep)
 
     def _last_part(self, r: Record) -> Record:

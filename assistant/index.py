@@ -165,7 +165,9 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     if same_settings:
         cache = _load_vectors(index_dir / old["generation"])
     keys = [text_key(model_id, passage_text(r)) for r in records]
-    missing = [i for i, k in enumerate(keys) if k not in cache]
+    # Identical passages (a document added twice, a repeated clause) are embedded once.
+    first_of = {k: i for i, k in reversed(list(enumerate(keys)))}
+    missing = [i for k, i in first_of.items() if k not in cache]
     vectors = _embed_missing(embedder, [passage_text(records[i]) for i in missing], progress)
     for i, v in zip(missing, vectors):
         cache[keys[i]] = v

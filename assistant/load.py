@@ -185,10 +185,16 @@ def read_metadata(text: str, found: dict) -> dict:
                 break
         if title:
             meta["title"] = "".join(title[:3])
+    # The addressees: the salutation line before the body (各市(州)人民政府,省政府各部门…:).
+    for f, x in zip(folded[:10], lines[:10]):
+        if f.rstrip().endswith(":") and len(f) <= 80 and ("各" in f or "有关" in f):
+            meta.setdefault("addressee", x.strip().rstrip(":："))
+            break
     # The signature at the end: an issuing body on the line before the date.
     for i in range(len(lines) - 1, max(len(lines) - 4, 0) - 1, -1):
         if _DATE_CN.match(lines[i].strip()):
             meta.setdefault("written_date", _iso_date(lines[i]))
+            meta["signature_date"] = lines[i].strip()  # as printed, e.g. 2021年12月31日
             if i > 0 and len(lines[i - 1]) <= 30 and not re.search(r"[。，,;；]", lines[i - 1]):
                 meta.setdefault("publisher", lines[i - 1].strip())
             break
@@ -304,7 +310,7 @@ def load_document(path: Path) -> Document:
         published_date=meta.get("published_date"),
         validity=meta.get("validity"),
         index_number=meta.get("index_number"),
-        meta_lines=cleaned.meta_lines,
+        meta_lines=cleaned.meta_lines | {k: meta[k] for k in ("signature_date", "addressee") if k in meta},
     )
 
 

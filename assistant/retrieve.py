@@ -27,12 +27,14 @@ META_FIELDS = (
     ("validity", r"有效性|是否(有效|失效|废止)|还有效|有效吗|失效|废止"),
     ("index_number", r"索引号"),
     ("title", r"标题|全称|文件名|(文件|文件的名字)叫什么"),
+    ("addressee", r"主送|发给(谁|哪些)|下发给|印发给"),
 )
 INTENTS = (
     ("unit_measures", r"哪些|哪几|几条|多少条|几项|多少项|什么(措施|任务|工作)|列出|清单"),
     ("co_units", r"配合|协助|协同|支持单位|参与单位|配合单位|协办"),
     ("lead_unit", r"牵头|主责|谁负责|由谁|(哪个|什么|哪些)(单位|部门|机构)|责任单位|负责单位|负责部门|谁来负责|谁管|找谁"),
-    ("amount", r"多少|几座|几家|几个|金额|奖励|奖金|补助|补贴|资助|额度|比例|比重|增速|百分|上限|最高"),
+    # 几个 is left out on purpose: 哪几个领域 asks which, not how many.
+    ("amount", r"多少|几座|几家|几所|几项|金额|奖励|奖金|补助|补贴|资助|额度|比例|比重|增速|百分|上限|最高"),
     ("locate", r"哪一条|哪条|在哪|哪个措施|哪项措施|哪一项|出自|哪部分|哪一部分"),
 )
 UNIT_ROLE = (("lead", r"牵头"), ("co", r"配合|协助|协同|支持"))
@@ -105,7 +107,8 @@ def parse_query(question: str, known_units: set[str]) -> Query:
         intent = next((name for name, p in INTENTS[1:] if re.search(p, q)), "general")
     if meta_field and not measures:
         intent = "metadata"
-    role = next((r for r, p in UNIT_ROLE if re.search(p, q)), None) if intent == "unit_measures" else None
+    roles = [r for r, p in UNIT_ROLE if re.search(p, q)] if intent == "unit_measures" else []
+    role = roles[0] if len(roles) == 1 else None  # 牵头、配合…都算 asks for every role
     return Query(question, intent, measures, units, role, meta_field if intent == "metadata" else None)
 
 

@@ -1,0 +1,62 @@
+"""The generic setup a user would start from, scored on the same questions.
+
+llama-index `SentenceSplitter` with its default chunk size over the raw document text, the same
+embeddings, dense top-k, no structure. A chunk has no measure of its own, so it is credited with
+every measure label it contains (generous: the reader still has to find the answer inside it).
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from assistant.config import Settings
+from assistant.embed import make_embedder
+from assistant.load import corpus_files, extract_text, fold
+from assistant.numerals import CN_NUMERAL_CHARS, to_int
+
+from .score import Question
+
+_LABEL = re.compile(rf"\(([{CN_NUMERAL_CHARS}]+)\)")
+_SECTION = re.compile(rf"(?m)^\s*([{CN_NUMERAL_CHARS}]+)、")
+
+
+def chunk_targets(text: str) -> tuple[set[int], set[str]]:
+    f = fold(text)
+    measures = {n for n in (to_int(m) for m in _LABEL.findall(f)) if n}
+    sections = set(_SECTION.findall(f))
+    return measures, sections
+
+
+def score_baseline(settings: Settings, questions: list[Question], k: int = 3) -> dict:
+    from llama_index.core import Document as LIDocument
+    from llama_index.core.node_parser import SentenceSplitter
+
+    splitter = SentenceSplitter()  # default chunk_size (1024 tokens) and overlap
+    texts = []
+    for path in corpus_files(settings.corpus_dir):
+        try:
+            raw = extract_text(path)
+        except Exception:
+            continue
+        texts += [n.get_content() for n in splitter.get_nodes_from_documents([LIDocument(text=raw)])]
+    embedder = make_embedder(settings)
+    matrix = embedder.passages(texts)
+    targets = [chunk_targets(t) for t in texts]
+    hits1 = hits3 = n = 0
+    for q in questions:
+        if not q.answerable or not (q.measures_any or q.measures_all or q.sections_any):
+            continue
+        n += 1
+        order = np.argsort(-(matrix @ embedder.query(q.question)))[:k]
+        wanted = set(q.measures_any) | set(q.measures_all)
+        ok = [bool(wanted & targets[i][0]) or bool(set(q.sections_any) & targets[i][1]) for i in order]
+        hits1 += ok[0]
+        hits3 += any(ok)
+    per_chunk = sum(len(m) for m, _ in targets) / max(1, len(targets))
+    return {
+        "chunks": len(texts),
+        "measures_per_chunk": round(per_chunk, 1),
+        "hit_at_1": round(hits1 / n, 4) if n else None,
+        "hit_at_3": round(hits3 / n, 4) if n else None,
+    }
