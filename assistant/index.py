@@ -252,8 +252,10 @@ def _write_chroma(settings: Settings, gen_dir: Path, generation: str, records: l
     store = ChromaVectorStore(chroma_collection=collection)
     nodes = [TextNode(id_=r.record_id, text=r.text, metadata=_flat_metadata(r), embedding=matrix[i].tolist())
              for i, r in enumerate(records)]
-    if nodes:
-        store.add(nodes)
+    # Chroma refuses a batch above its limit (5,461 rows here): 1,000 documents are ~34,000 records.
+    step = max(1, int(getattr(client, "get_max_batch_size", lambda: 5000)()))
+    for i in range(0, len(nodes), step):
+        store.add(nodes[i:i + step])
 
 
 def _load_vectors(gen_dir: Path) -> dict[str, np.ndarray]:

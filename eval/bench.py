@@ -61,7 +61,9 @@ print(json.dumps({"passages": len(texts), "passages_per_s": len(texts) / s}))
 
 
 def _py(code: str, *args: str, stdin: str | None = None) -> dict:
-    p = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, input=stdin, capture_output=True, text=True, check=True)
+    p = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, input=stdin, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"benchmark step failed ({' '.join(args)}):\n{p.stderr[-3000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
