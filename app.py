@@ -38,12 +38,20 @@ def build_app(service: Service) -> gr.Blocks:
         return [ALL_DOCS] + sorted(service.index.documents)
 
     def chat(message: str, history: list, last: Answer | None):
-        a = service.ask(message, last)
-        history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": answer_markdown(a)}]
-        last = a if a.citations else last
+        # Tokens appear as the LLM writes them; the verified answer (or the extractive fallback)
+        # then replaces them, with its citations. Without an LLM there is one final step.
+        turn = [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+        a = None
+        for item in service.stream(message, history, last):
+            if isinstance(item, str):
+                turn[1]["content"] += item
+                yield "", history + turn, last, gr.update(), gr.update()
+            else:
+                a = item
+        turn[1]["content"] = answer_markdown(a)
         refs = [f"[{i}] {reference(c)}" for i, c in enumerate(a.citations, 1)]
         source = source_markdown(service.index, a.citations[0]) if a.citations else "（本次回答没有引用条款）"
-        return "", history, last, gr.update(choices=refs, value=refs[0] if refs else None), source
+        yield "", history + turn, (a if a.citations else last), gr.update(choices=refs, value=refs[0] if refs else None), source
 
     def show_source(choice: str | None, last: Answer | None) -> str:
         if not choice or last is None:

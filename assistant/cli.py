@@ -120,13 +120,14 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
       python -m assistant ask --json "第（十三）条由哪个单位牵头？"
       python -m assistant ask --batch questions.txt   (one JSON object per line, in input order)
     """
-    from .answer import Answerer
     from .index import open_index
+    from .llm import make_answerer
 
     if not args.question and not args.batch:
         raise PolicyQAError("give a question, e.g. python -m assistant ask \"第（十三）条由谁牵头？\", or --batch FILE")
     questions = _read_batch(args.batch) if args.batch else [" ".join(args.question)]
-    answerer = Answerer(open_index(settings, check_corpus=not args.batch and not args.no_check))
+    # The LLM path when POLICYQA_LLM_BASE_URL/MODEL are set, the extractive one otherwise.
+    answerer = make_answerer(open_index(settings, check_corpus=not args.batch and not args.no_check))
     as_json = args.json or bool(args.batch)
     for q in questions:
         a = answerer.ask(q, doc_id=args.doc)

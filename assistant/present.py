@@ -47,8 +47,12 @@ def highlight(quote: str, answer: str) -> str:
 def answer_markdown(a: Answer) -> str:
     """The answer, then each citation: reference, units, quoted source with highlights."""
     parts = [a.answer.replace("\n", "  \n")]
+    if a.extra.get("fallback"):
+        parts.insert(0, f"_大模型回答未通过核验或服务不可用，以下为原文摘录回答（{a.extra.get('fallback_reason', '')}）_")
+    elif a.mode == "llm" and a.extra.get("verified"):
+        parts.insert(0, "_大模型回答，已核验：数字和单位均见于所引条款_")
     if not a.found:
-        return parts[0]
+        return "\n\n".join(parts)
     for i, c in enumerate(a.citations, 1):
         block = f"**[{i}] {reference(c)}**"
         units = units_line(c)

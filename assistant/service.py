@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .answer import Answerer, resolve_followup
+from typing import Iterator
+
+from .answer import resolve_followup
 from .config import Settings
 from .index import IndexReport, build_index, open_index
+from .llm import LLMAnswerer, make_answerer
 from .manage import Added, add_document, remove_document
 from .records import Answer
 
@@ -18,7 +21,7 @@ class Service:
     def __init__(self, settings: Settings, build: bool = True) -> None:
         self.settings = settings
         self.report: IndexReport | None = build_index(settings) if build else None
-        self.answerer = Answerer(open_index(settings))
+        self.answerer = make_answerer(open_index(settings))  # LLMAnswerer when POLICYQA_LLM_* are set
 
     @property
     def index(self):
@@ -26,11 +29,21 @@ class Service:
 
     def reload(self) -> None:
         # Keep the embedder: loading it again would cost time for nothing.
-        self.answerer = Answerer(open_index(self.settings, embedder=self.index.embedder))
+        self.answerer = make_answerer(open_index(self.settings, embedder=self.index.embedder))
 
     def ask(self, question: str, previous: Answer | None = None, doc_id: str | None = None) -> Answer:
         """Answer a question; a follow-up refers to the measure of the previous answer."""
+        if isinstance(self.answerer, LLMAnswerer):
+            return self.answerer.ask(question, doc_id=doc_id, previous=previous)
         return self.answerer.ask(resolve_followup(question, previous), doc_id=doc_id)
+
+    def stream(self, question: str, history: list[dict], previous: Answer | None = None) -> Iterator[str | Answer]:
+        """Provisional text deltas (LLM path only), then the final, verified Answer."""
+        if isinstance(self.answerer, LLMAnswerer):
+            turns = [{"role": m["role"], "content": _plain(m["content"])} for m in history if m.get("role") in ("user", "assistant")]
+            yield from self.answerer.stream(question, history=turns, previous=previous)
+        else:
+            yield self.ask(question, previous)
 
     def add(self, upload: Path, original_name: str) -> Added:
         added = add_document(self.settings, upload, original_name, progress=True)
@@ -41,3 +54,12 @@ class Service:
         report = remove_document(self.settings, doc_id)
         self.reload()
         return report
+
+
+def _plain(content) -> str:
+    """Chat history content as text (Gradio may hand over a list of parts)."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+    return str(content)

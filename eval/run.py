@@ -20,10 +20,10 @@ def ask_all(settings: Settings, questions: list[Question], progress: bool = True
     """Every question through the library's answer path; answers as JSON dicts and latencies in ms."""
     from tqdm import tqdm
 
-    from assistant.answer import Answerer
     from assistant.index import open_index
+    from assistant.llm import make_answerer
 
-    answerer = Answerer(open_index(settings))
+    answerer = make_answerer(open_index(settings))  # the LLM path when POLICYQA_LLM_* are set
     answers, latencies = [], []
     for q in tqdm(questions, desc="asking", unit="q", disable=not progress, file=sys.stderr):
         t = time.perf_counter()
@@ -132,6 +132,9 @@ def _run(args) -> int:
     answers, latencies = ask_all(settings, questions, progress=not args.quiet)
     scores = [score_answer(q, a) for q, a in zip(questions, answers)]
     m = metrics(questions, scores, latencies)
+    m["mode"] = "llm" if settings.llm_base_url and settings.llm_model else "extractive"
+    if m["mode"] == "llm":
+        m["llm_fallbacks"] = sum(1 for a in answers if a.get("fallback"))
     m["index_build_seconds"] = round(rep.seconds, 2)
     m["index_was_up_to_date"] = rep.up_to_date
     kinds = by_kind(questions, scores)
