@@ -359,3 +359,28 @@ def test_make_answerer_follows_the_settings(seed_index):
     assert isinstance(make_answerer(seed_index, llm_settings), LLMAnswerer)
     with pytest.raises(PolicyQAError, match="POLICYQA_LLM_MODEL"):
         make_answerer(seed_index, replace(seed_index.settings, llm_base_url="http://127.0.0.1:9/v1"))
+
+
+def test_eval_runner_uses_the_llm_path_when_configured(llm, tmp_path):
+    """`python -m eval` with POLICYQA_LLM_* set answers through the endpoint, so both modes compare."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import ROOT, SEED
+
+    llm.script = [{"content": lambda body: "相关规定见所给片段。[R1]"}]
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(SEED, tmp_path / "corpus" / SEED.name)
+    qs = tmp_path / "q.jsonl"
+    qs.write_text('{"question": "关于氢能基础设施建设有什么措施？", "measures_any": ["二十三"]}\n', encoding="utf-8")
+    env = dict(os.environ, POLICYQA_LLM_BASE_URL=llm.url, POLICYQA_LLM_MODEL="test-model")
+    p = subprocess.run([sys.executable, "-m", "eval", "--questions", str(qs), "--corpus", str(tmp_path / "corpus"),
+                        "--index", str(tmp_path / "index"), "--out", str(tmp_path / "out"), "--quiet"],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    m = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    a = json.loads((tmp_path / "out" / "answers.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert m["mode"] == "llm" and a["mode"] == "llm" and a["verified"] is True
+    assert any(r.get("model") == "test-model" for r in llm.requests)
