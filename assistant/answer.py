@@ -17,6 +17,7 @@ from .index import PolicyIndex
 from .load import fold
 from .records import Answer, Citation, Hit, Record
 from .retrieve import Retrieval, retrieve
+from .terms import expand
 from .units import canonical_unit
 
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
@@ -121,7 +122,7 @@ class Answerer:
         """Content terms of a question: two characters or more, no question words, and no
         segmentation artefacts (a token neither in the dictionary nor in the corpus)."""
         out = []
-        for t in self.index.terms.tokens(question):
+        for t in self.index.terms.tokens(expand(question)):
             if len(t) < 2 or t in QUESTION_WORDS or _DIGITS.fullmatch(t) or t in out:
                 continue
             if self.evidence.df(t) == 0 and not self.index.terms.is_word(t):
@@ -221,6 +222,8 @@ class Answerer:
 
     def _unit_list_answer(self, q: str, ret: Retrieval) -> Answer:
         query = ret.query
+        if query.unit_role == "joint":
+            return self._joint_list_answer(q, ret)
         unit = query.units[0]
         role_word = {"lead": "牵头", "co": "配合"}.get(query.unit_role or "", "参与")
         if not ret.hits:
@@ -234,6 +237,16 @@ class Answerer:
             cites.append(Citation.from_record(r, self._responsibility_quote(r)))
         doc = ret.hits[0].record
         head = f"{'、'.join(query.units)}{role_word}的措施共{len(lines)}条（{doc.doc_number or doc.doc_title}）："
+        return Answer(q, head + "\n" + "\n".join(lines), True, cites, kind="unit_measures")
+
+    def _joint_list_answer(self, q: str, ret: Retrieval) -> Answer:
+        """The measures with no lead unit, whose units are 按照职责分工负责 together."""
+        if not ret.hits:
+            return self._not_found(q, "文件中没有由多个单位按照职责分工负责、不设牵头单位的措施。", "unit_measures")
+        lines = [f"- {h.record.reference}「{h.record.title}」：{'、'.join(self._printed(h.record, h.record.joint_units))}"
+                 for h in ret.hits]
+        cites = [Citation.from_record(h.record, self._responsibility_quote(h.record)) for h in ret.hits]
+        head = f"由多个单位按照职责分工负责、不设牵头单位的措施共{len(lines)}条："
         return Answer(q, head + "\n" + "\n".join(lines), True, cites, kind="unit_measures")
 
     def _metadata_answer(self, q: str, ret: Retrieval) -> Answer:

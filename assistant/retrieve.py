@@ -10,12 +10,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .index import PolicyIndex
 from .load import fold
 from .numerals import CN_NUMERAL_CHARS, to_int
 from .records import Hit, Record
+from .terms import expand
 from .units import unit_surface_forms
 
 # Question types, as (type, pattern) in priority order: data, not a ladder of ifs.
@@ -38,6 +39,8 @@ INTENTS = (
     ("locate", r"哪一条|哪条|在哪|哪个措施|哪项措施|哪一项|出自|哪部分|哪一部分"),
 )
 UNIT_ROLE = (("lead", r"牵头"), ("co", r"配合|协助|协同|支持"))
+# Questions about the jointly owned measures as a class (哪些措施没有牵头单位？).
+JOINT_LIST = (r"按照?职责分工|没有.{0,4}牵头|无牵头|共同负责", r"哪些|哪几|哪一条|哪条|还有")
 _CN = f"[{CN_NUMERAL_CHARS}]+"
 MEASURE_REFS = (
     re.compile(rf"第\s*\(?\s*({_CN}|\d+)\s*\)?\s*[条项]"),
@@ -53,7 +56,7 @@ class Query:
     intent: str  # amount | lead_unit | co_units | unit_measures | metadata | locate | general
     measures: tuple[int, ...] = ()
     units: tuple[str, ...] = ()  # canonical names found in the question
-    unit_role: str | None = None  # lead | co | None (any)
+    unit_role: str | None = None  # lead | co | joint (a question about jointly owned measures) | None (any)
     meta_field: str | None = None
 
 
@@ -115,6 +118,7 @@ def parse_query(question: str, known_units: set[str]) -> Query:
 def retrieve(index: PolicyIndex, question: str, doc_id: str | None = None, k: int | None = None) -> Retrieval:
     """Ranked records for a question, by the route its wording calls for."""
     k = k or index.settings.top_k
+    question = expand(question)  # 5G, VR … as the documents spell them
     query = parse_query(question, index.units)
     records = [r for r in index.records if doc_id is None or r.doc_id == doc_id]
     if query.measures:
@@ -122,6 +126,9 @@ def retrieve(index: PolicyIndex, question: str, doc_id: str | None = None, k: in
         return Retrieval(query, "measure_ref", hits, doc_id)
     if query.intent == "unit_measures" and query.units:
         return Retrieval(query, "unit", _unit_route(query, records), doc_id)
+    if all(re.search(p, fold(question)) for p in JOINT_LIST):
+        joint = [Hit(r, 1.0, "unit") for r in records if r.kind == "measure" and r.joint and r.part == r.parts - 1]
+        return Retrieval(replace(query, intent="unit_measures", unit_role="joint"), "unit", joint, doc_id)
     fused = hybrid(index, question, doc_id, max(k, 10))
     if query.intent == "metadata":
         top_doc = fused[0].record.doc_id if fused else (records[0].doc_id if records else None)

@@ -22,6 +22,20 @@ STOPWORDS = frozenset("""
 _PUNCT = re.compile(r"^[\W_]+$")
 
 
+# Abbreviations people type for what policy texts spell out. Data, not logic: extend it freely.
+ABBREVIATIONS = {
+    "5G": "第五代移动通信技术", "6G": "第六代移动通信", "VR": "虚拟现实", "AR": "增强现实", "AI": "人工智能",
+    "IoT": "物联网", "新能源车": "新能源汽车", "电动车": "电动汽车", "无人驾驶": "智能网联汽车", "大模型": "人工智能",
+}
+_ABBR = re.compile("|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)), re.I)
+
+
+def expand(question: str) -> str:
+    """The question with the full form after each abbreviation: 做VR的 → 做VR（虚拟现实）的."""
+    lookup = {k.lower(): v for k, v in ABBREVIATIONS.items()}
+    return _ABBR.sub(lambda m: f"{m.group(0)}（{lookup[m.group(0).lower()]}）", question)
+
+
 class Terms:
     """A jieba tokenizer that knows the corpus's unit names and measure titles."""
 

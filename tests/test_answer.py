@@ -142,3 +142,16 @@ def test_followup_refers_to_the_previous_measure(answerer):
     a = answerer.ask(q)
     assert cited(a) == [30] and "四川省税务局" in a.answer
     assert resolve_followup("省大数据中心参与了哪些措施？", first) == "省大数据中心参与了哪些措施？"
+
+
+def test_jointly_owned_measures_as_a_class(answerer):
+    a = answerer.ask("哪些措施没有牵头单位，是按职责分工负责的？")
+    assert a.found and cited(a) == [26, 29] and all(c.joint for c in a.citations)
+
+
+def test_abbreviations_reach_the_spelled_out_text(answerer):
+    from assistant.terms import expand
+
+    assert expand("做VR和5G的") == "做VR（虚拟现实）和5G（第五代移动通信技术）的"
+    a = answerer.ask("我们是做VR内容的，文件里有相关支持方向吗？")
+    assert a.found and cited(a)[0] in (12, 18)
