@@ -104,10 +104,13 @@ def _read_batch(path: str) -> list[str]:
 
 def format_answer(a) -> str:
     """A readable answer with its citations, for the terminal."""
+    from .present import reference
+
     lines = [a.answer]
+    if a.extra.get("fallback"):
+        lines.insert(0, f"（大模型回答未采用：{a.extra.get('fallback_reason', '')}）")
     for i, c in enumerate(a.citations, 1):
-        ref = c.measure_label or (f"{c.section}、{c.section_title}" if c.section else "")
-        lines.append(f"  [{i}] {c.doc_number or c.doc_title} {ref} {c.title or ''}".rstrip())
+        lines.append(f"  [{i}] {reference(c)}")
         lines.append(f"      「{c.quote}」")
     return "\n".join(lines)
 
