@@ -136,7 +136,8 @@ class Answerer:
         if skip_refs:
             q = re.sub(r"第\s*\(?\s*\d+\s*\)?\s*条|措施\s*\d+", "", q)
         t = fold(text)
-        return all(n in t for n in _DIGITS.findall(q))
+        # 5G, 4K, B2B: digits inside a Latin token name a thing, not a figure.
+        return all(n in t for n in re.findall(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![A-Za-z\d])", q))
 
     def _not_found(self, question: str, reason: str, kind: str) -> Answer:
         return Answer(question, f"{reason}\n{self._coverage_note()}", False, [], kind=kind)

@@ -155,3 +155,10 @@ def test_abbreviations_reach_the_spelled_out_text(answerer):
     assert expand("做VR和5G的") == "做VR（虚拟现实）和5G（第五代移动通信技术）的"
     a = answerer.ask("我们是做VR内容的，文件里有相关支持方向吗？")
     assert a.found and cited(a)[0] in (12, 18)
+
+
+def test_digits_inside_a_name_are_not_figures(answerer):
+    # 5G is a technology, not the number 5: the measure on 第五代移动通信技术工业专网 answers it.
+    a = answerer.ask("工厂想上5G专网，文件里有相关内容吗？")
+    assert a.found and cited(a)[0] in (20, 22)
+    assert not answerer.ask("2030年的目标是什么？").found  # a real year still has to be in the text
