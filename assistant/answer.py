@@ -251,26 +251,32 @@ class Answerer:
         return Answer(q, head + "\n" + "\n".join(lines), True, cites, kind="unit_measures")
 
     def _metadata_answer(self, q: str, ret: Retrieval) -> Answer:
-        field = ret.query.meta_field or "title"
+        """Each metadata field the question asks for, quoted from the page's metadata table or text."""
         if not ret.hits:
             return self._not_found(q, "没有找到文件信息。", "metadata")
         r = ret.hits[0].record
         doc = self.index.documents.get(r.doc_id, {})
-        value = doc.get(field) or (doc.get("meta_lines") or {}).get(field)
-        label = META_LABELS[field]
-        if not value:
-            return self._not_found(q, f"《{doc.get('title', r.doc_title)}》没有标注{label}。", "metadata")
-        quote = (doc.get("meta_lines") or {}).get(field)
-        if not quote:
-            quote = next((s for s in sentences(r.text) if value in s or value in s.replace("\n", "")), r.text[:200])
+        lines = doc.get("meta_lines") or {}
         title = doc.get("title") or r.doc_title
-        answer = f"{label}：{value}" + ("" if field == "title" else f"（《{title}》）")
-        printed = (doc.get("meta_lines") or {}).get("signature_date")
-        if field == "written_date" and printed:
-            # The date as the signature prints it, e.g. 2021年12月31日.
-            answer += f"；文末落款日期：{printed}"
-            quote = f"{quote}\n{printed}" if printed not in quote else quote
-        return Answer(q, answer, True, [Citation.from_record(r, quote)], kind="metadata")
+        answers, quotes, missing = [], [], []
+        for field in ret.query.meta_fields or ("title",):
+            value = doc.get(field) or lines.get(field)
+            label = META_LABELS[field]
+            if not value:
+                missing.append(label)
+                continue
+            quote = lines.get(field) or next((s for s in sentences(r.text) if value in s.replace("\n", "")), r.text[:200])
+            text = f"{label}：{value}"
+            if field == "written_date" and lines.get("signature_date"):
+                # The date as the signature prints it, e.g. 2021年12月31日.
+                text += f"；文末落款日期：{lines['signature_date']}"
+                quote += f"\n{lines['signature_date']}"
+            answers.append(text)
+            quotes.append(quote)
+        if not answers:
+            return self._not_found(q, f"《{title}》没有标注{'、'.join(missing)}。", "metadata")
+        answer = "；".join(answers) + f"（《{title}》）" + (f"。文件没有标注{'、'.join(missing)}。" if missing else "")
+        return Answer(q, answer, True, [Citation.from_record(r, "\n".join(dict.fromkeys(quotes)))], kind="metadata")
 
     def _topic_answer(self, q: str, ret: Retrieval) -> Answer:
         query = ret.query

@@ -57,7 +57,11 @@ class Query:
     measures: tuple[int, ...] = ()
     units: tuple[str, ...] = ()  # canonical names found in the question
     unit_role: str | None = None  # lead | co | joint (a question about jointly owned measures) | None (any)
-    meta_field: str | None = None
+    meta_fields: tuple[str, ...] = ()  # every metadata field asked for (还有效吗？是哪个机构发布的？ asks two)
+
+    @property
+    def meta_field(self) -> str | None:
+        return self.meta_fields[0] if self.meta_fields else None
 
 
 @dataclass(frozen=True)
@@ -103,16 +107,16 @@ def parse_query(question: str, known_units: set[str]) -> Query:
     q = fold(question)
     measures = measure_refs(q)
     units = find_units(q, known_units)
-    meta_field = next((f for f, p in META_FIELDS if re.search(p, q)), None)
+    meta_fields = tuple(f for f, p in META_FIELDS if re.search(p, q))
     intent = next((name for name, p in INTENTS if re.search(p, q)), "general")
     if intent == "unit_measures" and not units:
         # 哪些 without a unit asks about a measure's units or a topic, not a unit's list.
         intent = next((name for name, p in INTENTS[1:] if re.search(p, q)), "general")
-    if meta_field and not measures:
+    if meta_fields and not measures:
         intent = "metadata"
     roles = [r for r, p in UNIT_ROLE if re.search(p, q)] if intent == "unit_measures" else []
     role = roles[0] if len(roles) == 1 else None  # 牵头、配合…都算 asks for every role
-    return Query(question, intent, measures, units, role, meta_field if intent == "metadata" else None)
+    return Query(question, intent, measures, units, role, meta_fields if intent == "metadata" else ())
 
 
 def retrieve(index: PolicyIndex, question: str, doc_id: str | None = None, k: int | None = None) -> Retrieval:

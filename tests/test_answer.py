@@ -162,3 +162,9 @@ def test_digits_inside_a_name_are_not_figures(answerer):
     a = answerer.ask("工厂想上5G专网，文件里有相关内容吗？")
     assert a.found and cited(a)[0] in (20, 22)
     assert not answerer.ask("2030年的目标是什么？").found  # a real year still has to be in the text
+
+
+def test_two_metadata_fields_in_one_question(answerer):
+    a = answerer.ask("这份文件还有效吗？是哪个机构发布的？")
+    assert a.found and "有效" in a.answer and "四川省人民政府办公厅" in a.answer
+    assert "有效" in a.citations[0].quote and "四川省人民政府办公厅" in a.citations[0].quote
