@@ -108,7 +108,9 @@ def format_answer(a) -> str:
 
     lines = [a.answer]
     if a.extra.get("fallback"):
-        lines.insert(0, f"（大模型回答未采用：{a.extra.get('fallback_reason', '')}）")
+        # The JSON keeps the full reason; the readable answer does not repeat a rejected figure.
+        reason = a.extra.get("fallback_reason", "")
+        lines.insert(0, f"（大模型回答未采用：{'数字、单位或引用与原文不符' if 'verification' in reason else reason}）")
     for i, c in enumerate(a.citations, 1):
         lines.append(f"  [{i}] {reference(c)}")
         lines.append(f"      「{c.quote}」")

@@ -48,7 +48,10 @@ def answer_markdown(a: Answer) -> str:
     """The answer, then each citation: reference, units, quoted source with highlights."""
     parts = [a.answer.replace("\n", "  \n")]
     if a.extra.get("fallback"):
-        parts.insert(0, f"_大模型回答未通过核验或服务不可用，以下为原文摘录回答（{a.extra.get('fallback_reason', '')}）_")
+        reason = a.extra.get("fallback_reason", "")
+        # A rejected reply's details name the invented figure: never put it in front of the user.
+        why = "数字、单位或引用与原文不符" if "verification" in reason else reason
+        parts.insert(0, f"_大模型回答未采用（{why}），以下为原文摘录回答_")
     elif a.mode == "llm" and a.extra.get("verified"):
         parts.insert(0, "_大模型回答，已核验：数字和单位均见于所引条款_")
     if not a.found:

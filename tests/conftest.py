@@ -21,7 +21,6 @@ def corpus_dir(tmp_path: Path) -> Path:
 def seed_records():
     from assistant.corpus import read_corpus
 
-    tmp = Path(__file__).parent / "data"
     corpus = read_corpus(SEED.parent)
     return [r for r in corpus.records if r.doc_id == "sichuan_new_economy_2021_93"]
 

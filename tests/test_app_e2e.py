@@ -136,3 +136,58 @@ def test_bad_upload_gets_a_message_and_keeps_the_index(page, app_url):
     page.locator("#upload input[type=file]").set_input_files(str(bad))
     expect(page.locator("#upload-status")).to_contain_text("未加入", timeout=60_000)
     assert not (app_url[1] / "corpus" / "empty.txt").exists()
+
+
+@pytest.fixture(scope="module")
+def llm_app(tmp_path_factory):
+    """The app with POLICYQA_LLM_* pointing at a scripted OpenAI-protocol server on 127.0.0.1."""
+    from .openai_server import ScriptedLLM
+
+    server = ScriptedLLM()
+    root = tmp_path_factory.mktemp("llm-app")
+    (root / "corpus").mkdir()
+    shutil.copy(SEED, root / "corpus" / SEED.name)
+    port = _free_port()
+    env = dict(os.environ, POLICYQA_CORPUS=str(root / "corpus"), POLICYQA_INDEX=str(root / "index"),
+               POLICYQA_PORT=str(port), POLICYQA_LLM_BASE_URL=server.url, POLICYQA_LLM_MODEL="test-model")
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.time() + 240
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("app with LLM did not start within 240 s")
+        yield url, server
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        server.httpd.shutdown()
+
+
+def test_llm_answer_streams_and_is_verified_in_the_chat(llm_app, page):
+    from playwright.sync_api import expect
+
+    from .openai_server import ref_for
+
+    url, server = llm_app
+    server.script = [{"content": lambda b: f"对新认定的省级新经济示范企业，给予一次性不超过100万元资金奖励[{ref_for(b, '第(三十)条')}]。"}]
+    page.goto(url)
+    ask(page, "新认定的省级新经济示范企业能获得多少资金奖励？")
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text("已核验", timeout=60_000)
+    expect(chat).to_contain_text("100万元")
+    expect(chat).to_contain_text("三十")
+    assert server.requests and server.requests[-1].get("stream") is True  # the chat asked for a stream
+    # An invented amount is not shown: the extractive answer replaces it.
+    # With a history the follow-up is first condensed into a standalone question (one more request).
+    server.script = [{"content": "瞪羚企业能拿多少钱？"},
+                     {"content": lambda b: f"奖励为500万元[{ref_for(b, '第(三十)条')}]。"}]
+    ask(page, "瞪羚企业能拿多少钱？")
+    expect(chat).to_contain_text("大模型回答未采用", timeout=60_000)
+    expect(chat).to_contain_text("80万元")
+    expect(chat).not_to_contain_text("500万元")

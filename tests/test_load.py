@@ -1,5 +1,4 @@
 """Loading and cleaning: boilerplate, the two-copies page, spacing, metadata, file formats, bad input."""
-from pathlib import Path
 
 import pytest
 
