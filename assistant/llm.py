@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterator, Mapping, Sequence
 
-from .answer import Answerer, clean_question, resolve_followup, sentences
+from .answer import META_LABELS, Answerer, clean_question, resolve_followup, sentences
 from .config import Settings
 from .errors import BadQuestionError, PolicyQAError
 from .index import PolicyIndex
@@ -321,7 +321,7 @@ class LLMAnswerer:
         """Verify the reply; a failing one is replaced by the extractive answer."""
         extra = self._extra(prep)
         if is_not_found(reply):
-            text = f"未在已收录的文件中找到该问题的答案。{self._coverage_note()}"
+            text = f"未在已收录的文件中找到该问题的答案。{self.answerer.coverage_note()}"
             return Answer(prep.question, text, False, [], mode="llm", kind=prep.retrieval.query.intent,
                           extra={**extra, "verified": True})
         check = verify(reply, prep.sources, self.units)
@@ -349,7 +349,7 @@ class LLMAnswerer:
         turns = []
         for m in history[-HISTORY_TURNS:]:
             who = "用户" if m.get("role") == "user" else "助手"
-            turns.append(f"{who}：{_data(_text(m.get('content')))[:HISTORY_CHARS]}")
+            turns.append(f"{who}：{_data(message_text(m.get('content')))[:HISTORY_CHARS]}")
         from llama_index.core.llms import ChatMessage
 
         messages = [
@@ -378,7 +378,7 @@ class LLMAnswerer:
         if with_metadata:
             # Metadata questions (文号, 成文日期 …) are answered from the document's metadata table.
             doc = self.index.documents.get(r.doc_id, {})
-            lines = [f"{label}：{doc[f]}" for f, label in _META_LABELS if doc.get(f)]
+            lines = [f"{label}：{doc[f]}" for f, label in META_LABELS.items() if doc.get(f)]
             text += "\n" + "\n".join(lines)
         return Source(ref, r, text)
 
@@ -398,11 +398,6 @@ class LLMAnswerer:
             candidates = list((self.index.documents.get(r.doc_id, {}).get("meta_lines") or {}).values()) + candidates
         keep = [s for s in candidates if any(n in _flat(s) for n in flat)]
         return ("\n" if with_metadata else "").join(keep) if keep else r.text
-
-    def _coverage_note(self) -> str:
-        docs = self.index.documents.values()
-        titles = "；".join(f"《{d['title']}》" + (f"（{d['doc_number']}）" if d.get("doc_number") else "") for d in docs)
-        return f"已收录的文件：{titles}。" if titles else ""
 
     # --- talking to the endpoint ------------------------------------------------------------------
 
@@ -438,18 +433,12 @@ class LLMAnswerer:
                 raise LLMError(describe_error(e, self.settings, attempt + 1)) from e
 
 
-_META_LABELS = (
-    ("title", "标题"), ("doc_number", "文号"), ("publisher", "发布机构"), ("written_date", "成文日期"),
-    ("published_date", "发布日期"), ("validity", "有效性"), ("index_number", "索引号"),
-)
-
-
 def _data(text: str) -> str:
     """Text placed inside the prompt's delimiters cannot close them (<、> become full-width)."""
     return text.replace("<", "＜").replace(">", "＞")
 
 
-def _text(content: Any) -> str:
+def message_text(content: Any) -> str:
     """A chat message's text: a string, or Gradio's list of content parts."""
     if isinstance(content, list):
         return " ".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)

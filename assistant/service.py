@@ -40,7 +40,7 @@ class Service:
     def stream(self, question: str, history: list[dict], previous: Answer | None = None) -> Iterator[str | Answer]:
         """Provisional text deltas (LLM path only), then the final, verified Answer."""
         if isinstance(self.answerer, LLMAnswerer):
-            turns = [{"role": m["role"], "content": _plain(m["content"])} for m in history if m.get("role") in ("user", "assistant")]
+            turns = [m for m in history if m.get("role") in ("user", "assistant")]
             yield from self.answerer.stream(question, history=turns, previous=previous)
         else:
             yield self.ask(question, previous)
@@ -55,11 +55,3 @@ class Service:
         self.reload()
         return report
 
-
-def _plain(content) -> str:
-    """Chat history content as text (Gradio may hand over a list of parts)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
-    return str(content)

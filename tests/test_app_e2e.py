@@ -4,6 +4,7 @@ Asks a question and sees the figure and the measure, asks a follow-up, filters t
 responsibilities view, uploads a document and gets an answer from it. Under CI=true a missing
 browser is a failure, not a skip: `make test` installs it (scripts/test-deps.sh).
 """
+import contextlib
 import os
 import shutil
 import socket
@@ -31,18 +32,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed: `make test` installs it via scripts/test-deps.sh")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    root = tmp_path_factory.mktemp("app")
+@contextlib.contextmanager
+def running_app(root: Path, **env_extra: str):
+    """`python app.py` on a free port over a copy of the seed in `root`; yields its URL."""
     (root / "corpus").mkdir()
     shutil.copy(SEED, root / "corpus" / SEED.name)
     port = _free_port()
     env = dict(os.environ, POLICYQA_CORPUS=str(root / "corpus"), POLICYQA_INDEX=str(root / "index"),
-               POLICYQA_PORT=str(port), POLICYQA_HOST="127.0.0.1")
+               POLICYQA_PORT=str(port), POLICYQA_HOST="127.0.0.1", **env_extra)
     log = open(root / "app.log", "w")
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -58,11 +55,22 @@ def app_url(tmp_path_factory):
                 time.sleep(0.5)
         else:
             pytest.fail("app did not start within 240 s")
-        yield url, root
+        yield url
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is not installed: `make test` installs it via scripts/test-deps.sh")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    root = tmp_path_factory.mktemp("app")
+    with running_app(root) as url:
+        yield url, root
 
 
 @pytest.fixture(scope="module")
@@ -144,28 +152,11 @@ def llm_app(tmp_path_factory):
     from .openai_server import ScriptedLLM
 
     server = ScriptedLLM()
-    root = tmp_path_factory.mktemp("llm-app")
-    (root / "corpus").mkdir()
-    shutil.copy(SEED, root / "corpus" / SEED.name)
-    port = _free_port()
-    env = dict(os.environ, POLICYQA_CORPUS=str(root / "corpus"), POLICYQA_INDEX=str(root / "index"),
-               POLICYQA_PORT=str(port), POLICYQA_LLM_BASE_URL=server.url, POLICYQA_LLM_MODEL="test-model")
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.time() + 240
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("app with LLM did not start within 240 s")
-        yield url, server
+        with running_app(tmp_path_factory.mktemp("llm-app"), POLICYQA_LLM_BASE_URL=server.url,
+                         POLICYQA_LLM_MODEL="test-model") as url:
+            yield url, server
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
         server.httpd.shutdown()
 
 
