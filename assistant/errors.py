@@ -2,7 +2,15 @@
 
 
 class PolicyQAError(Exception):
-    """Base class: the message names the bad value and the fix."""
+    """Base class: the message names the bad value and the fix.
+
+    `zh` is the same message in Chinese, for the app (the CLI may print either); it defaults to
+    the message itself, which is already Chinese where users of the app see it.
+    """
+
+    def __init__(self, message: str, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.zh = zh or message
 
 
 class BadDocumentError(PolicyQAError):

@@ -27,13 +27,27 @@ class Document:
     warnings: tuple[str, ...] = ()
     # Metadata field → the line of the page's metadata table it was read from, for quoting.
     meta_lines: dict = field(default_factory=dict)
+    # Responsibilities given in a table (a Word file's 任务分工表) rather than in the items' text.
+    duty_table: tuple["DutyRow", ...] = ()
 
     def metadata(self) -> dict:
         """The document's metadata without its text."""
         d = asdict(self)
         d.pop("text")
         d["warnings"] = list(self.warnings)
+        d["duty_table"] = [asdict(r) for r in self.duty_table]
         return d
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    """One row of a 任务分工表: the task it names and its units as printed."""
+
+    number: int | None  # the item number the row gives (序号 or a label in the task), when it gives one
+    task: str  # 重点任务 / 工作任务 as printed
+    lead: tuple[str, ...] = ()
+    co: tuple[str, ...] = ()
+    listed: tuple[str, ...] = ()  # 责任单位 without a stated lead
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,15 @@ class Record:
     units_printed: tuple[str, ...] = ()  # every unit as the document prints it
     part: int = 0
     parts: int = 1
+    # Units a note names without saying who leads ("（体育总局、民政部负责）" with no rule stated).
+    listed_units: tuple[str, ...] = ()
+    # The responsibility notes as printed; "stated" when understood, "none" when the item has no
+    # note, "unclear" when a note is present but not understood (never reported as "no units").
+    duty_notes: tuple[str, ...] = ()
+    duty_status: str = "none"
+    # Labels of the headings above the record as printed (三、 / （二）): part of a measure's
+    # identity, since numbering may restart in each section.
+    section_path: tuple[str, ...] = ()
 
     @property
     def record_id(self) -> str:
@@ -69,7 +92,12 @@ class Record:
 
     @property
     def all_units(self) -> tuple[str, ...]:
-        return self.lead_units + self.co_units + self.joint_units
+        return self.lead_units + self.co_units + self.joint_units + self.listed_units
+
+    @property
+    def measure_key(self) -> tuple:
+        """What identifies a measure: its document, the headings above it and its number."""
+        return (self.doc_id, self.section_path, self.measure)
 
     @property
     def reference(self) -> str:
@@ -84,15 +112,61 @@ class Record:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["record_id"] = self.record_id
-        for k in ("heading_path", "lead_units", "co_units", "joint_units", "units_printed"):
+        for k in _TUPLE_FIELDS:
             d[k] = list(d[k])
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "Record":
         fields = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
-        for k in ("heading_path", "lead_units", "co_units", "joint_units", "units_printed"):
+        for k in _TUPLE_FIELDS:
             fields[k] = tuple(fields.get(k) or ())
+        return cls(**fields)
+
+
+_TUPLE_FIELDS = ("heading_path", "lead_units", "co_units", "joint_units", "units_printed", "listed_units",
+                 "duty_notes", "section_path")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a support item: 100万元, 50%, 3年, as printed, with its value in base units."""
+
+    text: str  # as printed: 100万元, 百分之十, 50%
+    value: float | None  # in 元 for money, in % for ratios, else the plain number
+    unit: str  # 元 | % | 年 | 亩 | 个 | … (the unit the value is in)
+    qualifier: str = ""  # 不超过 | 最高 | 最多 | 按 | 不低于 | ""
+    per: str = ""  # 每家 | 每年 | 每个 | 每人 | ""
+
+
+@dataclass(frozen=True)
+class SupportItem:
+    """A clause that grants a concrete benefit: who gets what, as the measure prints it.
+
+    Extracted at index time from a measure's text (assistant/items.py); an amount answer is
+    composed from these, never from the nearest sentence with a number in it.
+    """
+
+    doc_id: str
+    record_id: str  # the record (measure or part of one) the clause is in
+    measure_label: str | None
+    condition: str  # the beneficiary or condition as printed: 新认定的省级新经济示范企业
+    kind: str  # 一次性奖励 | 后补助 | 贴息 | 返还 | 配套 | 补贴 | 奖励 | 资助 | 减免 | 用地 | 其他
+    figures: tuple[Figure, ...]
+    quote: str  # the clause as printed
+    start: int  # offsets into Document.text
+    end: int
+    period: str = ""  # 2022—2025年, 连续3年 … when stated
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["figures"] = [asdict(f) for f in self.figures]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "SupportItem":
+        fields = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        fields["figures"] = tuple(Figure(**f) for f in fields.get("figures") or ())
         return cls(**fields)
 
 
@@ -122,6 +196,10 @@ class Citation:
     joint: bool
     quote: str
     joint_units: list[str] = field(default_factory=list)
+    listed_units: list[str] = field(default_factory=list)  # responsible, no lead stated
+    duty_status: str = "none"
+    section_path: list[str] = field(default_factory=list)
+    record_id: str = ""
 
     @classmethod
     def from_record(cls, r: Record, quote: str) -> "Citation":
@@ -139,6 +217,10 @@ class Citation:
             joint=r.joint,
             quote=quote,
             joint_units=list(r.joint_units),
+            listed_units=list(r.listed_units),
+            duty_status=r.duty_status,
+            section_path=list(r.section_path),
+            record_id=r.record_id,
         )
 
 
