@@ -17,7 +17,7 @@ import gradio as gr  # noqa: E402
 
 from assistant.config import Settings  # noqa: E402
 from assistant.errors import PolicyQAError  # noqa: E402
-from assistant.manage import documents_table, responsibility_table, unit_counts  # noqa: E402
+from assistant.views import documents_table, responsibility_table, unit_counts  # noqa: E402
 from assistant.present import answer_markdown, reference, source_markdown  # noqa: E402
 from assistant.records import Answer  # noqa: E402
 from assistant.service import Service  # noqa: E402

@@ -99,7 +99,8 @@ def report(m: dict, kinds: dict, questions, scores, answers, baseline: dict | No
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m eval", description=__doc__)
-    p.add_argument("--questions", default=str(HERE / "questions.jsonl"))
+    p.add_argument("--set", dest="qset", help="a question set named in eval/sets.json (its file and its corpus), e.g. multi")
+    p.add_argument("--questions", help="a question file (default: the set's file, or eval/questions.jsonl)")
     p.add_argument("--corpus")
     p.add_argument("--index")
     p.add_argument("--out", default=str(HERE / "results"))
@@ -114,9 +115,47 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def load_sets() -> dict:
+    """The question sets of eval/sets.json: name → {file, corpus: [file names in corpus/], role}."""
+    return {k: v for k, v in json.loads((HERE / "sets.json").read_text(encoding="utf-8")).items() if not k.startswith("_")}
+
+
+def set_paths(name: str, corpus_root: Path = HERE.parent / "corpus") -> tuple[Path, Path, Path]:
+    """Question file, corpus folder and index folder of a named set; the corpus is copied from
+    corpus/ into eval/.work/NAME/ so that a set is always asked over exactly its documents."""
+    import shutil
+
+    sets = load_sets()
+    if name not in sets:
+        raise QuestionFileError(f"no question set {name!r} in eval/sets.json: use one of {', '.join(sets)}")
+    spec = sets[name]
+    work = HERE / ".work" / name
+    corpus = work / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    wanted = set(spec["corpus"])
+    for p in corpus.iterdir():
+        if p.name not in wanted:
+            p.unlink()
+    for f in wanted:
+        src = corpus_root / f
+        if not src.is_file():
+            raise QuestionFileError(f"set {name}: {src} is missing: restore it from git (git checkout -- corpus/)")
+        dst = corpus / f
+        if not dst.exists() or dst.read_bytes() != src.read_bytes():
+            shutil.copyfile(src, dst)
+    return HERE / spec["file"], corpus, work / "index"
+
+
 def _run(args) -> int:
     from assistant.index import build_index
 
+    if not args.qset and not args.questions:
+        args.qset = "questions"
+    if args.qset and not args.questions:
+        qfile, corpus, index = set_paths(args.qset)
+        args.questions = str(qfile)
+        args.corpus = args.corpus or str(corpus)
+        args.index = args.index or str(index)
     settings = Settings.from_env().with_paths(args.corpus, args.index)
     qpath = Path(args.questions)
     try:

@@ -4,8 +4,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "corpus" / "sichuan_new_economy_2021_93.txt"
-SHANGHAI = ROOT / "tests" / "data" / "shanghai_lingang_shuangte.txt"
+# Tests read their own copies of the documents, never the live corpus/ a user may have changed.
+DATA = ROOT / "tests" / "data"
+SEED = DATA / "sichuan_new_economy_2021_93.txt"
+SHANGHAI = DATA / "shanghai_lingang_shuangte.txt"
+JIUYE = DATA / "gov_jiuye_2018_39.txt"  # （一）… with "（A、B负责。列第一位者为牵头单位，下同）"
+GESHUI = DATA / "gov_geshui_zxkc_2018_41.txt"  # a 通知 wrapping an 办法 of 第X条 in chapters
+TIYU = DATA / "gov_tiyu_saishi_2018_121.txt"  # several "（A、B负责）" notes per item, no lead rule
 
 
 @pytest.fixture
@@ -19,10 +24,10 @@ def corpus_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def seed_records():
-    from assistant.corpus import read_corpus
+    from assistant.corpus import parse_documents
+    from assistant.load import load_document
 
-    corpus = read_corpus(SEED.parent)
-    return [r for r in corpus.records if r.doc_id == "sichuan_new_economy_2021_93"]
+    return parse_documents([load_document(SEED)], 480)[1]
 
 
 @pytest.fixture(scope="session")

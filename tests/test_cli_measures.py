@@ -1,4 +1,4 @@
-"""`python -m assistant measures` on the real corpus folder and on bad corpora."""
+"""`python -m assistant measures` on a copy of the seed and on bad corpora."""
 import json
 import subprocess
 import sys
@@ -10,8 +10,8 @@ def run(*args, cwd=ROOT):
     return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-def test_measures_json_on_the_corpus():
-    p = run("measures", "--corpus", "corpus", "--json")
+def test_measures_json_on_the_seed(corpus_dir):
+    p = run("measures", "--corpus", str(corpus_dir), "--json")
     assert p.returncode == 0, p.stderr
     rows = json.loads(p.stdout)
     ms = [r for r in rows if r["kind"] == "measure"]

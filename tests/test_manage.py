@@ -6,7 +6,8 @@ import pytest
 from assistant.config import Settings
 from assistant.errors import BadDocumentError
 from assistant.index import build_index, open_index, read_manifest
-from assistant.manage import add_document, remove_document, responsibility_table, safe_name, unit_counts
+from assistant.manage import add_document, remove_document, safe_name
+from assistant.views import responsibility_table, unit_counts
 
 from .conftest import SEED
 
