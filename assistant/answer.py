@@ -18,7 +18,7 @@ from .load import fold
 from .records import Answer, Citation, Hit, Record
 from .retrieve import Retrieval, retrieve
 from .terms import expand
-from .units import canonical_unit
+from .units import unit_key
 
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 # The kind of figure a question asks for, and what such a figure looks like in the text.
@@ -164,7 +164,7 @@ class Answerer:
         """Units as the document prints them in this record (经济信息化厅 stays as printed)."""
         out = []
         for c in canon:
-            printed = next((p for p in r.units_printed if canonical_unit(p) == c), c)
+            printed = next((p for p in r.units_printed if unit_key(p) == unit_key(c)), c)
             out.append(printed)
         return out
 

@@ -26,7 +26,7 @@ from .load import fold
 from .numerals import to_int
 from .records import Answer, Citation, Record
 from .retrieve import Retrieval, retrieve
-from .units import UNIT_ALIASES, unit_surface_forms
+from .units import unit_surface_forms
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ class Verification:
 def unit_forms(units: Sequence[str] | set[str] = ()) -> dict[str, str]:
     """Every printed or typed unit name (canonical names, aliases, the index's units) → canonical name."""
     forms: dict[str, str] = {}
-    for canon in set(UNIT_ALIASES) | set(units):
+    for canon in set(units):
         for form in unit_surface_forms(canon):
             forms[fold(form)] = canon
     return forms

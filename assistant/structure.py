@@ -1,11 +1,19 @@
 """Structure parser: cleaned document text → measure records.
 
-Pure functions. The numbering styles of Chinese policy documents are a table of patterns;
-the parser picks the measure level that the document actually uses (the first of 第X条,
-（一）, 1. , （1） that occurs in sequence), treats the levels above it as sections and the
-levels below as items inside a measure's body. The preamble and sections without numbered
-measures become records of their own; a measure longer than the token budget is split into
-parts that keep its identity. Hands on `Record`s.
+Pure functions. The numbering styles of Chinese policy documents are a table of levels (第X章,
+一、, 第X条, （一）, 1., （1）). The measure level is the level at which the document numbers its
+provisions:
+- 第X条, when the document has articles: the 条 is the unit of provision of an 办法 or 规定, also
+  inside a 通知 that wraps one; （一）/1. inside an article are its items;
+- otherwise the coarsest level that is not a level of group headings. A level groups when most of
+  its entries are a bare title (no sentence of their own) with numbered entries of a finer level
+  under them: 三、主要任务 over （一）…, or （一）强化企业主体地位 over 1.…21.
+Group headings above the measure level are the measures' sections (their labels are the record's
+`section_path`, part of a measure's identity, since numbering may restart in each section); finer
+levels stay inside the measure's text. A sequence that restarts at 1 is still one level.
+The preamble and sections without numbered measures are records of their own; a measure longer
+than the token budget is split into parts that keep its identity. Responsibility notes are read
+by the document's own rule (units.py), or from its 任务分工表 when the file had one. Hands on `Record`s.
 """
 from __future__ import annotations
 
@@ -16,7 +24,7 @@ from typing import Callable
 from .load import fold
 from .numerals import CN_NUMERAL_CHARS, to_int
 from .records import Document, Record
-from .units import parse_responsibility
+from .units import Responsibility, apply_names, canonical_names, lead_rule, parse_responsibility
 
 _CN = f"[{CN_NUMERAL_CHARS}]+"
 _ANY_NUM = rf"(?:{_CN}|\d+)"
@@ -26,19 +34,21 @@ _ANY_NUM = rf"(?:{_CN}|\d+)"
 class Level:
     name: str
     pattern: re.Pattern  # on the folded line; group 1 the number, group 2 the rest of the line
-    role: str  # "section" (may hold measures) or "measure" (a candidate measure level)
+    role: str  # "section" (only ever a heading), "article" (the 条), "item" (a candidate measure level)
 
 
-# Order matters: sections first, then measure candidates from the coarsest to the finest.
+# From the coarsest to the finest.
 LEVELS = (
-    Level("chapter", re.compile(rf"^第({_ANY_NUM})章[ \t]*(.*)$"), "section"),
-    Level("section", re.compile(rf"^({_CN})[、.][ \t]*(.*)$"), "section"),
-    Level("article", re.compile(rf"^第[ \t]*({_ANY_NUM})[ \t]*条[ \t]*(.*)$"), "measure"),
-    Level("paren", re.compile(rf"^\(({_CN})\)[ \t]*(.*)$"), "measure"),
-    Level("item", re.compile(r"^(\d{1,3})[.、](?!\d)[ \t]*(.*)$"), "measure"),
-    Level("paren_item", re.compile(r"^\((\d{1,3})\)[ \t]*(.*)$"), "measure"),
+    Level("chapter", re.compile(rf"^第({_ANY_NUM})[章编][ \t]*(.*)$"), "section"),
+    Level("part", re.compile(rf"^第({_ANY_NUM})节[ \t]*(.*)$"), "section"),
+    Level("section", re.compile(rf"^({_CN})[、.][ \t]*(.*)$"), "item"),
+    Level("article", re.compile(rf"^第[ \t]*({_ANY_NUM})[ \t]*条[ \t]*(.*)$"), "article"),
+    Level("paren", re.compile(rf"^\(({_CN})\)[ \t]*(.*)$"), "item"),
+    Level("item", re.compile(r"^(\d{1,3})[.、](?!\d)[ \t]*(.*)$"), "item"),
+    Level("paren_item", re.compile(r"^\((\d{1,3})\)[ \t]*(.*)$"), "item"),
 )
-_SIGNATURE_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+_SIGNATURE_DATE = re.compile(r"^(\d{4}|[〇○零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$")
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
 
 
 @dataclass(frozen=True)
@@ -93,22 +103,72 @@ def _sequence(lines: list[Line], level: Level) -> dict[int, Marker]:
     return found
 
 
-def choose_levels(lines: list[Line]) -> tuple[dict[int, Marker], dict[int, Marker]]:
-    """The section markers and the measure markers this document uses."""
-    sections: dict[int, Marker] = {}
+@dataclass(frozen=True)
+class Layout:
+    """The levels a document uses: headings above the measures, the measures, and nothing else."""
+
+    headings: dict[int, Marker]  # line index → a section or group heading
+    measures: dict[int, Marker]  # line index → a measure
+
+
+def _group_children(lines: list[Line], i: int, nxt: int, finer: set[int]) -> int:
+    """How many finer numbered entries a bare title (no sentence of its own) heads; 0 for a provision."""
+    children = [j for j in range(i + 1, nxt) if j in finer]
+    if not children:
+        return 0
+    title = "".join([_marker_rest(lines[i])] + [lines[j].folded for j in range(i + 1, children[0])])
+    return len(children) if len(title) <= 50 and not _SENTENCE_END.search(title) else 0
+
+
+def _marker_rest(line: Line) -> str:
     for level in LEVELS:
-        if level.role == "section":
-            seq = _sequence(lines, level)
-            if len(seq) >= 2:
-                sections = seq
-                break
-    for level in LEVELS:
-        if level.role != "measure":
-            continue
-        seq = _sequence(lines, level)
-        if len(seq) >= 2:
-            return sections, seq
-    return sections, {}
+        m = level.pattern.match(line.folded)
+        if m:
+            return m.group(2)
+    return line.folded
+
+
+def choose_layout(lines: list[Line]) -> Layout:
+    """Which numbered lines are headings and which are measures (see the module docstring)."""
+    present = [(lv, seq) for lv in LEVELS if len(seq := _sequence(lines, lv)) >= 2]
+    if not present:
+        return Layout({}, {})
+    owner: dict[int, int] = {}  # line index → position of its level in `present`
+    for k, (_, seq) in enumerate(present):
+        for i in seq:
+            owner.setdefault(i, k)
+
+    def groups(k: int) -> bool:
+        # A level of group headings: the provisions its bare titles head outnumber its entries that
+        # are provisions themselves (一、指导思想 and 二、发展目标 beside 三、… over （一）…（三十一）).
+        seq = present[k][1]
+        finer = {i for i, o in owner.items() if o > k}
+        bounds = sorted(i for i, o in owner.items() if o <= k)
+        heads = provisions = children = 0
+        for i in sorted(seq):
+            nxt = next((j for j in bounds if j > i), len(lines))
+            n = _group_children(lines, i, nxt, finer)
+            heads += n > 0
+            children += n
+            provisions += n == 0
+        return heads > 0 and children >= provisions
+
+    articles = [k for k, (lv, _) in enumerate(present) if lv.role == "article"]
+    if articles:
+        m = articles[0]
+    else:
+        candidates = [k for k, (lv, _) in enumerate(present) if lv.role == "item"]
+        m = next((k for k in candidates if not groups(k)), candidates[-1] if candidates else None)
+    if m is None:  # only chapter headings: no measures
+        return Layout({i: mk for _, seq in present for i, mk in seq.items()}, {})
+    headings: dict[int, Marker] = {}
+    for k in range(m):
+        # A coarser level heads sections only where it groups measures; a 通知's own 一、二、
+        # paragraphs before the 办法 it wraps are text, not sections of the 办法.
+        if present[k][0].role == "section" or groups(k):
+            headings.update({i: mk for i, mk in present[k][1].items() if owner[i] == k})
+    measures = {i: mk for i, mk in present[m][1].items() if owner[i] == m}
+    return Layout(headings, measures)
 
 
 def _first_sentence(text: str, limit: int = 40) -> str:
@@ -149,74 +209,122 @@ def _token_counter() -> Callable[[str], int]:
     return lambda s: len(tok(s))
 
 
+def _section_key(label: str | None) -> str | None:
+    """一、 → 一; 第二章 → 二; （二） → 二 (the form used in questions and in eval files)."""
+    if not label:
+        return None
+    m = re.match(rf"^第?\(?({_ANY_NUM})", fold(label))
+    return m.group(1) if m else label
+
+
+def _body_end(lines: list[Line]) -> int:
+    """Lines after this index are the signature block (issuing body and date): no measure's text."""
+    end = len(lines)
+    if lines and _SIGNATURE_DATE.match(lines[-1].folded.replace(" ", "")):
+        end -= 1
+        if end > 0 and len(lines[end - 1].text) <= 30 and not re.search(r"[。,;]", lines[end - 1].folded):
+            end -= 1
+    return end
+
+
 def parse_document(doc: Document, max_tokens: int = 480, count_tokens: Callable[[str], int] | None = None) -> list[Record]:
     """Records of a cleaned document: preamble, sections without measures, and measures."""
     count = count_tokens or _token_counter()
     text = doc.text
     lines = _lines(text)
-    # The signature block (issuing body and date) closes the document; it belongs to no measure.
-    end_line = len(lines)
-    if lines and _SIGNATURE_DATE.match(lines[-1].folded):
-        end_line = len(lines) - 1
-        if end_line > 0 and len(lines[end_line - 1].text) <= 30 and not re.search(r"[。,;]", lines[end_line - 1].folded):
-            end_line -= 1
-    lines = lines[:end_line]
-    sections, measures = choose_levels(lines)
-    boundaries = sorted(set(sections) | set(measures))
+    lines = lines[:_body_end(lines)]
+    layout = choose_layout(lines)
+    rule = lead_rule(text)
+    boundaries = sorted(set(layout.headings) | set(layout.measures))
 
-    records: list[Record] = []
-    section: Marker | None = None
-
-    def add(kind: str, first: int, last: int, marker: Marker | None) -> None:
-        if first > last:
-            return
-        start, end = lines[first].start, lines[last].end
-        body = text[start:end]
-        sec_label = str(section.label).rstrip("、.") if section else None
-        sec_title = _first_sentence(section.rest) if section else None
-        if kind == "measure" and marker:
-            title = _first_sentence(marker.rest) if marker.rest else (
-                _first_sentence(lines[first + 1].text) if first + 1 <= last else "")
-            resp = parse_responsibility(body)
-            path = tuple(x for x in (section and f"{section.label}{sec_title}", marker.label + title) if x)
-        else:
-            title = sec_title if kind == "section" else doc.title
-            resp = parse_responsibility("")
-            path = (f"{section.label}{sec_title}",) if kind == "section" and section else ()
-        spans = _split_parts(body, max_tokens, count)
-        for i, (s, e) in enumerate(spans):
-            records.append(Record(
-                doc_id=doc.doc_id, doc_title=doc.title, doc_number=doc.doc_number, kind=kind,
-                section=_section_key(sec_label), section_title=sec_title,
-                measure=marker.number if (kind == "measure" and marker) else None,
-                measure_label=marker.label if (kind == "measure" and marker) else None,
-                title=title or None, text=body[s:e].strip(), start=start + s, end=start + e,
-                heading_path=path, lead_units=resp.lead, co_units=resp.co, joint_units=resp.joint_units,
-                joint=resp.joint, units_printed=resp.printed, part=i, parts=len(spans),
-            ))
-
+    drafts: list[tuple] = []  # (kind, first line, last line, marker, open headings)
+    open_heads: list[Marker] = []
     if not boundaries:
-        add("text", 0, len(lines) - 1, None)
-        return records
-    add("preamble", 0, boundaries[0] - 1, None)
-    for b, nxt in zip(boundaries, boundaries[1:] + [len(lines)]):
-        if b in sections:
-            section = sections[b]
-            # Text directly under a section heading (二、发展目标 holds the 2025 targets) is its own
-            # record; a bare heading followed by measures is only context for them.
-            if nxt - 1 > b or nxt not in measures:
-                add("section", b, nxt - 1, None)
-        else:
-            add("measure", b, nxt - 1, measures[b])
+        drafts.append(("text", 0, len(lines) - 1, None, ()))
+    else:
+        drafts.append(("preamble", 0, boundaries[0] - 1, None, ()))
+        rank = {lv.name: k for k, lv in enumerate(LEVELS)}
+        for b, nxt in zip(boundaries, boundaries[1:] + [len(lines)]):
+            if b in layout.headings:
+                head = layout.headings[b]
+                open_heads = [h for h in open_heads if rank[h.level.name] < rank[head.level.name]] + [head]
+                # Text directly under a heading (二、发展目标 holds the 2025 targets) is a record of
+                # its own; a bare heading followed by measures is only context for them.
+                if nxt - 1 > b or (nxt < len(lines) and nxt not in layout.measures and nxt in layout.headings
+                                   and rank[layout.headings[nxt].level.name] <= rank[head.level.name]):
+                    drafts.append(("section", b, nxt - 1, None, tuple(open_heads)))
+            else:
+                drafts.append(("measure", b, nxt - 1, layout.measures[b], tuple(open_heads)))
+
+    # Responsibilities, read by the document's rule; unit names as this document prints them most.
+    resp = {i: parse_responsibility(text[lines[f].start:lines[last].end], rule)
+            for i, (kind, f, last, _, _) in enumerate(drafts) if kind == "measure" and f <= last}
+    resp = _apply_duty_table(doc, drafts, resp)
+    names = canonical_names([u for r in resp.values() for u in r.printed])
+    records: list[Record] = []
+    for i, (kind, first, last, marker, heads) in enumerate(drafts):
+        if first > last:
+            continue
+        records += _records(doc, text, lines, kind, first, last, marker, heads,
+                            apply_names(resp[i], names) if i in resp else Responsibility(), rule, max_tokens, count)
     return records
 
 
-def _section_key(label: str | None) -> str | None:
-    """一、 → 一; 第二章 → 二 (the form used in questions and in eval files)."""
-    if not label:
-        return None
-    m = re.match(rf"^第?({_ANY_NUM})章?", fold(label))
-    return m.group(1) if m else label
+def _records(doc: Document, text: str, lines: list[Line], kind: str, first: int, last: int, marker: Marker | None,
+             heads: tuple[Marker, ...], resp: Responsibility, rule: str, max_tokens: int, count) -> list[Record]:
+    start, end = lines[first].start, lines[last].end
+    body = text[start:end]
+    section = heads[-1] if heads else None
+    sec_title = _first_sentence(section.rest) if section else None
+    path = tuple(f"{h.label}{_first_sentence(h.rest)}" for h in heads)
+    if kind == "measure" and marker:
+        title = _first_sentence(marker.rest) if marker.rest else (
+            _first_sentence(lines[first + 1].text) if first + 1 <= last else "")
+        path += (marker.label + title,)
+    else:
+        title = sec_title if kind == "section" else doc.title
+    out = []
+    spans = _split_parts(body, max_tokens, count)
+    for n, (s, e) in enumerate(spans):
+        out.append(Record(
+            doc_id=doc.doc_id, doc_title=doc.title, doc_number=doc.doc_number, kind=kind,
+            section=_section_key(section.label if section else None), section_title=sec_title,
+            measure=marker.number if (kind == "measure" and marker) else None,
+            measure_label=marker.label if (kind == "measure" and marker) else None,
+            title=title or None, text=body[s:e].strip(), start=start + s, end=start + e,
+            heading_path=path, lead_units=resp.lead, co_units=resp.co, joint_units=resp.joint_units,
+            joint=resp.joint, units_printed=resp.printed, part=n, parts=len(spans),
+            listed_units=resp.listed, duty_notes=resp.notes, duty_status=resp.status,
+            section_path=tuple(h.label for h in heads),
+        ))
+    return out
+
+
+def _apply_duty_table(doc: Document, drafts: list[tuple], resp: dict[int, Responsibility]) -> dict[int, Responsibility]:
+    """Responsibilities from the document's 任务分工表, for the measures whose text states none.
+
+    A row belongs to the measure with its number whose title matches the row's task, or, when the
+    row gives no number, to the one measure whose title is contained in the task or contains it.
+    """
+    if not doc.duty_table:
+        return resp
+    resp = dict(resp)
+    measures = {i: d for i, d in enumerate(drafts) if d[0] == "measure"}
+
+    def title(d) -> str:
+        return fold(_first_sentence(d[3].rest)) if d[3] and d[3].rest else ""
+
+    for row in doc.duty_table:
+        task = re.sub(r"^\(?[一二三四五六七八九十\d]+[)、.]?", "", fold(row.task)).strip()
+        match = [i for i, d in measures.items() if title(d) and (title(d) in task or task[:12] in title(d))]
+        numbered = [i for i, d in measures.items() if row.number and d[3].number == row.number]
+        pick = [i for i in numbered if i in match] or (numbered if len(numbered) == 1 and not task else match)
+        if len(pick) != 1 or resp.get(pick[0], Responsibility()).status == "stated":
+            continue
+        units = row.lead + row.co + row.listed
+        resp[pick[0]] = Responsibility(lead=row.lead, co=tuple(u for u in row.co if u not in row.lead), listed=row.listed,
+                                       printed=units, notes=(f"任务分工表：{row.task}",), status="stated")
+    return resp
 
 
 def has_numbering(records: list[Record]) -> bool:

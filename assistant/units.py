@@ -1,120 +1,297 @@
-"""Responsible units: parse （责任单位：…） and normalise unit names.
+"""Responsible units: find the responsibility notes of a measure, read them by the document's rule,
+and name each unit the way its document does.
 
-Rule used by Chinese policy documents (stated in the seed's measure (一) as 逗号前为牵头单位，下同):
-units before the first comma lead, units after it support. A list ending in 按照职责分工负责
-(or 分别负责) has no lead: every unit shares responsibility (joint).
+Chinese policies write their notes in several conventions; each is a row of a pattern table:
+  （责任单位：A，B、C）            the seed; with "逗号前为牵头单位" A leads and B, C support
+  （牵头单位：A；配合单位：B）      labelled roles
+  （责任单位：A（牵头）、B）        the lead marked in the list
+  （A牵头，B、C配合）  （A牵头负责）  roles by verb
+  （A会同B负责）                    A leads "together with" B
+  （A、B负责）                      who leads depends on the document's rule: "列第一位者为牵头单位，
+                                    下同" makes A the lead; with no rule stated, A and B are listed as
+                                    responsible and nobody is made the lead
+  （A、B按照职责分工负责）          shared, nobody leads
+An item may hold several notes; each covers the text before it. A note that looks like one but
+cannot be read is reported as unclear, never as "no units".
+
+Unit names: a document's own printed forms are its canonical names (the most frequent variant of
+each unit in that document), so a county's 税务局 stays the county's. Variants and the short names
+users type are matched by general rules of official naming (an optional 省/市/县 prefix, an optional
+和 between the two halves of a department's name, 委员会 ↔ 委, and the common abbreviations 发改委,
+经信厅, 人社厅 …), not by a list of one province's units.
 """
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from .load import fold
 
-# Canonical names of common provincial units with the variants documents print and the short
-# names users type. Data, not logic: extend it for other provinces.
-UNIT_ALIASES: dict[str, tuple[str, ...]] = {
-    "省发展改革委": ("发展改革委", "发改委", "省发改委", "省发展和改革委员会", "发展和改革委员会", "发展改革委员会", "发改"),
-    "经济和信息化厅": ("经济信息化厅", "省经济和信息化厅", "省经济信息化厅", "经信厅", "省经信厅", "经信委"),
-    "科技厅": ("省科技厅", "科学技术厅"),
-    "财政厅": ("省财政厅",),
-    "商务厅": ("省商务厅",),
-    "教育厅": ("省教育厅",),
-    "司法厅": ("省司法厅",),
-    "自然资源厅": ("省自然资源厅",),
-    "生态环境厅": ("省生态环境厅", "环保厅"),
-    "住房城乡建设厅": ("住房和城乡建设厅", "住建厅", "省住建厅"),
-    "交通运输厅": ("交通厅", "省交通运输厅"),
-    "农业农村厅": ("省农业农村厅", "农业厅"),
-    "文化和旅游厅": ("文化旅游厅", "文旅厅", "省文旅厅", "省文化和旅游厅"),
-    "人力资源社会保障厅": ("人力资源和社会保障厅", "人社厅", "省人社厅"),
-    "省卫生健康委": ("卫生健康委", "卫健委", "省卫健委"),
-    "省市场监管局": ("市场监管局", "省市场监督管理局", "市场监督管理局", "市监局"),
-    "省大数据中心": ("大数据中心",),
-    "省知识产权中心": ("知识产权中心",),
-    "省能源局": ("能源局",),
-    "省地方金融监管局": ("地方金融监管局", "省金融局", "金融局", "金融监管局"),
-    "省广电局": ("广电局",),
-    "省通信管理局": ("通信管理局",),
-    "省中医药局": ("中医药局",),
-    "省政府口岸物流办": ("口岸物流办",),
-    "省人才办": ("人才办",),
-    "省统计局": ("统计局",),
-    "国家统计局四川调查总队": ("四川调查总队",),
-    "人行成都分行": ("人民银行成都分行",),
-    "四川银保监局": ("银保监局",),
-    "四川证监局": ("证监局",),
-    "四川省税务局": ("税务局", "省税务局", "国家税务总局四川省税务局"),
-}
-_CANONICAL = {alias: canon for canon, aliases in UNIT_ALIASES.items() for alias in aliases}
+# --- unit names -------------------------------------------------------------------------------
+
+# A unit name ends with the word for an organisation: 部, 委, 厅, 局, 办, 中心, 银行, 政府 …
+ORG_SUFFIX = re.compile(
+    r"(部|委|厅|局|办|署|院|会|中心|行|政府|队|处|室|组|所|社|团|公司|集团|总局|总署|分行|支行|办公室|委员会|"
+    r"工作组|小组|管委会|各地区|各地|各地方|部门|单位|各级政府)$")
+# Generic words that stand where a list names no unit in particular.
+GENERIC_UNITS = ("有关部门", "相关部门", "有关单位", "相关单位", "各有关部门", "各相关部门")
+# Parts of official names that have a standard short form (发展改革委 → 发改委, 经济和信息化 → 经信).
+ABBREVIATIONS = (
+    ("发展改革", "发改"), ("经济信息化", "经信"), ("人力资源社会保障", "人社"), ("住房城乡建设", "住建"),
+    ("卫生健康", "卫健"), ("文化旅游", "文旅"), ("市场监督管理", "市场监管"), ("生态环境", "生态环境"),
+    ("农业农村", "农业农村"), ("交通运输", "交通"), ("自然资源", "自然资源"), ("科学技术", "科技"),
+)
+_ADMIN_PREFIX = re.compile(r"^(省|市|县|区|州|自治区|自治州|自治县)(?=.{2,})")
 
 
-def canonical_unit(name: str) -> str:
-    """The one name a unit goes by: 经济信息化厅 → 经济和信息化厅, 发改委 → 省发展改革委."""
-    name = re.sub(r"\s+", "", name)
-    return _CANONICAL.get(name, name)
+def unit_key(name: str) -> str:
+    """The comparison form of a unit name: 省经济和信息化厅, 经济信息化厅, 经信厅 → 经信厅.
+
+    Drops an administrative prefix (省/市/县…), the optional 和 inside a department's name, and
+    writes the long halves of names in their standard short form.
+    """
+    k = re.sub(r"\s+", "", fold(name))
+    k = _ADMIN_PREFIX.sub("", k)
+    k = k.replace("委员会", "委").replace("和", "")
+    for long, short in ABBREVIATIONS:
+        k = k.replace(long, short)
+    return k
 
 
-def unit_surface_forms(canonical: str) -> tuple[str, ...]:
-    """Every way a user may name a unit: its canonical name and its aliases."""
-    return (canonical,) + UNIT_ALIASES.get(canonical, ())
+def canonical_names(printed: list[str]) -> dict[str, str]:
+    """Each printed unit name → the most frequent variant of that unit in the same document."""
+    by_key: dict[str, Counter] = {}
+    for p in printed:
+        by_key.setdefault(unit_key(p), Counter())[p] += 1
+    # The most frequent variant; on a tie the fuller name (文化和旅游厅 over 文化旅游厅).
+    best = {k: max(c, key=lambda p: (c[p], len(p))) for k, c in by_key.items()}
+    return {p: best[unit_key(p)] for p in printed}
+
+
+def unit_surface_forms(name: str) -> tuple[str, ...]:
+    """Ways a reader may write a unit: as printed, without its 省/市 prefix, and its short form."""
+    n = re.sub(r"\s+", "", name)
+    forms = (n, _ADMIN_PREFIX.sub("", n), unit_key(n), n.replace("和", ""))
+    # Forms shorter than three characters (发改, 人社) occur inside ordinary words (开发改造).
+    return tuple(f for f in dict.fromkeys(forms) if len(f) >= 3)
+
+
+def looks_like_unit(name: str) -> bool:
+    return 2 <= len(name) <= 30 and bool(ORG_SUFFIX.search(name)) and not re.search(r"[。；;：:“”]", name)
+
+
+# --- notes ------------------------------------------------------------------------------------
+
+# The document's rule for who leads, stated once ("列第一位者为牵头单位，下同") or per note.
+LEAD_RULES = (
+    ("first", r"(列|排|排在|位列)(第一位|首位|第一)(的|者)?(单位|部门)?(为|是)牵头(单位|部门)"),
+    ("comma", r"逗号前(的|面的)?(单位|部门)?为牵头(单位|部门)"),
+)
+_ROLE_LABELS = (
+    ("lead", r"牵头单位|牵头部门|主责单位|主责部门"),
+    ("co", r"配合单位|配合部门|协办单位|参与单位|协同单位|协助单位"),
+    ("any", r"主要责任单位|责任单位|责任部门|负责单位|负责部门|实施单位|承办单位"),
+)
+_LABEL = re.compile("(" + "|".join(p for _, p in _ROLE_LABELS) + r")\s*:")
+_JOINT = re.compile(r"(?:按照?(?:各自)?职(?:责|能)(?:分工)?(?:负责|落实)|分别负责|共同负责)$")
+_VERB = re.compile(r"(牵头负责|牵头|会同|配合|参与|协助|协同|配合负责|负责)")
+_CLAUSE_SPLIT = re.compile(r"[，,；;]")
+
+
+@dataclass(frozen=True)
+class Note:
+    """One responsibility note and what it says; offsets are into the text it was found in."""
+
+    printed: str  # with its brackets, as printed
+    start: int
+    end: int
+    lead: tuple[str, ...] = ()
+    co: tuple[str, ...] = ()
+    joint: tuple[str, ...] = ()
+    listed: tuple[str, ...] = ()  # responsible, no lead stated
+    understood: bool = True
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return self.lead + self.co + self.joint + self.listed
+
+
+def lead_rule(text: str) -> str:
+    """The lead rule a document states anywhere ("first", "comma") or "" when it states none."""
+    f = fold(text)
+    for name, pattern in LEAD_RULES:
+        if re.search(pattern, f):
+            return name
+    return ""
+
+
+def _split_units(part: str) -> list[str]:
+    out = []
+    for u in re.split(r"[、，,/]|及(?=[\u4e00-\u9fff]{2,}(?:部|委|厅|局|办|署|行|会)(?:[、，,]|$))", part):
+        u = re.sub(r"^(由|请)", "", u.strip())
+        # "A、B等有关部门和单位": the list's named units are A and B.
+        u = re.sub(r"等[\u4e00-\u9fff]{0,8}?(部门|单位|机构)$|等$", "", u).strip()
+        if u and u not in GENERIC_UNITS:
+            out.append(u)
+    return out
+
+
+def _brackets(folded: str) -> list[tuple[int, int]]:
+    """Spans (start of "(", end after ")") of the outermost bracket pairs of folded text."""
+    spans, depth, start = [], 0, 0
+    for i, ch in enumerate(folded):
+        if ch == "(":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                spans.append((start, i + 1))
+    return spans
+
+
+def _by_rule(units: list[str], rule: str, comma_split: tuple[list[str], list[str]] | None) -> dict:
+    """Roles of a plain list of responsible units under the document's rule."""
+    if rule == "comma" and comma_split and comma_split[1]:
+        return {"lead": comma_split[0], "co": comma_split[1]}
+    if rule in ("first", "comma") and units:
+        # Under the comma rule a list without a comma is all leads (the seed's (六) has three).
+        return {"lead": units[:1], "co": units[1:]} if rule == "first" else {"lead": units}
+    return {"listed": units}
+
+
+def _marked_lead(units: list[str]) -> dict | None:
+    """责任单位：A（牵头）、B: the lead is marked inside the list."""
+    if not any(re.search(r"\(牵头\)$", u) for u in units):
+        return None
+    lead = [re.sub(r"\(牵头\)$", "", u) for u in units if re.search(r"\(牵头\)$", u)]
+    return {"lead": lead, "co": [u for u in units if not re.search(r"\(牵头\)$", u)]}
+
+
+def read_note(inner: str, rule: str = "") -> dict | None:
+    """Roles named by the inside of one bracketed note (folded text), or None when it is no note.
+
+    Returns {"lead": [...], "co": [...], "joint": [...], "listed": [...], "understood": bool}.
+    """
+    # A rule stated inside the note ("。逗号前为牵头单位，下同") applies to it; it is not a unit.
+    body, _, tail = inner.partition("。")
+    rule = lead_rule(tail) or lead_rule(body) or rule
+    body = re.sub(r"[,，]?(" + "|".join(p for _, p in LEAD_RULES) + r")[,，]?(下同)?", "", body).strip().rstrip(",，")
+    roles: dict[str, list[str]] = {"lead": [], "co": [], "joint": [], "listed": []}
+    labels = list(_LABEL.finditer(body))
+    if labels and labels[0].start() == 0:
+        for i, m in enumerate(labels):
+            seg = body[m.end():labels[i + 1].start() if i + 1 < len(labels) else len(body)].strip(" ;；,，")
+            role = next(r for r, p in _ROLE_LABELS if re.fullmatch(p, m.group(1)))
+            if role != "any":
+                roles[role] += _split_units(seg)
+            elif _JOINT.search(seg):
+                roles["joint"] += _split_units(_JOINT.sub("", seg))
+            else:
+                units = _split_units(seg)
+                lead, _, co = seg.partition(",")
+                split = (_split_units(lead), _split_units(co)) if co else None
+                got = _marked_lead([u for u in re.split(r"[、，,]", seg) if u]) or _by_rule(units, rule, split)
+                for k, v in got.items():
+                    roles[k] += v
+        return _finish(roles)
+    if not re.search(r"(负责|牵头|配合|参与|协助|协同)$", body) and not _JOINT.search(body):
+        return None
+    pending: list[str] = []  # units of clauses without a verb: the next verb covers them too
+    for clause in (c.strip() for c in _CLAUSE_SPLIT.split(body) if c.strip()):
+        if _JOINT.search(clause):
+            units = pending + _split_units(_JOINT.sub("", clause))
+            if roles["lead"]:
+                roles["co"] += units  # A牵头，B、C按职责分工负责
+            elif rule == "first":
+                roles["lead"] += units[:1]  # the document's rule names the first unit of every note
+                roles["co"] += units[1:]
+            else:
+                roles["joint"] += units
+        elif m := re.fullmatch(r"(.+?)会同(.+?)(?:负责|落实|推进)?", clause):
+            roles["lead"] += pending + _split_units(m.group(1))
+            roles["co"] += _split_units(m.group(2))
+        elif m := re.fullmatch(r"(.+?)(牵头负责|牵头|配合负责|配合|参与|协助|协同|负责)", clause):
+            units, verb = pending + _split_units(m.group(1)), m.group(2)
+            if verb.startswith("牵头"):
+                roles["lead"] += units
+            elif verb in ("配合", "配合负责", "参与", "协助", "协同"):
+                roles["co"] += units
+            else:
+                for k, v in _by_rule(units, rule, None).items():
+                    roles[k] += v
+        else:
+            pending += _split_units(clause)
+            continue
+        pending = []
+    if pending:
+        return _finish(roles, strict=True, unclear=True)
+    return _finish(roles, strict=True)
+
+
+def _finish(roles: dict[str, list[str]], strict: bool = False, unclear: bool = False) -> dict | None:
+    names = [u for v in roles.values() for u in v]
+    if strict and not any(looks_like_unit(u) for u in names):
+        return None  # "(以下简称…负责)" or prose in brackets: not a note at all
+    understood = bool(names) and not unclear and all(looks_like_unit(u) or not strict for u in names)
+    out = {k: list(dict.fromkeys(v)) for k, v in roles.items()}
+    out["co"] = [u for u in out["co"] if u not in out["lead"]]
+    out["understood"] = understood
+    return out
+
+
+def find_notes(text: str, rule: str = "") -> list[Note]:
+    """Every responsibility note in `text` (a measure), in order, with the roles it names."""
+    folded = fold(text)
+    notes = []
+    for s, e in _brackets(folded):
+        got = read_note(folded[s + 1:e - 1].strip(), rule)
+        if got is None:
+            continue
+        notes.append(Note(text[s:e], s, e, tuple(got["lead"]), tuple(got["co"]), tuple(got["joint"]),
+                          tuple(got["listed"]), got["understood"]))
+    return notes
 
 
 @dataclass(frozen=True)
 class Responsibility:
-    lead: tuple[str, ...] = ()  # canonical
+    """What a measure's notes say together (printed names; canonical names are applied by the caller)."""
+
+    lead: tuple[str, ...] = ()
     co: tuple[str, ...] = ()
     joint_units: tuple[str, ...] = ()
+    listed: tuple[str, ...] = ()
     joint: bool = False
-    printed: tuple[str, ...] = ()  # every unit as printed
-    start: int = -1  # offset of the parenthesis in the measure text, -1 when absent
+    printed: tuple[str, ...] = ()  # every unit as printed, in order
+    notes: tuple[str, ...] = ()  # the notes as printed
+    status: str = "none"  # "stated" | "none" | "unclear"
 
 
-_RESP_OPEN = re.compile(r"\((?:责任单位|牵头单位|责任部门|负责单位|实施单位)\s*:")
-_JOINT = re.compile(r"(?:等(?:部门|单位))?(?:按照?职责分工负责|按照?职责负责|分别负责|共同负责)$")
-_NOTE = re.compile(r"[。;]")
-
-
-def _split_units(part: str) -> list[str]:
-    units = []
-    for u in re.split(r"[、]", part):
-        u = re.sub(r"(等(部门|单位)?)$", "", u.strip())
-        if u:
-            units.append(u)
-    return units
-
-
-def parse_responsibility(measure_text: str) -> Responsibility:
-    """Units of the last （责任单位：…） of a measure: lead before the comma, co after, or joint."""
-    folded = fold(measure_text)
-    opens = list(_RESP_OPEN.finditer(folded))
-    if not opens:
+def parse_responsibility(measure_text: str, rule: str = "") -> Responsibility:
+    """The units of every note of a measure, combined: a unit that leads anywhere leads."""
+    notes = find_notes(measure_text, rule)
+    if not notes:
         return Responsibility()
-    m = opens[-1]
-    depth, end = 1, len(folded)
-    for i in range(m.end(), len(folded)):
-        if folded[i] == "(":
-            depth += 1
-        elif folded[i] == ")":
-            depth -= 1
-            if depth == 0:
-                end = i
-                break
-    inner = folded[m.end():end].strip()
-    # The rule note (。逗号前为牵头单位,下同) follows the list after a full stop.
-    inner = _NOTE.split(inner)[0].strip().rstrip(",")
-    joint = bool(_JOINT.search(inner))
-    if joint:
-        inner = _JOINT.sub("", inner)
-        printed = _split_units(inner.replace(",", "、"))
-        canon = tuple(dict.fromkeys(canonical_unit(u) for u in printed))
-        return Responsibility(joint_units=canon, joint=True, printed=tuple(printed), start=m.start())
-    lead_part, _, co_part = inner.partition(",")
-    lead = _split_units(lead_part)
-    co = _split_units(co_part.replace(",", "、"))
-    return Responsibility(
-        lead=tuple(dict.fromkeys(canonical_unit(u) for u in lead)),
-        co=tuple(dict.fromkeys(canonical_unit(u) for u in co)),
-        printed=tuple(lead + co),
-        start=m.start(),
-    )
+
+    def union(attr: str, exclude: set[str] = frozenset()) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(u for n in notes for u in getattr(n, attr) if u not in exclude))
+
+    lead = union("lead")
+    co = union("co", set(lead))
+    joint_units = union("joint", set(lead) | set(co))
+    listed = union("listed", set(lead) | set(co) | set(joint_units))
+    status = "stated" if all(n.understood for n in notes) else "unclear"
+    return Responsibility(lead, co, joint_units, listed, bool(joint_units) and not lead,
+                          tuple(dict.fromkeys(u for n in notes for u in n.units)),
+                          tuple(n.printed for n in notes), status)
+
+
+def apply_names(resp: Responsibility, names: dict[str, str]) -> Responsibility:
+    """The same responsibility with each unit under its document's canonical name."""
+    def canon(units: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(names.get(u, u) for u in units))
+
+    return Responsibility(canon(resp.lead), canon(resp.co), canon(resp.joint_units), canon(resp.listed), resp.joint,
+                          resp.printed, resp.notes, resp.status)

@@ -122,3 +122,72 @@ def test_second_document_17_measures():
     assert [m.measure for m in ms] == list(range(1, 18))
     assert ms[0].measure_label == "（一）" and ms[0].title == "进一步向临港地区简政放权"
     assert ms[16].section == "六"
+
+
+# --- issue 9: the level at which a document numbers its provisions -------------------------------
+
+def test_items_under_group_headings_are_the_measures():
+    # 1.…6. under three bare group headings （一）…（三）: the items are the provisions.
+    text = ("一、主要任务\n（一）强化企业主体地位\n1.支持企业研发。给予补助。\n2.鼓励企业上市。给予奖励。\n"
+            "（二）优化创新环境\n3.建设平台。给予支持。\n4.培养人才。给予补贴。\n二、保障措施\n（三）加强保障\n5.加强组织。\n6.强化考核。")
+    ms = measures(text)
+    assert [m.measure for m in ms] == [1, 2, 3, 4, 5, 6]
+    assert [m.section for m in ms] == ["一", "一", "二", "二", "三", "三"]  # the group is the section
+    assert ms[2].section_title == "优化创新环境" and ms[2].section_path == ("一、", "（二）")
+    assert ms[2].heading_path == ("一、主要任务", "（二）优化创新环境", "3.建设平台")
+
+
+def test_top_level_items_are_the_measures_and_their_parts_stay_inside():
+    text = "\n".join(f"{n}、第{n}项措施。对企业给予支持。" for n in "一二三四五六") + "\n（一）细项甲。\n（二）细项乙。"
+    ms = measures(text)
+    assert [m.measure for m in ms] == [1, 2, 3, 4, 5, 6]
+    assert "（二）细项乙。" in ms[-1].text
+
+
+def test_articles_inside_a_notice_keep_their_items(seed_records):
+    from assistant.load import load_document
+    from .conftest import GESHUI
+    recs = parse_document(load_document(GESHUI))
+    ms = [r for r in recs if r.kind == "measure" and r.part == 0]
+    assert [m.measure for m in ms] == list(range(1, 33))
+    assert ms[0].measure_label == "第一条" and ms[0].section_path == ("第一章",)
+    assert ms[24].section == "八"  # 第二十五条 in 第八章 保障措施
+    # The （一）（二） items of 第二十六条 are inside it, not measures of their own.
+    art26 = "".join(r.text for r in recs if r.measure == 26)
+    assert "（一）" in art26 and "（二）" in art26
+    assert recs[0].kind == "preamble" and "国发〔2018〕41号" in recs[0].text
+
+
+def test_numbering_that_restarts_in_each_section_keeps_measures_apart():
+    text = "一、产业\n1.支持研发。给予补助。\n2.支持上市。给予奖励。\n二、人才\n1.引进人才。给予安家费。\n2.培养人才。给予补贴。"
+    ms = measures(text)
+    assert [(m.section, m.measure) for m in ms] == [("一", 1), ("一", 2), ("二", 1), ("二", 2)]
+    assert len({m.measure_key for m in ms}) == 4
+
+
+def test_state_council_samples():
+    from assistant.load import load_document
+    from .conftest import JIUYE, TIYU
+    ms = {r.measure: r for r in parse_document(load_document(JIUYE)) if r.kind == "measure"}
+    assert sorted(ms) == list(range(1, 16))
+    assert ms[1].lead_units == ("人力资源社会保障部",) and ms[1].co_units == ("财政部",)
+    assert ms[3].lead_units == ("财政部",) and ms[3].co_units == ("人力资源社会保障部", "人民银行", "银保监会")
+    assert ms[12].lead_units == ("各省级人民政府",)
+    ms = {r.measure: r for r in parse_document(load_document(TIYU)) if r.kind == "measure"}
+    assert sorted(ms) == list(range(1, 20)) and ms[4].section_title == "重点任务" or ms[4].section == "二"
+    # No lead rule is stated: units are responsible, nobody leads.
+    assert ms[5].lead_units == () and ms[5].listed_units == ("体育总局", "北京冬奥组委")
+    assert ms[10].listed_units == ("市场监管总局", "体育总局", "教育部", "网信办", "科技部", "工业和信息化部")
+    assert len(ms[13].duty_notes) == 3
+
+
+def test_duty_table_gives_units_to_the_measures_it_lists():
+    from assistant.records import DutyRow
+    d = Document(doc_id="t", path="t.docx", sha256="", title="测试", text=(
+        "一、重点任务\n（一）加大财税支持。给予奖励。\n（二）强化人才支撑。引进人才。\n（三）优化营商环境。简化审批。"),
+        duty_table=(DutyRow(1, "加大财税支持", ("县财政局",), ("县发展改革局", "县税务局")),
+                    DutyRow(None, "强化人才支撑", (), (), ("县人社局", "县科技局"))))
+    ms = {r.measure: r for r in parse_document(d) if r.kind == "measure"}
+    assert ms[1].lead_units == ("县财政局",) and ms[1].co_units == ("县发展改革局", "县税务局")
+    assert ms[2].listed_units == ("县人社局", "县科技局") and ms[2].duty_status == "stated"
+    assert ms[3].duty_status == "none" and ms[3].all_units == ()

@@ -1,44 +1,111 @@
-"""Responsibility parser: lead/co/joint, the rule note, aliases."""
+"""Responsibility notes in every convention of issue 9, read by each document's own rule; unit names."""
 import pytest
 
-from assistant.units import canonical_unit, parse_responsibility
+from assistant.units import (canonical_names, find_notes, lead_rule, parse_responsibility, unit_key,
+                             unit_surface_forms)
 
 
-def test_lead_before_comma_and_rule_note_stripped():
+def roles(text: str, rule: str = ""):
+    r = parse_responsibility(text, rule or lead_rule(text))
+    return r.lead, r.co, r.joint_units, r.listed, r.status
+
+
+def test_seed_form_lead_before_comma_and_rule_note_stripped():
     r = parse_responsibility("（一）加速突破。（责任单位：科技厅，省发展改革委、经济和信息化厅。逗号前为牵头单位，下同）")
     assert r.lead == ("科技厅",) and r.co == ("省发展改革委", "经济和信息化厅") and not r.joint
-    assert "逗号前为牵头单位" not in "".join(r.printed)
+    assert "逗号前为牵头单位" not in "".join(r.printed) and r.status == "stated"
 
 
-def test_half_width_and_several_leads():
-    r = parse_responsibility("(六)新能源。(责任单位:经济和信息化厅、省能源局、省发展改革委,科技厅)")
-    assert r.lead == ("经济和信息化厅", "省能源局", "省发展改革委") and r.co == ("科技厅",)
+def test_seed_form_several_leads_half_width_and_brackets_in_the_body():
+    assert roles("(六)新能源。(责任单位:经济和信息化厅、省能源局、省发展改革委,科技厅)", "comma")[:2] == (
+        ("经济和信息化厅", "省能源局", "省发展改革委"), ("科技厅",))
+    r = parse_responsibility("(二十三)加快布局公(专)用充(换)电。(责任单位:省能源局、经济信息化厅,省发展改革委)", "comma")
+    assert r.lead == ("省能源局", "经济信息化厅") and r.co == ("省发展改革委",)
 
 
-def test_joint_responsibility():
-    r = parse_responsibility("(二十六)监管。(责任单位:省发展改革委、经济和信息化厅、司法厅按照职责分工负责)")
-    assert r.joint and r.lead == () and r.co == ()
-    assert r.joint_units == ("省发展改革委", "经济和信息化厅", "司法厅")
-    r = parse_responsibility("(二十九)协调。(责任单位:经济和信息化厅、省发展改革委、省市场监管局等部门按照职责分工负责)")
-    assert r.joint and r.joint_units[-1] == "省市场监管局"
+def test_shared_responsibility_has_no_lead():
+    r = parse_responsibility("(二十六)监管。(责任单位:省发展改革委、经济和信息化厅、司法厅按照职责分工负责)", "comma")
+    assert r.joint and r.lead == () and r.joint_units == ("省发展改革委", "经济和信息化厅", "司法厅")
+    r = parse_responsibility("(二十九)协调。(责任单位:经济和信息化厅、省市场监管局等部门按照职责分工负责)", "comma")
+    assert r.joint_units == ("经济和信息化厅", "省市场监管局")
 
 
-def test_parentheses_inside_the_body_do_not_confuse():
-    r = parse_responsibility("(二十三)加快布局公(专)用充(换)电。(责任单位:省能源局、经济信息化厅,省发展改革委)")
-    assert r.lead == ("省能源局", "经济和信息化厅") and r.co == ("省发展改革委",)
-    assert r.printed == ("省能源局", "经济信息化厅", "省发展改革委")
+def test_first_listed_leads_when_the_document_says_so():
+    text = "（一）稳岗。返还50%。（人力资源社会保障部、财政部负责。列第一位者为牵头单位，下同）"
+    assert lead_rule(text) == "first"
+    assert roles(text)[:2] == (("人力资源社会保障部",), ("财政部",))
+    # The rule stated once covers the later notes ("下同").
+    assert roles("（二）担保。（财政部、工业和信息化部、人民银行负责）", "first")[:2] == (
+        ("财政部",), ("工业和信息化部", "人民银行"))
+    assert lead_rule("排在第一位的部门为牵头部门，下同") == "first"
 
 
-def test_no_responsibility():
-    assert parse_responsibility("（一）加大支持。给予奖励。").printed == ()
+def test_without_a_rule_nobody_is_made_the_lead():
+    lead, co, joint, listed, status = roles("（四）职业赛事。（体育总局、民政部、人力资源社会保障部负责）")
+    assert lead == () and co == () and listed == ("体育总局", "民政部", "人力资源社会保障部") and status == "stated"
 
 
-@pytest.mark.parametrize("printed, canonical", [
-    ("经济信息化厅", "经济和信息化厅"), ("经信厅", "经济和信息化厅"), ("文化旅游厅", "文化和旅游厅"),
-    ("发改委", "省发展改革委"), ("大数据中心", "省大数据中心"), ("科技厅", "科技厅"), ("某某局", "某某局"),
+def test_several_notes_in_one_item_each_cover_the_text_before_it():
+    text = ("（十）鼓励创新创业。推进商事制度改革。（市场监管总局负责）加强创新创业教育。（体育总局、教育部负责）"
+            "鼓励新技术应用。（体育总局、网信办、科技部负责）")
+    notes = find_notes(text)
+    assert [n.listed for n in notes] == [("市场监管总局",), ("体育总局", "教育部"), ("体育总局", "网信办", "科技部")]
+    assert text[:notes[0].start].endswith("推进商事制度改革。")
+    assert roles(text)[3] == ("市场监管总局", "体育总局", "教育部", "网信办", "科技部")
+
+
+@pytest.mark.parametrize("note, lead, co", [
+    ("（市发展改革委牵头，市财政局、市科技局配合）", ("市发展改革委",), ("市财政局", "市科技局")),
+    ("（县商务局牵头负责）", ("县商务局",), ()),
+    ("（国家发展改革委会同有关部门负责）", ("国家发展改革委",), ()),
+    ("（科技部会同财政部负责）", ("科技部",), ("财政部",)),
+    ("（牵头单位：市科技局；配合单位：市财政局、市人社局）", ("市科技局",), ("市财政局", "市人社局")),
+    ("（责任单位：市经信局（牵头）、市财政局）", ("市经信局",), ("市财政局",)),
+    ("（人力资源社会保障部、财政部、税务总局，各省级人民政府按职责分工负责）", ("人力资源社会保障部",),
+     ("财政部", "税务总局", "各省级人民政府")),
 ])
-def test_aliases(printed, canonical):
-    assert canonical_unit(printed) == canonical
+def test_conventions(note, lead, co):
+    # The last case depends on the rule: under "列第一位者为牵头单位" the first unit leads.
+    rule = "first" if "按职责分工" in note else ""
+    got = roles("（三）做好工作。" + note, rule)
+    assert (got[0], got[1]) == (lead, co) and got[4] == "stated"
+
+
+def test_supporting_units_after_a_semicolon_are_kept():
+    # Issue 9, item 8: the note used to be cut at ；, and the answer then said 无配合单位.
+    assert roles("（五）加快。（牵头单位：市科技局；配合单位：市财政局）")[:2] == (("市科技局",), ("市财政局",))
+
+
+def test_a_note_that_cannot_be_read_is_unclear_not_empty():
+    r = parse_responsibility("（七）做好工作。（市科技局、市财政局，抓好落实负责）")
+    assert r.status == "unclear" and r.notes
+
+
+def test_brackets_that_are_not_notes():
+    for text in ("（一）加大支持。给予奖励。",
+                 "（四）推广应用中国（上海）自由贸易试验区（以下简称“上海自贸试验区”）制度创新成果。",
+                 "对项目（不含采矿、矿产品初加工及风、光、水）给予补助。",
+                 "扣除医保报销后个人负担（指医保目录范围内的自付部分）。"):
+        r = parse_responsibility(text)
+        assert r.printed == () and r.status == "none"
+
+
+def test_unit_names_by_general_rules():
+    assert unit_key("省经济和信息化厅") == unit_key("经济信息化厅") == unit_key("经信厅")
+    assert unit_key("省发展和改革委员会") == unit_key("发改委") == unit_key("市发展改革委")
+    assert unit_key("文化和旅游厅") == unit_key("文旅厅")
+    # A county's 税务局 is not a province's: no rule turns one into the other.
+    assert unit_key("税务局") != unit_key("四川省税务局")
+    assert "大数据中心" in unit_surface_forms("省大数据中心")
+    # Forms under three characters would match inside ordinary words (开发改造).
+    assert all(len(f) >= 3 for f in unit_surface_forms("发改委"))
+
+
+def test_canonical_names_are_the_documents_own():
+    names = canonical_names(["经济和信息化厅", "经济和信息化厅", "经济信息化厅", "文化旅游厅", "文化和旅游厅", "税务局"])
+    assert names["经济信息化厅"] == "经济和信息化厅"
+    assert names["文化旅游厅"] == "文化和旅游厅"  # a tie goes to the fuller name
+    assert names["税务局"] == "税务局"
 
 
 def test_seed_responsibilities(seed_records):
@@ -51,3 +118,4 @@ def test_seed_responsibilities(seed_records):
     assert ms[26].joint and ms[29].joint and not ms[30].joint
     assert ms[12].co_units[1] == "文化和旅游厅" and "文化旅游厅" in ms[12].units_printed
     assert all(ms[n].lead_units or ms[n].joint for n in ms)
+    assert all(ms[n].duty_status == "stated" for n in ms)
