@@ -38,7 +38,7 @@ def by_kind(questions, scores) -> dict[str, dict]:
     for q, s in zip(questions, scores):
         k = out.setdefault(q.kind, {"n": 0, "correct": 0})
         k["n"] += 1
-        k["correct"] += int(s.correct_refusal if not q.answerable else (s.fact_ok and s.citation_ok))
+        k["correct"] += int(s.correct)
     for k in out.values():
         k["accuracy"] = round(k["correct"] / k["n"], 4)
     return out
@@ -80,13 +80,15 @@ def report(m: dict, kinds: dict, questions, scores, answers, baseline: dict | No
     lines += ["", "![accuracy by kind](accuracy_by_kind.png)", "", "## Misses", ""]
     misses = 0
     for q, s, a in zip(questions, scores, answers):
-        ok = s.correct_refusal if not q.answerable else (s.fact_ok and s.citation_ok)
-        if ok:
+        if s.correct:
             continue
         misses += 1
-        cited = ", ".join(str(c.get("measure_label") or c.get("section")) for c in a["citations"]) or "—"
-        expect = ("refusal" if not q.answerable else
-                  f"measures {list(q.measures_any) or list(q.measures_all) or '—'} sections {list(q.sections_any) or '—'} facts {list(q.facts)}")
+        cited = ", ".join(f"{c.get('doc_id')}#{c.get('measure_label') or c.get('section')}" for c in a["citations"]) or "—"
+        refs = lambda rs: [f"{r.doc or '*'}#{r.number or r.section}" for r in rs]  # noqa: E731
+        expect = ("refusal" + (" (near miss)" if q.near_miss else "") if not q.answerable else
+                  f"any {refs(q.cites_any) or '—'} all {refs(q.cites_all) or '—'} sections {refs(q.sections_any) or '—'} "
+                  f"facts {list(q.facts)}" + (f" lead {list(q.lead)} co {list(q.co)} listed {list(q.listed)}"
+                                              if q.lead or q.co or q.listed else ""))
         lines += [f"- **{q.id}** ({q.kind}) {q.question}", f"  - expected: {expect}",
                   f"  - given: found={a['found']} cited={cited}: {a['answer'][:200].replace(chr(10), ' ')}"]
         lines += [f"  - {n}" for n in s.notes]

@@ -1,4 +1,17 @@
-"""Scoring of answers against a question file: pure functions, no index, no I/O."""
+"""Scoring of answers against a question file: pure functions, no index, no I/O.
+
+A question names what a correct answer must hold (see eval/README.md for the fields):
+- `facts`: strings the answer states verbatim; scored only on questions that have facts (a
+  question without facts is counted apart, by its citations, not as a correct fact);
+- `lead` / `co` / `listed`: units in their roles, checked on the cited measures' structured roles,
+  so a swapped lead and supporting unit fails;
+- `cites_any` / `cites_all` / `sections_any`: "DOC#N" references (DOC may be left out, then the
+  question's `doc`, or any document, is meant);
+- `answerable: false`: the answer must be found=false; `near_miss: true` marks those whose
+  subject the documents mention without giving what is asked.
+A "wrong figure" is an amount or a percentage stated in the answer to a question about an amount
+(or a near miss, or an off-topic question) that is neither a gold fact nor in `figures_ok`.
+"""
 from __future__ import annotations
 
 import json
@@ -7,9 +20,14 @@ import unicodedata
 import warnings
 from dataclasses import dataclass, field
 
-from assistant.numerals import to_int
+from assistant.numerals import to_chinese, to_int
 
-KNOWN_FIELDS = {"id", "question", "answerable", "measures_any", "measures_all", "sections_any", "facts", "kind", "doc"}
+KNOWN_FIELDS = {"id", "question", "answerable", "near_miss", "measures_any", "measures_all", "sections_any", "cites_any",
+                "cites_all", "cites_ok", "facts", "kind", "doc", "lead", "co", "listed", "figures_ok", "mentions_any", "note"}
+AMOUNT_KINDS = {"amount", "amount_tier", "amount_list", "near_miss", "off_topic"}
+# Labels an answer prints before a value; a fact must be found in the value, not in a label
+# (the fact 有效 is not stated by the label 有效性).
+LABELS = ("文号", "发布机构", "成文日期", "发布日期", "有效性", "索引号", "标题", "主送单位", "牵头单位", "配合单位", "责任单位")
 
 
 class QuestionFileError(ValueError):
@@ -17,21 +35,49 @@ class QuestionFileError(ValueError):
 
 
 @dataclass(frozen=True)
+class Ref:
+    doc: str | None  # doc_id, or None for any document
+    number: int | None  # measure number; None for a section reference
+    section: str | None = None  # section label (Chinese numeral) for a section reference
+
+    def matches(self, c: dict) -> bool:
+        if self.doc and c.get("doc_id") != self.doc:
+            return False
+        if self.number is not None:
+            return c.get("measure") == self.number
+        return c.get("measure") is None and c.get("section") == self.section
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     question: str
     answerable: bool
-    measures_any: tuple[int, ...] = ()
-    measures_all: tuple[int, ...] = ()
-    sections_any: tuple[str, ...] = ()
+    cites_any: tuple[Ref, ...] = ()
+    cites_all: tuple[Ref, ...] = ()
+    sections_any: tuple[Ref, ...] = ()
     facts: tuple[str, ...] = ()
     kind: str = "unspecified"
     doc: str | None = None
+    near_miss: bool = False
+    lead: tuple[str, ...] = ()
+    co: tuple[str, ...] = ()
+    listed: tuple[str, ...] = ()
+    figures_ok: tuple[str, ...] = ()
+    mentions_any: tuple[Ref, ...] = ()
+
+    @property
+    def asks_amount(self) -> bool:
+        return self.kind in AMOUNT_KINDS or any(_FIGURE.search(norm(f)) for f in self.facts)
+
+    @property
+    def checks_facts(self) -> bool:
+        return bool(self.facts or self.lead or self.co or self.listed)
 
 
 def measure_number(spec) -> int:
     """三十, 30, 第30条, （三十） → 30."""
-    s = re.sub(r"[第条()（）\s]", "", str(spec))
+    s = re.sub(r"[第条项()（）\s]", "", str(spec))
     n = to_int(s)
     if n is None:
         raise ValueError(f"not a measure number: {spec!r}")
@@ -43,8 +89,15 @@ def section_label(spec) -> str:
     n = to_int(s)
     if n is None:
         raise ValueError(f"not a section label: {spec!r}")
-    from assistant.numerals import to_chinese
     return to_chinese(n)
+
+
+def ref(spec, doc: str | None, section: bool = False) -> Ref:
+    """"DOC#十三" or "十三" (then the question's doc) → Ref."""
+    spec = str(spec)
+    d, _, n = spec.rpartition("#")
+    d = d or doc
+    return Ref(d, None, section_label(n)) if section else Ref(d, measure_number(n))
 
 
 def parse_questions(text: str, name: str = "questions") -> list[Question]:
@@ -60,17 +113,23 @@ def parse_questions(text: str, name: str = "questions") -> list[Question]:
         if not isinstance(obj, dict) or not isinstance(obj.get("question"), str) or not obj["question"].strip():
             raise QuestionFileError(f"{name} line {n}: needs a non-empty string field `question`")
         unknown |= set(obj) - KNOWN_FIELDS
+        doc = obj.get("doc") or None
+        lst = lambda k: tuple(obj.get(k) or ())  # noqa: E731
         try:
             q = Question(
                 id=str(obj.get("id") or f"line{n}"),
                 question=obj["question"],
                 answerable=bool(obj.get("answerable", True)),
-                measures_any=tuple(measure_number(x) for x in obj.get("measures_any") or ()),
-                measures_all=tuple(measure_number(x) for x in obj.get("measures_all") or ()),
-                sections_any=tuple(section_label(x) for x in obj.get("sections_any") or ()),
-                facts=tuple(str(x) for x in obj.get("facts") or ()),
+                cites_any=tuple(ref(x, doc) for x in lst("cites_any") + lst("measures_any")),
+                cites_all=tuple(ref(x, doc) for x in lst("cites_all") + lst("measures_all")),
+                sections_any=tuple(ref(x, doc, section=True) for x in lst("sections_any")),
+                facts=tuple(str(x) for x in lst("facts")),
                 kind=str(obj.get("kind") or "unspecified"),
-                doc=obj.get("doc") or None,
+                doc=doc,
+                near_miss=bool(obj.get("near_miss")) or obj.get("kind") == "near_miss",
+                lead=tuple(map(str, lst("lead"))), co=tuple(map(str, lst("co"))), listed=tuple(map(str, lst("listed"))),
+                figures_ok=tuple(map(str, lst("figures_ok"))),
+                mentions_any=tuple(ref(x, doc) for x in lst("mentions_any")),
             )
         except (ValueError, TypeError) as e:
             raise QuestionFileError(f"{name} line {n}: {e}") from None
@@ -84,57 +143,96 @@ def norm(s: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
 
 
-def _cite_matches(q: Question, c: dict) -> bool:
-    """One citation is what the question expects (a wanted measure or section, in the right document)."""
-    if q.doc and q.doc not in (c.get("doc_title") or ""):
-        return False
-    wanted = set(q.measures_any) | set(q.measures_all)
-    if c.get("measure") is not None and c["measure"] in wanted:
-        return True
-    if c.get("measure") is None and c.get("section") and c["section"] in q.sections_any:
-        return True
-    return not wanted and not q.sections_any  # nothing specific expected: any citation of the document
+# An amount or a share as answers state them: 100万元, 1.5亿元, 50%, 2个百分点, 百分之十, 五十万元.
+_CN = "零〇一二两三四五六七八九十百千"
+_FIGURE = re.compile(rf"(?<![\d.])\d+(?:\.\d+)?(?:万亿元|亿元|万元|千元|元|%|‰|个百分点)|百分之[{_CN}]+|[{_CN}]+(?:万亿元|亿元|万元|元)")
+
+
+def figures(text: str) -> list[str]:
+    return [m.group(0) for m in _FIGURE.finditer(norm(text))]
+
+
+def _unit_key(name: str) -> str:
+    from assistant.units import unit_key
+
+    return unit_key(name)
 
 
 @dataclass
 class Score:
     fact_ok: bool = False
     citation_ok: bool = False
+    role_ok: bool = True
     rank: int | None = None  # 1-based rank of the first matching citation
     refused: bool = False
     correct_refusal: bool = False
     ranked: bool = False  # the question names measures or sections, so hit@k applies
+    list_recall: float | None = None  # share of cites_all cited
+    wrong_figures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    answerable: bool = True
+
+    @property
+    def correct(self) -> bool:
+        return (self.fact_ok and self.citation_ok and self.role_ok) if self.answerable else self.correct_refusal
 
 
 def score_answer(q: Question, answer: dict) -> Score:
     cites = answer.get("citations") or []
-    s = Score(refused=not answer.get("found"))
-    if not q.answerable:
-        s.correct_refusal = s.refused
-        return s
     text = norm(answer.get("answer") or "")
-    missing = [f for f in q.facts if norm(f) not in text]
+    s = Score(refused=not answer.get("found"), answerable=q.answerable)
+    if q.asks_amount:
+        allowed = {norm(f) for f in q.facts + q.figures_ok}
+        s.wrong_figures = [f for f in figures(text) if f not in allowed and not any(f in a for a in allowed)]
+        if s.wrong_figures:
+            s.notes.append("wrong figures shown: " + "、".join(s.wrong_figures))
+    if not q.answerable:
+        s.correct_refusal = s.refused and not s.wrong_figures
+        return s
+    valued = text
+    for label in LABELS:
+        valued = valued.replace(label, "|")
+    missing = [f for f in q.facts if norm(f) not in valued]
+    # A question without facts has nothing to state wrongly: it is judged by its citations.
     s.fact_ok = not s.refused and not missing
     if missing:
         s.notes.append("missing facts: " + "、".join(missing))
-    cited_measures = {c.get("measure") for c in cites}
-    cited_sections = {c.get("section") for c in cites if c.get("measure") is None}
-    ok = bool(cites) and all(_doc_ok(q, c) for c in cites[:1])
-    if q.measures_any:
-        ok = ok and bool(set(q.measures_any) & cited_measures)
-    if q.measures_all:
-        ok = ok and set(q.measures_all) <= cited_measures
+    s.role_ok = _roles_ok(q, cites, s.notes)
+    ok = bool(cites) and (not q.doc or cites[0].get("doc_id") == q.doc)
+    if q.cites_any:
+        ok = ok and any(r.matches(c) for r in q.cites_any for c in cites)
+    if q.cites_all:
+        hit = [r for r in q.cites_all if any(r.matches(c) for c in cites)]
+        s.list_recall = len(hit) / len(q.cites_all)
+        ok = ok and len(hit) == len(q.cites_all)
+        if len(hit) < len(q.cites_all):
+            s.notes.append(f"cited {len(hit)} of {len(q.cites_all)} expected measures")
     if q.sections_any:
-        ok = ok and bool(set(q.sections_any) & cited_sections)
+        ok = ok and any(r.matches(c) for r in q.sections_any for c in cites)
     s.citation_ok = ok
-    s.ranked = bool(q.measures_any or q.measures_all or q.sections_any)
-    s.rank = next((i for i, c in enumerate(cites, 1) if _cite_matches(q, c)), None)
+    wanted = q.cites_any + q.cites_all + q.sections_any
+    s.ranked = bool(wanted)
+    s.rank = next((i for i, c in enumerate(cites, 1) if any(r.matches(c) for r in wanted)), None)
     return s
 
 
-def _doc_ok(q: Question, c: dict) -> bool:
-    return not q.doc or q.doc in (c.get("doc_title") or "")
+def _roles_ok(q: Question, cites: list[dict], notes: list[str]) -> bool:
+    """Gold lead / supporting / listed units appear in those roles in the cited measures."""
+    if not (q.lead or q.co or q.listed):
+        return True
+    wanted = q.cites_any + q.cites_all
+    relevant = [c for c in cites if not wanted or any(r.matches(c) for r in wanted)] or cites
+    have = {role: {_unit_key(u) for c in relevant for u in c.get(f, []) or []}
+            for role, f in (("lead", "lead_units"), ("co", "co_units"), ("listed", "listed_units"))}
+    have["listed"] |= {_unit_key(u) for c in relevant for u in c.get("joint_units", []) or []}
+    ok = True
+    for role, gold in (("lead", q.lead), ("co", q.co), ("listed", q.listed)):
+        lost = [u for u in gold if _unit_key(u) not in have[role]]
+        if lost:
+            notes.append(f"not reported as {role}: " + "、".join(lost))
+            ok = False
+    return ok
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -148,19 +246,31 @@ def percentile(values: list[float], p: float) -> float:
 
 def metrics(questions: list[Question], scores: list[Score], latencies_ms: list[float]) -> dict:
     ans = [(q, s) for q, s in zip(questions, scores) if q.answerable]
-    una = [s for q, s in zip(questions, scores) if not q.answerable]
+    una = [(q, s) for q, s in zip(questions, scores) if not q.answerable]
+    with_facts = [s for q, s in ans if q.checks_facts]
+    without = [s for q, s in ans if not q.checks_facts]
     ranked = [s for _, s in ans if s.ranked]
+    lists = [s for q, s in ans if q.kind == "list" and s.list_recall is not None]
     rate = lambda xs: round(sum(xs) / len(xs), 4) if xs else None  # noqa: E731
     return {
         "n": len(questions),
         "answerable": len(ans),
         "unanswerable": len(una),
-        "fact_accuracy": rate([s.fact_ok for _, s in ans]),
+        "fact_accuracy": rate([s.fact_ok and s.role_ok for s in with_facts]),
+        "questions_with_facts": len(with_facts),
+        # Questions without gold facts: answered (not refused) with a correct citation.
+        "answered_without_facts": rate([not s.refused and s.citation_ok for s in without]),
+        "questions_without_facts": len(without),
         "citation_accuracy": rate([s.citation_ok for _, s in ans]),
         "hit_at_1": rate([s.rank == 1 for s in ranked]),
         "hit_at_3": rate([s.rank is not None and s.rank <= 3 for s in ranked]),
         "mrr": rate([1 / s.rank if s.rank else 0.0 for s in ranked]),
-        "refusal_accuracy": rate([s.correct_refusal for s in una]),
+        "refusal_accuracy": rate([s.correct_refusal for _, s in una]),
+        "near_miss_accuracy": rate([s.correct_refusal for q, s in una if q.near_miss]),
+        "near_misses": sum(q.near_miss for q, _ in una),
+        "list_complete": rate([s.list_recall == 1.0 for s in lists]),
+        "list_questions": len(lists),
+        "wrong_figures_shown": sum(bool(s.wrong_figures) for s in scores),
         "false_refusals": sum(s.refused for _, s in ans),
         "false_refusal_rate": rate([s.refused for _, s in ans]),
         "latency_ms_p50": round(percentile(latencies_ms, 50), 1),

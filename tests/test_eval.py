@@ -17,7 +17,7 @@ def test_parser_accepts_numeral_styles_and_warns_on_unknown_fields():
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         qs = parse_questions(text, "f.jsonl")
-    assert qs[0].measures_any == (30, 30, 30) and not qs[1].answerable and qs[0].kind == "unspecified"
+    assert [r.number for r in qs[0].cites_any] == [30, 30, 30] and not qs[1].answerable and qs[0].kind == "unspecified"
     assert any("extra" in str(x.message) for x in w)
 
 
@@ -37,6 +37,32 @@ def test_scoring_facts_citations_and_refusals():
     assert not s.fact_ok and s.citation_ok and s.rank == 2
     u = parse_questions('{"question": "q", "answerable": false}')[0]
     assert score_answer(u, {"answer": "", "found": False, "citations": []}).correct_refusal
+
+
+def test_scorer_is_honest():
+    # A fact inside a label is not stated: 有效性 does not say 有效.
+    q = parse_questions('{"question": "还有效吗？", "facts": ["有效"], "kind": "metadata"}')[0]
+    assert not score_answer(q, {"answer": "有效性：失效", "found": True, "citations": [{"measure": None}]}).fact_ok
+    # Roles are checked: a swapped lead and supporting unit fails.
+    q = parse_questions('{"question": "q", "cites_any": ["d#十三"], "lead": ["省发展改革委"], "co": ["科技厅"]}')[0]
+    cite = {"doc_id": "d", "measure": 13, "lead_units": ["科技厅"], "co_units": ["省发展改革委"]}
+    s = score_answer(q, {"answer": "省发展改革委、科技厅", "found": True, "citations": [cite]})
+    assert s.citation_ok and not s.role_ok and not s.correct
+    cite = {"doc_id": "d", "measure": 13, "lead_units": ["发展改革委"], "co_units": ["省科技厅"]}
+    assert score_answer(q, {"answer": "…", "found": True, "citations": [cite]}).correct
+    # Another document's measure 13 is not the one asked for.
+    assert not score_answer(q, {"answer": "", "found": True, "citations": [cite | {"doc_id": "e"}]}).citation_ok
+    # An amount the gold answer does not hold is a wrong figure; a near miss must state none.
+    q = parse_questions('{"question": "q", "kind": "amount", "cites_any": ["三十"], "facts": ["100万元"]}')[0]
+    s = score_answer(q, {"answer": "给予100万元奖励，另给予80万元", "found": True, "citations": [{"measure": 30}]})
+    assert s.wrong_figures == ["80万元"]
+    n = parse_questions('{"question": "q", "kind": "near_miss", "answerable": false}')[0]
+    assert not score_answer(n, {"answer": "给予100万元", "found": False, "citations": []}).correct_refusal
+    # Without facts a question is not counted as a correct fact.
+    from eval.score import metrics
+    q = parse_questions('{"question": "q", "cites_any": ["三十"]}')[0]
+    m = metrics([q], [score_answer(q, {"answer": "x", "found": True, "citations": [{"measure": 30}]})], [1.0])
+    assert m["fact_accuracy"] is None and m["answered_without_facts"] == 1.0
 
 
 def test_runner_end_to_end(tmp_path):
