@@ -52,6 +52,46 @@ def _measures(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+ITEM_FIELDS = ("doc_id", "measure_label", "kind", "condition", "figures", "qualifiers", "period", "quote")
+
+
+def _items(args: argparse.Namespace, settings: Settings) -> int:
+    """List the support items of the corpus: who qualifies, what they get, the quote (no index needed).
+
+    Targets (指标) are left out unless --all is given.
+    Example: python -m assistant items --doc sichuan_new_economy_2021_93 --json
+    """
+    from .corpus import read_corpus
+    from .items import extract_items, is_support
+
+    corpus = read_corpus(settings.corpus_dir, settings.chunk_tokens)
+    for p in corpus.problems:
+        print(f"warning: {p}", file=sys.stderr)
+    docs = {d.doc_id for d in corpus.documents}
+    if args.doc and args.doc not in docs:
+        raise PolicyQAError(f"no document {args.doc!r} in {settings.corpus_dir}: use one of {', '.join(sorted(docs))}")
+    items = []
+    for doc_id in sorted(docs):
+        if args.doc and doc_id != args.doc:
+            continue
+        items += [it for it in extract_items([r for r in corpus.records if r.doc_id == doc_id]) if args.all or is_support(it)]
+    if args.json:
+        json.dump([it.to_dict() for it in items], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    rows = [{"doc_id": it.doc_id, "measure_label": it.measure_label or "", "kind": it.kind, "condition": it.condition,
+             "figures": "、".join(f.text for f in it.figures), "qualifiers": "、".join(f.qualifier for f in it.figures if f.qualifier),
+             "period": it.period, "quote": it.quote} for it in items]
+    if args.csv:
+        w = csv.DictWriter(sys.stdout, fieldnames=ITEM_FIELDS)
+        w.writeheader()
+        w.writerows(rows)
+    else:
+        for r in rows:
+            print(f"{r['doc_id']}  {r['measure_label']}  [{r['kind']}]  {r['condition']}：{r['figures'] or '（未规定金额）'}")
+    return 0
+
+
 def _index(args: argparse.Namespace, settings: Settings) -> int:
     """Build or update the index (only changed files are re-embedded).
 
@@ -154,6 +194,16 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print JSON")
     fmt.add_argument("--csv", action="store_true", help="print CSV")
     m.set_defaults(func=_measures)
+
+    it = sub.add_parser("items", help="list the support items of a corpus (no index needed)",
+                        description=_items.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    it.add_argument("--corpus", help="corpus folder (default: $POLICYQA_CORPUS or corpus/)")
+    it.add_argument("--doc", help="only this doc_id")
+    it.add_argument("--all", action="store_true", help="also list numeric targets (指标)")
+    fmt = it.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print JSON")
+    fmt.add_argument("--csv", action="store_true", help="print CSV")
+    it.set_defaults(func=_items)
 
     i = sub.add_parser("index", help="build or update the index", description=_index.__doc__,
                        formatter_class=argparse.RawDescriptionHelpFormatter)

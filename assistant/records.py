@@ -157,6 +157,7 @@ class SupportItem:
     start: int  # offsets into Document.text
     end: int
     period: str = ""  # 2022—2025年, 连续3年 … when stated
+    context: str = ""  # the whole sentence, for matching a question to the item (never quoted as its figure)
 
     def to_dict(self) -> dict:
         d = asdict(self)
