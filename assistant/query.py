@@ -1,0 +1,245 @@
+"""Question understanding, in one place: what a question asks, about what, and in which document.
+
+A pure function of the question and of what the library holds (its documents' names and its
+units). Every table here states a rule a policy reader would recognise:
+- a measure is named explicitly (第十三条, 第（十三）条, （十三）, 第13条, 第5项, 措施5); counts and
+  idioms (两条措施, 前三条, 一条龙) are not references;
+- a section is named with 部分/章 (（二）那一部分, 第三章);
+- a document is named by its 文号, its issuing region (四川, 上海, 国务院), or a word of its title
+  used with a word for a document (新经济实施意见, 临港政策, 就业意见);
+- the intent comes from the question's wording (牵头, 配合, 哪些措施, 多少, 文号 …); "哪些单位可以获得"
+  asks who may receive something, not who is responsible;
+- the figure asked for is money, a share, a count or a duration;
+- numbers the question states (2030年, 50万元) must appear in an answer's source; measure
+  references, 文号 and names like 5G are not such numbers;
+- a follow-up refers to "它/这条/该措施/其牵头单位" explicitly.
+Hands on a `Query` to retrieval and answering.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .load import fold
+from .numerals import CN_NUMERAL_CHARS, to_int
+from .terms import expand
+from .units import unit_surface_forms
+
+_CN = f"[{CN_NUMERAL_CHARS}]+"
+
+META_FIELDS = (
+    ("doc_number", r"文号|发文字号|字号|编号是"),
+    ("publisher", r"发布机构|发文机关|发文单位|(哪个|什么|哪一?级)(部门|单位|机关|机构|政府)(发布|印发|发的|出台|制定)|谁(发布|印发|发的|制定|出台)"),
+    ("written_date", r"成文日期|成文时间|落款|签发日期|什么时候(成文|签发)"),
+    ("published_date", r"发布日期|发布时间|公布日期|(什么时候|哪天|何时|哪一年|哪年)(发布|公布|印发|出台)"),
+    ("validity", r"有效性|是否(有效|失效|废止)|还有效|有效吗|失效|废止"),
+    ("index_number", r"索引号"),
+    ("title", r"标题|全称|文件名|(文件|文件的名字)叫什么"),
+    ("addressee", r"主送|发给(谁|哪些)|下发给|印发给"),
+)
+META_LABELS = {
+    "doc_number": "文号", "publisher": "发布机构", "written_date": "成文日期", "published_date": "发布日期",
+    "validity": "有效性", "index_number": "索引号", "title": "标题", "addressee": "主送单位",
+}
+# Who may receive something (哪些企业可以获得…) is a question about the policy, not about duties.
+_ELIGIBILITY = r"(哪些|什么|哪类|哪种)(单位|部门|企业|机构|人|人员|主体|项目).{0,4}(可以|能|能够|可|才能)?(获得|享受|申请|申报|领取|拿到|得到)"
+INTENTS = (
+    ("unit_measures", r"哪些|哪几|几条|多少条|几项|多少项|什么(措施|任务|工作)|列出|清单"),
+    ("co_units", r"配合|协助|协同|支持单位|参与单位|配合单位|协办"),
+    ("lead_unit", r"牵头|主责|由谁|谁(来)?负责|(哪个|什么|哪些)(单位|部门|机构)|责任单位|负责单位|负责部门|谁管|找谁"),
+    ("amount", r"多少|几座|几家|几所|几项|几个月|几年|金额|奖励|奖金|补助|补贴|资助|额度|比例|比重|增速|百分|上限|最高|标准是"),
+    ("list", r"有哪些|哪些(政策|措施|支持|扶持|优惠|补贴|奖励)|享受(哪些|什么|啥)|都有(什么|啥)|有(什么|啥)(政策|支持|措施|扶持|优惠)|列举"),
+    ("locate", r"哪一条|哪条|在哪|哪个措施|哪项措施|哪一项|出自|哪部分|哪一部分"),
+)
+UNIT_ROLE = (("lead", r"牵头"), ("co", r"配合|协助|协同|支持"))
+# Jointly owned measures as a class (哪些措施没有牵头单位？).
+JOINT_LIST = (r"按照?职责分工|没有.{0,4}牵头|无牵头|共同负责", r"哪些|哪几|哪一条|哪条|还有")
+FIGURE_KINDS = (
+    ("money", r"钱|金额|奖励|奖金|补贴|补助|资助|资金|经费|万元|多少元|贴息|贷款|扣除|额度|返还"),
+    ("percent", r"比例|比重|增速|增长|百分|率|强度|几成|占比"),
+    ("duration", r"多久|几年|多少年|多长时间|期限|几个月|多少个月"),
+    ("count", r"多少(座|家|个|项|所|条|人|名)|几(座|家|个|项|所|名)"),
+)
+ASPECTS = (
+    ("time", r"哪一年|哪年|几年|多久|多长时间|什么时候|何时|截止|期限|时限"),
+    ("procedure", r"流程|手续|程序|申报|申请|材料|办理|怎么报|如何报"),
+    ("criteria", r"标准|条件|门槛|资格"),
+)
+# Explicit measure references. A bare 十三条 counts only where nothing before it makes it a count.
+MEASURE_REFS = (
+    re.compile(rf"第\s*[（(]?\s*({_CN}|\d{{1,3}})\s*[)）]?\s*[条项款]"),
+    re.compile(rf"(?<!第)[（(]({_CN})[)）](?!\s*(?:那一?|这一?)?(?:部分|方面|板块|章|节))"),
+    re.compile(rf"(?:^|[，,。？?\s]|关于|看看?|查询?|问问?)({_CN})条(?=由|是|的|讲|说|规定|提|内容|中|里|有|怎么|要求|[，,？?]|$)"),
+    re.compile(r"(?:措施|条款|第)\s*(\d{1,3})(?![\d年月日号%.万亿元个])"),
+)
+SECTION_REF = re.compile(rf"(?:[（(]({_CN})[)）]|第({_CN})(?:部分|章|节))\s*(?:那一?|这一?)?(?:部分|方面|板块|章|节)?")
+_FOLLOWUP = re.compile(
+    r"^(那么?|那)?(它|它们|这条|该条|此条|这一条|上一条|上面这条|这项|该项|此项|这个措施|该措施|这一措施|这些措施|刚才(那|这)条)"
+    r"|^(那么?|那)?其(牵头|配合|责任|负责|主要|具体)"
+    r"|^(那么?|那)(它的|这条的)?(配合|牵头|责任|负责|支持)(单位|部门)")
+_DOC_WORDS = r"(意见|通知|办法|文件|政策|规定|方案|细则|措施|条例|规划|暂行办法|若干意见|实施意见|指导意见)"
+# Words of a title that name no document in particular.
+_GENERIC_TITLE_WORDS = frozenset("""
+关于 加快 发展 推进 促进 深化 完善 进一步 支持 做好 加强 实施 意见 若干 通知 办法 暂行 规定 方案 印发 培育 壮大
+当前 今后 一个 时期 工作 政策 新一轮 指导 指导意见 实施意见 若干意见 人民政府 办公厅 国务院 省 市 县 区
+""".split())
+_REGION = re.compile(r"^(.{2,3}?)(省|市|自治区|县|区)")
+
+
+@dataclass(frozen=True)
+class DocName:
+    """How a question may name one document."""
+
+    doc_id: str
+    numbers: tuple[str, ...]  # its 文号, folded and without spaces
+    region: str  # 四川, 上海, 国务院 …
+    words: tuple[str, ...]  # distinctive words of its title
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # the question as asked, cleaned
+    expanded: str  # abbreviations spelled out (5G → 第五代移动通信技术): what retrieval sees
+    intent: str  # amount | lead_unit | co_units | unit_measures | list | metadata | locate | general
+    measures: tuple[int, ...] = ()
+    section_ref: str | None = None  # （二）那一部分 → 二
+    units: tuple[str, ...] = ()  # canonical names of the library's units found in the question
+    unit_role: str | None = None  # lead | co | joint | None (any role)
+    meta_fields: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()  # documents the question names
+    figure_kind: str | None = None  # money | percent | duration | count
+    aspects: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()  # numbers stated in the question that a source must contain
+    followup: bool = False
+    tiers: tuple[str, ...] = field(default=())  # 国家级, 省级, 主板 … named in the question
+
+    @property
+    def meta_field(self) -> str | None:
+        return self.meta_fields[0] if self.meta_fields else None
+
+
+def measure_refs(question: str) -> tuple[int, ...]:
+    """Numbers of the measures a question names explicitly."""
+    q = fold(question)
+    found: list[int] = []
+    for pattern in MEASURE_REFS:
+        for m in pattern.finditer(q):
+            n = to_int(m.group(1))
+            if n and n not in found:
+                found.append(n)
+        if found:
+            break
+    return tuple(found)
+
+
+def section_ref(question: str) -> str | None:
+    """The section a question names: （二）那一部分, 第三部分, 第二章 → its numeral."""
+    q = fold(question)
+    m = re.search(rf"[(]({_CN})[)]\s*(?:那一?|这一?)?(?:部分|方面|板块)|第({_CN})(?:部分|章|节)", q)
+    if not m:
+        return None
+    n = to_int(m.group(1) or m.group(2))
+    from .numerals import to_chinese
+
+    return to_chinese(n) if n else None
+
+
+def doc_names(documents: list[dict]) -> list[DocName]:
+    """How each document of the library may be named: 文号, region or issuer, distinctive title words."""
+    import jieba
+
+    words_of = {}
+    for d in documents:
+        title = fold(d.get("title") or "")
+        subject = re.sub(r"^.*?关于", "", title)
+        words_of[d["doc_id"]] = {w for w in jieba.lcut(subject) if len(w) >= 2 and w not in _GENERIC_TITLE_WORDS}
+    out = []
+    for d in documents:
+        others = set().union(*(w for k, w in words_of.items() if k != d["doc_id"])) if len(words_of) > 1 else set()
+        issuer = fold(d.get("publisher") or d.get("title") or "")
+        region = "国务院" if issuer.startswith("国务院") else (m.group(1) if (m := _REGION.match(issuer)) else "")
+        number = re.sub(r"\s+", "", fold(d.get("doc_number") or ""))
+        out.append(DocName(d["doc_id"], (number,) if number else (), region, tuple(sorted(words_of[d["doc_id"]] - others))))
+    return out
+
+
+def named_documents(question: str, names: list[DocName]) -> tuple[str, ...]:
+    """The documents a question names (several when a region or issuer covers several)."""
+    q = re.sub(r"\s+", "", fold(question))
+    by_number = [n.doc_id for n in names if any(x and x in q for x in n.numbers)]
+    if by_number:
+        return tuple(by_number)
+    by_title = [n.doc_id for n in names if any(w in q for w in n.words) and re.search(_DOC_WORDS, q)]
+    by_region = [n.doc_id for n in names if n.region and n.region in q]
+    if by_title and by_region:
+        both = [d for d in by_title if d in by_region]
+        return tuple(both or by_title)
+    return tuple(by_title or by_region)
+
+
+def find_units(question: str, known_units: set[str] | list[str]) -> tuple[str, ...]:
+    """Canonical names of the library's units mentioned in the question (longest form first)."""
+    forms: dict[str, str] = {}
+    for canon in sorted(known_units):
+        for form in unit_surface_forms(canon) + (canon,):
+            forms.setdefault(fold(form), canon)
+    q = fold(question)
+    found: list[str] = []
+    for form in sorted(forms, key=len, reverse=True):
+        if form in q:
+            if forms[form] not in found:
+                found.append(forms[form])
+            q = q.replace(form, "\u0000")
+    return tuple(found)
+
+
+# Levels and tiers a condition may name; a question that names one asks for that one.
+TIERS = (r"国家级|国家|省级|市级|县级|区级|国际", r"主板|中小板|创业板|科创板|新三板|北交所",
+         r"[一二三四五]星级?", r"独生子女|非独生子女", r"首次|新认定|再次|复审")
+
+
+def tiers(text: str) -> tuple[str, ...]:
+    return tuple(m.group(0) for pattern in TIERS for m in re.finditer(pattern, fold(text)))
+
+
+def stated_numbers(question: str, doc_numbers: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Figures a question states (2030年 → 2030, 50万元 → 50), without measure references, 文号 and
+    digits inside names (5G, B2B)."""
+    q = fold(question)
+    for n in doc_numbers:
+        q = q.replace(n, " ")
+    q = re.sub(r"[\u4e00-\u9fff]{1,8}[〔\[(（]\d{4}[〕\])）]\d+号", " ", q)  # any 文号
+    q = re.sub(rf"第\s*\(?\s*(\d+|{_CN})\s*\)?\s*[条项款]|措施\s*\d+", " ", q)
+    return tuple(re.findall(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![A-Za-z\d])", q))
+
+
+def parse_query(question: str, units: set[str] | list[str] = (), names: list[DocName] | None = None) -> Query:
+    """Everything the answer needs to know about a question."""
+    expanded = expand(question)
+    q = fold(expanded)
+    names = names or []
+    doc_ids = named_documents(q, names)
+    measures = measure_refs(q)
+    found_units = find_units(q, set(units))
+    meta_fields = tuple(f for f, p in META_FIELDS if re.search(p, q))
+    eligibility = bool(re.search(_ELIGIBILITY, q))
+    intent = next((name for name, p in INTENTS if re.search(p, q)
+                   and not (eligibility and name in ("lead_unit", "unit_measures"))), "general")
+    if intent == "unit_measures" and not found_units:
+        # 哪些 without a unit asks about a measure's units or a topic, not a unit's list.
+        intent = next((name for name, p in INTENTS[1:] if re.search(p, q)
+                       and not (eligibility and name == "lead_unit")), "general")
+    if intent == "amount" and re.search(INTENTS[4][1], q) and not re.search(r"多少|几|金额|额度|标准是", q):
+        intent = "list"  # 有哪些补贴政策 lists the measures; 补贴是多少 asks the figure
+    if meta_fields and not measures:
+        intent = "metadata"
+    roles = [r for r, p in UNIT_ROLE if re.search(p, q)] if intent == "unit_measures" else []
+    role = roles[0] if len(roles) == 1 else None  # 牵头、配合…都算 asks for every role
+    if all(re.search(p, q) for p in JOINT_LIST) and not measures:
+        intent, role = "unit_measures", "joint"
+    figure = next((k for k, p in FIGURE_KINDS if re.search(p, q)), None)
+    aspects = tuple(k for k, p in ASPECTS if re.search(p, q))
+    numbers = stated_numbers(q, tuple(x for n in names if n.doc_id in doc_ids for x in n.numbers))
+    return Query(question, expanded, intent, measures, section_ref(q), found_units, role,
+                 meta_fields if intent == "metadata" else (), doc_ids, figure, aspects, numbers,
+                 bool(_FOLLOWUP.search(question.strip())), tiers(q))

@@ -1,0 +1,84 @@
+"""Question understanding (issue 10.9): each case is a rule a reader would state, not a question file."""
+import pytest
+
+from assistant.query import doc_names, measure_refs, named_documents, parse_query, section_ref, stated_numbers
+
+DOCS = [
+    {"doc_id": "seed", "title": "四川省人民政府办公厅关于加快发展新经济培育壮大新动能的实施意见",
+     "doc_number": "川办发〔2021〕93号", "publisher": "四川省人民政府办公厅"},
+    {"doc_id": "lingang", "title": "上海市人民政府关于深化完善“双特”政策支持临港地区新一轮发展的若干意见",
+     "doc_number": None, "publisher": "上海市人民政府"},
+    {"doc_id": "jiuye", "title": "国务院关于做好当前和今后一个时期促进就业工作的若干意见",
+     "doc_number": "国发〔2018〕39号", "publisher": "国务院"},
+    {"doc_id": "tiyu", "title": "国务院办公厅关于加快发展体育竞赛表演产业的指导意见",
+     "doc_number": "国办发〔2018〕121号", "publisher": "国务院办公厅"},
+]
+UNITS = {"省发展改革委", "经济和信息化厅", "省大数据中心", "人力资源社会保障部", "科技厅"}
+
+
+@pytest.mark.parametrize("q, refs", [
+    ("第（十三）条由哪个单位牵头？", (13,)), ("第十三条是什么？", (13,)), ("（十三）讲了什么", (13,)),
+    ("第13条由谁负责", (13,)), ("第5项说了什么", (5,)), ("十三条由谁牵头？", (13,)),
+    ("一条龙服务有哪些？", ()), ("有两条措施提到人才吗", ()), ("前三条讲什么", ()),
+    ("这些措施2025年要完成吗", ()), ("措施5讲了什么", (5,)),
+])
+def test_measure_references_are_explicit(q, refs):
+    assert measure_refs(q) == refs
+
+
+def test_section_references():
+    assert section_ref("（二）那一部分的措施有哪些？") == "二"
+    assert section_ref("第三章讲了什么") == "三"
+    assert measure_refs("（二）那一部分的措施有哪些？") == ()
+
+
+def test_documents_named_by_number_region_or_title():
+    names = doc_names(DOCS)
+    assert named_documents("川办发〔2021〕93号对人才有什么规定", names) == ("seed",)
+    assert named_documents("临港的人才政策有哪些？", names) == ("lingang",)
+    assert named_documents("四川对瞪羚企业奖励多少", names) == ("seed",)
+    assert named_documents("就业意见里稳岗返还多少", names) == ("jiuye",)
+    assert set(named_documents("国务院的文件里有哪些补贴", names)) == {"jiuye", "tiyu"}
+    assert named_documents("人才有哪些奖励", names) == ()
+
+
+def test_intents():
+    def intent(q):
+        return parse_query(q, UNITS, doc_names(DOCS)).intent
+    assert intent("第（十三）条由哪个单位牵头？") == "lead_unit"
+    assert intent("省大数据中心参与了哪些措施？") == "unit_measures"
+    assert intent("新认定的省级新经济示范企业能获得多少资金奖励？") == "amount"
+    assert intent("哪些单位可以获得算力补贴？") != "lead_unit"  # who may receive, not who is responsible
+    assert intent("有哪些关于人才的奖励政策？") == "list"
+    assert intent("我是做生物医药的，能享受哪些政策？") == "list"
+    assert intent("这份文件的文号是什么？") == "metadata"
+    assert parse_query("哪些措施没有牵头单位？", UNITS).unit_role == "joint"
+
+
+def test_units_are_matched_by_general_rules_not_inside_words():
+    assert parse_query("发改委牵头了哪些措施？", UNITS).units == ("省发展改革委",)
+    assert parse_query("经信厅配合了几条？", UNITS).units == ("经济和信息化厅",)
+    q = parse_query("我们想开发改造旧厂房，有什么补贴？", UNITS)
+    assert q.units == () and q.intent != "unit_measures"
+
+
+def test_numbers_the_source_must_contain():
+    assert stated_numbers("2030年新经济增加值目标是多少？") == ("2030",)
+    assert stated_numbers("第13条和措施5讲了什么") == ()
+    assert stated_numbers("川办发〔2021〕93号对人才有什么规定") == ()
+    assert stated_numbers("做5G的企业有补贴吗") == ()
+
+
+def test_followups_are_explicit():
+    assert parse_query("那它的配合单位呢？").followup
+    assert parse_query("这条由谁牵头？").followup
+    assert parse_query("其牵头单位是谁？").followup
+    assert not parse_query("其他省份有什么补贴政策？").followup
+    assert not parse_query("那瞪羚企业能拿多少钱？").followup
+
+
+def test_figure_kind_and_tiers():
+    q = parse_query("新认定的省级示范园区能拿多少奖励？")
+    assert q.figure_kind == "money" and "省级" in q.tiers and "新认定" in q.tiers
+    assert parse_query("研发投入强度要达到多少？").figure_kind == "percent"
+    assert parse_query("扣除期限最长多少个月？").figure_kind in ("money", "duration")
