@@ -1,51 +1,52 @@
 """Answers without a language model: compose a short Chinese answer from the retrieved text.
 
-Every figure, unit and measure in an answer is copied from the record it cites: a figure is
-quoted with its whole sentence, units are listed as the document prints them. When the
-evidence is weak the answer is `found: false` with what the documents do cover, never the
-nearest measure dressed up as an answer. Hands on `Answer` records.
+Every figure, unit and measure in an answer is copied from the record it cites. Amounts come from
+support items (items.py): the question's subject (the kind of enterprise, project or activity, with
+its tier: 国家级/省级, 首次, 新认定) must be the item's condition, every matching item is given,
+grouped by document, and an item for another subject is never offered. When the documents mention
+the subject but give no figure, the answer says so and names where (found: false, `mentions`); when
+the evidence is weak it is found: false with the closest documents, never the nearest measure
+dressed up as an answer. A measure number several documents share is answered for each of them.
+Hands on `Answer` records.
 """
 from __future__ import annotations
 
 import math
 import re
 import unicodedata
+from dataclasses import asdict
 
 from .config import Settings
 from .errors import BadQuestionError
 from .index import PolicyIndex
+from .items import extract_items, is_support
 from .load import fold
-from .records import Answer, Citation, Hit, Record
-from .retrieve import Retrieval, retrieve
-from .terms import expand
-from .units import unit_key
+from .query import META_LABELS, Query
+from .records import Answer, Citation, Hit, Record, SupportItem
+from .retrieve import Retrieval, hybrid, in_scope, retrieve, understand
 
-_DIGITS = re.compile(r"\d+(?:\.\d+)?")
-# The kind of figure a question asks for, and what such a figure looks like in the text.
-FIGURE_KINDS = (
-    ("money", r"钱|金额|奖励|奖金|补贴|补助|资助|资金|经费|万元|多少元", r"\d+(?:\.\d+)?\s*[万亿千]?元"),
-    ("percent", r"比例|比重|增速|增长|百分|率|强度", r"\d+(?:\.\d+)?\s*%|百分点"),
-    # A count is any number that is not money or a percentage (“100+”特色鲜明的…企业 has no 家).
-    ("count", r"多少(座|家|个|项|所|条|人)|几(座|家|个|项|所)", r"\d+(?![\d.]*\s*(?:%|[万亿千]?元))"),
-)
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
-# Words that say what kind of answer is wanted, not what it is about: they do not count as evidence.
+# Words that say what kind of answer is wanted, not what it is about: they are not evidence.
 QUESTION_WORDS = frozenset("""
-牵头 负责 单位 部门 配合 协助 协同 参与 责任 主责 由谁 多少 多少钱 金额 奖励 资金 支持 补助 补贴 资助 额度 获得 能拿
-目标 指标 达到 比例 比重 哪条 哪一条 条款 规定 什么 哪些 是否 可以 能够 企业 公司 我们 我司 刚刚 一下 请问 具体
-提出 要求 表述 安排 部署 说法 怎么说
+牵头 负责 单位 部门 配合 协助 协同 参与 责任 主责 由谁 多少 多少钱 金额 额度 目标 指标 达到 比例 比重 哪条 哪一条 条款
+规定 什么 哪些 是否 可以 能够 请问 具体 提出 要求 表述 安排 部署 说法 怎么说 文件 政策 措施 意见 办法 通知 内容
 """.split())
-META_LABELS = {
-    "doc_number": "文号", "publisher": "发布机构", "written_date": "成文日期", "published_date": "发布日期",
-    "validity": "有效性", "index_number": "索引号", "title": "标题", "addressee": "主送单位",
-}
-# What a question asks about beyond its topic, and what evidence of it looks like. A record on
-# the right topic that lacks the aspect (宜宾试点“要持续几年”, 瞪羚企业“认定标准”) does not answer it.
-ASPECTS = (
-    ("time", r"哪一年|哪年|几年|多久|多长时间|什么时候|何时|截止|期限|时限", r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止"),
-    ("procedure", r"流程|手续|程序|申报|申请|材料|办理|怎么报|如何报", r"申报|申请|材料|流程|程序|办理|手续"),
-    ("criteria", r"标准|条件|门槛|资格", r"标准|条件|资格|门槛"),
-)
+# Words that name the benefit asked about, not who gets it: an amount question's subject is the rest.
+BENEFIT_WORDS = frozenset("""
+奖励 奖金 资金 支持 补助 补贴 资助 经费 扶持 奖补 获得 享受 拿到 得到 领取 申请 给予 一次性 多少 能拿 可以 最高 上限
+标准 优惠 资金奖励 补贴资金 金额 钱 能 企业 公司 我们 我司 单位 一下 有没有 是不是 政策 支持政策 额度 万元
+""".split())
+# The figure an amount question asks for, and the units that are such figures.
+FIGURE_UNITS = {"money": ("元",), "percent": ("%", "‰", "个百分点"), "duration": ("年", "个月"),
+                "count": ("个", "家", "项", "座", "所", "名", "人")}
+ASPECT_EVIDENCE = {"time": r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止",
+                   "procedure": r"申报|申请|材料|流程|程序|办理|手续", "criteria": r"标准|条件|资格|门槛"}
+ASPECT_NAMES = {"time": "具体时间或期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件"}
+LIST_CAP = 10  # measures in a list answer
+# Parts of speech that carry no topic: pronouns, numerals, measure words, adverbs, prepositions,
+# conjunctions, particles, interjections, onomatopoeia, punctuation, locality and time words
+# (jieba's tag set: 里面, 上面, 今年, 现在 say where or when the asker is, not what they ask about).
+_FUNCTION_POS = set("rmqdpcuyeowft")
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -65,31 +66,58 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
 
 
+def contains(text: str, term: str) -> bool:
+    """`term` occurs in folded `text` and not as a negated or longer number (非独生子女 is not 独生子女)."""
+    for m in re.finditer(re.escape(term), text):
+        before = text[max(0, m.start() - 1):m.start()]
+        if before in ("非", "不", "未"):
+            continue
+        if term[0].isdigit() and (text[max(0, m.start() - 1):m.start()].isdigit() or text[m.end():m.end() + 1].isdigit()):
+            continue
+        return True
+    return False
+
+
 class Evidence:
     """How much of a question's content a text covers, weighted by rarity in the corpus."""
 
     def __init__(self, index: PolicyIndex) -> None:
-        self.texts = [fold(r.text + (r.section_title or "")) for r in index.records]
-        self.n = len(self.texts)
+        self.index = index
+        self.n = max(1, len(index.records))
         self._df: dict[str, int] = {}
+        self._texts: list[str] | None = None
 
     def df(self, term: str) -> int:
         if term not in self._df:
-            self._df[term] = sum(1 for t in self.texts if term in t)
+            lookup = getattr(self.index, "doc_freq", None)
+            if lookup:
+                self._df[term] = lookup(term)
+            else:
+                if self._texts is None:
+                    self._texts = [fold(r.text + (r.section_title or "")) for r in self.index.records]
+                self._df[term] = sum(term in t for t in self._texts)
         return self._df[term]
 
     def idf(self, term: str) -> float:
         return math.log((self.n + 1) / (self.df(term) + 0.5))
 
     def coverage(self, terms: list[str], text: str) -> float:
+        """The idf-weighted share of the terms the corpus knows that `text` contains (terms no
+        document uses are judged apart, by Answerer.unknown_share)."""
+        terms = [t for t in terms if self.df(t) > 0]
         total = sum(self.idf(t) for t in terms)
         if total <= 0:
             return 0.0
         t = fold(text)
-        return sum(self.idf(x) for x in terms if x in t) / total
+        return sum(self.idf(x) for x in terms if contains(t, x)) / total
 
-    def distinctive(self, term: str) -> bool:
-        return 0 < self.df(term) <= max(2, self.n // 4)
+    def rarest(self, terms: list[str]) -> list[str]:
+        """The question's rarest terms that the corpus knows (ties kept)."""
+        known = [t for t in terms if self.df(t) > 0]
+        if not known:
+            return []
+        top = max(self.idf(t) for t in known)
+        return [t for t in known if self.idf(t) >= top - 1e-9]
 
 
 class Answerer:
@@ -99,181 +127,532 @@ class Answerer:
         self.index = index
         self.settings: Settings = index.settings
         self.evidence = Evidence(index)
+        self._tagger = None
+        stored = getattr(index, "items", None)
+        if stored is None:  # an index from before items were stored: derive them once
+            stored = [it for d in index.documents for it in extract_items([r for r in index.records if r.doc_id == d])]
+        self.items: list[SupportItem] = list(stored)
 
     # --- entry point ------------------------------------------------------------------------
 
-    def ask(self, question: str, doc_id: str | None = None) -> Answer:
+    def ask(self, question: str, doc_id: str | None = None, previous: Answer | None = None) -> Answer:
         try:
             q = clean_question(question, self.settings.max_question_chars)
         except BadQuestionError as e:
             return Answer(str(question or ""), str(e), False, [], kind="invalid")
-        ret = retrieve(self.index, q, doc_id)
-        if ret.route == "measure_ref":
-            return self._measure_answer(q, ret)
-        if ret.route == "unit":
-            return self._unit_list_answer(q, ret)
-        if ret.route == "metadata":
-            return self._metadata_answer(q, ret)
+        query = understand(self.index, q)
+        if query.followup and previous is not None and previous.citations:
+            # 那它的配合单位呢？ refers to the measure (and the document) of the previous answer.
+            c = previous.citations[0]
+            if c.measure is not None and not query.measures:
+                query = _replace(query, measures=(c.measure,), doc_ids=(c.doc_id,),
+                                 intent=query.intent)
+            doc_id = doc_id or c.doc_id
+        return self.answer(q, retrieve(self.index, q, doc_id, query=query))
+
+    def answer(self, q: str, ret: Retrieval) -> Answer:
+        """Compose the answer for a retrieval (the LLM path falls back to this too)."""
+        route = {"measure_ref": self._measure_answer, "section": self._section_answer, "unit": self._unit_list_answer,
+                 "metadata": self._metadata_answer}.get(ret.route)
+        if route:
+            return route(q, ret)
+        if ret.query.intent == "amount":
+            return self._amount_answer(q, ret)
+        if ret.query.intent == "list":
+            return self._list_answer(q, ret)
+        if ret.query.intent == "mention":
+            return self._mention_answer(q, ret)
         return self._topic_answer(q, ret)
 
     # --- helpers ------------------------------------------------------------------------------
 
     def terms(self, question: str) -> list[str]:
-        """Content terms of a question: two characters or more, no question words, and no
-        segmentation artefacts (a token neither in the dictionary nor in the corpus)."""
-        out = []
-        for t in self.index.terms.tokens(expand(question)):
-            if len(t) < 2 or t in QUESTION_WORDS or _DIGITS.fullmatch(t) or t in out:
+        """Content terms of a question, as the question writes them (precise segmentation).
+
+        Function words are left out by their part of speech (pronouns, numerals and measure words,
+        adverbs, prepositions, conjunctions, particles), and so are the words that say what kind
+        of answer is wanted (QUESTION_WORDS). A term the corpus never uses is replaced by its
+        parts that it does use (锂电池 → 锂电), when it has any.
+        """
+        from .terms import expand
+
+        out: list[str] = []
+        for word, flag in self._pos(fold(expand(question)).lower()):
+            if len(word) < 2 or flag[:1] in _FUNCTION_POS or word in QUESTION_WORDS or re.fullmatch(r"[\d.]+", word):
                 continue
-            if self.evidence.df(t) == 0 and not self.index.terms.is_word(t):
-                continue
-            out.append(t)
+            parts = [word]
+            if self.evidence.df(word) == 0:
+                known = [t for t in self.index.terms.tokens(word) if len(t) >= 2 and t != word and self.evidence.df(t) > 0]
+                parts = known or [word]
+            out += [t for t in parts if t not in out and t not in QUESTION_WORDS]
         return out
 
-    def _numbers_present(self, question: str, text: str, skip_refs: bool = True) -> bool:
-        """Every number the question states (2030年, 50万) occurs in the text."""
-        q = fold(question)
-        if skip_refs:
-            q = re.sub(r"第\s*\(?\s*\d+\s*\)?\s*条|措施\s*\d+", "", q)
+    def _pos(self, text: str) -> list[tuple[str, str]]:
+        if self._tagger is None:
+            import jieba.posseg
+
+            self._tagger = jieba.posseg.POSTokenizer(self.index.terms._jieba)
+        # Words of the corpus's own vocabulary come back untagged ("x"): they are names, so content.
+        return [(w.word.strip(), "n" if w.flag == "x" and re.search(r"[\u4e00-\u9fff]", w.word) else w.flag)
+                for w in self._tagger.cut(text)]
+
+    def unknown_places(self, question: str) -> list[str]:
+        """Places the question names that no document mentions (重庆市 asked of a Sichuan library):
+        a policy speaks for its own region, so these ask about somewhere else."""
+        from .terms import expand
+
+        q = fold(expand(question))
+        # A place name as a reader sees one: 重庆市, 浙江省, 深圳 followed by 市/的政策 … (jieba's place tag
+        # alone also marks ordinary words it does not know, so the name must read as a place).
+        return [w for w, flag in self._pos(q) if flag == "ns" and len(w) >= 2 and self.evidence.df(w) == 0
+                and (re.search(r"(省|市|县|区|州|镇|乡)$", w) or re.search(re.escape(w) + r"(省|市|县|区|州)", q))]
+
+    def unknown_share(self, terms: list[str]) -> float:
+        """The share of the question's content terms that no document uses (地铁, 停运 …)."""
+        return sum(self.evidence.df(t) == 0 for t in terms) / len(terms) if terms else 1.0
+
+    def _numbers_present(self, query: Query, text: str) -> bool:
+        """Every number the question states (2030年, 50万) occurs in the text as a whole number."""
         t = fold(text)
-        # 5G, 4K, B2B: digits inside a Latin token name a thing, not a figure.
-        return all(n in t for n in re.findall(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![A-Za-z\d])", q))
+        return all(contains(t, n) for n in query.numbers)
 
-    def _not_found(self, question: str, reason: str, kind: str) -> Answer:
-        return Answer(question, f"{reason}\n{self.coverage_note()}", False, [], kind=kind)
+    def _not_found(self, question: str, reason: str, kind: str, near: list[Record] = (),
+                   mentions: list[Citation] = ()) -> Answer:
+        extra = {"mentions": [asdict(c) for c in mentions]} if mentions else {}
+        return Answer(question, f"{reason}\n{self.coverage_note(near)}", False, [], kind=kind, extra=extra)
 
-    def coverage_note(self) -> str:
-        """What the documents do cover: said with every not-found answer."""
-        docs = self.index.documents.values()
-        titles = "；".join(f"《{d['title']}》" + (f"（{d['doc_number']}）" if d.get("doc_number") else "") for d in docs)
-        sections = []
-        for r in self.index.records:
-            if r.section_title and r.section_title not in sections:
-                sections.append(r.section_title)
-        about = "、".join(sections[:12])
-        return f"已收录的文件：{titles}。内容涉及：{about}等。" if about else f"已收录的文件：{titles}。"
-
-    @staticmethod
-    def _ref(r: Record) -> str:
-        head = f"{r.doc_number} " if r.doc_number else f"《{r.doc_title}》"
-        title = f"「{r.title}」" if r.title and r.kind == "measure" else ""
-        return f"{head}{r.reference}{title}"
+    def coverage_note(self, near: list[Record] = ()) -> str:
+        """What the documents cover: the closest documents and their topics, or the library in brief."""
+        docs = self.index.documents
+        chosen = list(dict.fromkeys(r.doc_id for r in near))[:3] or list(docs)[:3]
+        parts = []
+        for d in chosen:
+            meta = docs.get(d, {})
+            topics = list(dict.fromkeys(r.section_title or r.title for r in near if r.doc_id == d and (r.section_title or r.title)))[:4]
+            name = f"《{meta.get('title', d)}》" + (f"（{meta['doc_number']}）" if meta.get("doc_number") else "")
+            parts.append(name + (f"，涉及{'、'.join(topics)}" if topics else ""))
+        head = "相关度最高的文件：" if near else f"已收录的文件（共{len(docs)}份）包括："
+        more = "等" if not near and len(docs) > len(chosen) else ""
+        return f"{head}{'；'.join(parts)}{more}。"
 
     @staticmethod
-    def _printed(r: Record, canon: tuple[str, ...]) -> list[str]:
-        """Units as the document prints them in this record (经济信息化厅 stays as printed)."""
-        out = []
-        for c in canon:
-            printed = next((p for p in r.units_printed if unit_key(p) == unit_key(c)), c)
-            out.append(printed)
-        return out
+    def _doc_name(r: Record) -> str:
+        return r.doc_number or f"《{r.doc_title}》"
 
-    def _units_sentence(self, r: Record) -> str:
+    def _ref(self, r: Record, title: bool = True) -> str:
+        """川办发〔2021〕93号 第(三十)条「加大财税支持」."""
+        t = f"「{r.title}」" if title and r.title and r.kind == "measure" else ""
+        where = "".join(r.section_path[-1:]) if r.measure_label and r.measure_label[0].isdigit() else ""
+        return f"{self._doc_name(r)} {where}{r.reference}{t}"
+
+    def _parts(self, r: Record) -> list[Record]:
+        lookup = getattr(self.index, "parts_of", None)
+        if lookup:
+            return lookup(r)
+        return [x for x in self.index.records if x.measure_key == r.measure_key and x.kind == r.kind]
+
+    def _units_sentence(self, r: Record, intent: str = "lead_unit") -> str:
+        """Who is responsible for a measure, by its document's rule; says so when a note is unclear."""
+        p = r.printed
+        if r.duty_status == "none":
+            return "文件未列明责任单位"
+        if r.duty_status == "unclear" and not r.all_units:
+            return f"文件列有责任分工说明，但未能识别其中的单位：{'；'.join(r.duty_notes)}"
         if r.joint:
-            return f"由{'、'.join(self._printed(r, r.joint_units))}按照职责分工共同负责（无牵头单位）"
-        if not r.lead_units:
-            return "未列明责任单位"
-        s = f"牵头单位：{'、'.join(self._printed(r, r.lead_units))}"
-        co = self._printed(r, r.co_units)
-        return s + (f"；配合单位：{'、'.join(co)}" if co else "；无配合单位")
+            return f"由{'、'.join(p(r.joint_units))}按照职责分工共同负责（无牵头单位）"
+        if not r.lead_units and r.listed_units:
+            return f"负责单位：{'、'.join(p(r.listed_units))}（文件未说明谁牵头）"
+        if intent == "co_units":
+            co = p(r.co_units)
+            return f"配合单位：{'、'.join(co)}" if co else f"该条只列了牵头单位{'、'.join(p(r.lead_units))}，没有列配合单位"
+        s = f"牵头单位：{'、'.join(p(r.lead_units))}"
+        if r.co_units:
+            s += f"；配合单位：{'、'.join(p(r.co_units))}"
+        if r.listed_units:
+            s += f"；另有负责单位：{'、'.join(p(r.listed_units))}"
+        return s
 
     @staticmethod
-    def _responsibility_quote(r: Record) -> str:
-        m = re.search(r"[（(](责任单位|牵头单位|责任部门)[:：].*[）)]", r.text)
-        return m.group(0) if m else r.text
+    def _duty_quote(r: Record) -> str:
+        return "".join(r.duty_notes) or r.text
 
-    # --- routes --------------------------------------------------------------------------------
+    @staticmethod
+    def _body(r: Record) -> str:
+        """A measure's text without its own label, so the label and title are not said twice."""
+        text = r.text
+        if r.part == 0 and r.measure_label and text.startswith(r.measure_label):
+            text = text[len(r.measure_label):].lstrip()
+        return text
+
+    def _group(self, hits: list[Hit]) -> list[list[Record]]:
+        groups: dict[tuple, list[Record]] = {}
+        for h in hits:
+            groups.setdefault(h.record.measure_key, []).append(h.record)
+        return list(groups.values())
+
+    # --- explicit measures ----------------------------------------------------------------------
 
     def _measure_answer(self, q: str, ret: Retrieval) -> Answer:
         query = ret.query
+        labels = "、".join(f"第{n}条" for n in query.measures)
         if not ret.hits:
-            have = sorted({(r.measure, r.measure_label) for r in self.index.records if r.measure})
-            span = f"{have[0][1]}至{have[-1][1]}" if have else "无编号措施"
-            labels = "、".join(str(n) for n in query.measures)
-            return self._not_found(q, f"文件中没有第{labels}条措施（已收录的措施编号为{span}）。", "measure_ref")
-        records = [h.record for h in ret.hits]
-        by_measure: dict[tuple, list[Record]] = {}
-        for r in records:
-            by_measure.setdefault((r.doc_id, r.measure), []).append(r)
-        groups = list(by_measure.values())
-        if query.intent in ("lead_unit", "co_units"):
-            lines, cites = [], []
+            scope = [self.index.documents.get(d, {}).get("title", d) for d in ret.scope]
+            where = f"《{scope[0]}》中" if len(scope) == 1 else "已收录的文件中"
+            return self._not_found(q, f"{where}没有编号为{labels}的措施或条款。", "measure_ref")
+        groups = self._group(ret.hits)
+        docs = list(dict.fromkeys(g[0].doc_id for g in groups))
+        head = (f"{len(docs)}份文件都有{labels}，分别如下：\n" if len(docs) > 1 else "")
+        lines, cites = [], []
+        if query.intent in ("lead_unit", "co_units") or (query.intent == "unit_measures" and not query.units):
             for g in groups:
                 r = g[-1]  # the last part of a split measure carries its units
-                lines.append(f"{self._ref(g[0])}：{self._units_sentence(r)}。")
-                cites.append(Citation.from_record(r, self._responsibility_quote(r)))
-            return Answer(q, "\n".join(lines), True, cites, kind=query.intent)
+                lines.append(f"{self._ref(g[0])}：{self._units_sentence(r, query.intent)}。")
+                cites.append(Citation.from_record(r, self._duty_quote(r)))
+            return Answer(q, head + "\n".join(lines), True, cites, kind=query.intent)
         if query.intent == "amount":
-            best = self._best_figure(q, records, require_distinctive=False)
-            if best:
-                r, sent = best
-                return Answer(q, f"根据{self._ref(r)}：{sent}", True, [Citation.from_record(r, sent)], kind="amount")
-            return self._not_found(q, f"{self._ref(groups[0][0])}中没有与问题对应的具体数额或指标。", "amount")
-        lines, cites = [], []
+            records = [r for g in groups for r in g]
+            return self._amount_answer(q, ret, records)
         for g in groups:
-            text = "".join(x.text for x in g)
-            r = g[-1]  # the last part of a split measure carries its units
+            text = "".join(self._body(x) for x in g)
             lines.append(f"{self._ref(g[0])}：{text}")
-            cites.append(Citation.from_record(g[0], text))
-        return Answer(q, "\n".join(lines), True, cites, kind="measure_ref")
+            cites.append(Citation.from_record(g[0], "".join(x.text for x in g)))
+        return Answer(q, head + "\n".join(lines), True, cites, kind="measure_ref")
+
+    def _section_answer(self, q: str, ret: Retrieval) -> Answer:
+        recs = [h.record for h in ret.hits]
+        by_doc: dict[str, list[Record]] = {}
+        for r in recs:
+            by_doc.setdefault(r.doc_id, []).append(r)
+        lines = []
+        for rs in by_doc.values():
+            r0 = rs[0]
+            lines.append(f"{self._doc_name(r0)} {r0.section_path[-1] if r0.section_path else ''}{r0.section_title or ''}共{len(rs)}条：")
+            lines += [f"- {r.reference}「{r.title}」" for r in rs]
+        cites = [Citation.from_record(r, r.title or r.text[:60]) for r in recs]
+        return Answer(q, "\n".join(lines), True, cites, kind="section")
+
+    # --- responsibilities -------------------------------------------------------------------------
 
     def _unit_list_answer(self, q: str, ret: Retrieval) -> Answer:
         query = ret.query
         if query.unit_role == "joint":
             return self._joint_list_answer(q, ret)
-        unit = query.units[0]
-        role_word = {"lead": "牵头", "co": "配合"}.get(query.unit_role or "", "参与")
+        units = set(query.units)
         if not ret.hits:
-            return self._not_found(q, f"文件中没有{unit}{role_word}的措施。", "unit_measures")
-        lines, cites = [], []
-        for h in ret.hits:
-            r = h.record
-            units = set(query.units)
-            role = "牵头" if units & set(r.lead_units) else "共同负责" if units & set(r.joint_units) else "配合"
-            lines.append(f"- {r.reference}「{r.title}」（{role}）")
-            cites.append(Citation.from_record(r, self._responsibility_quote(r)))
-        doc = ret.hits[0].record
-        named = "、".join(self._printed(doc, query.units))  # as printed in the first cited measure
-        head = f"{named}{role_word}的措施共{len(lines)}条（{doc.doc_number or doc.doc_title}）："
-        return Answer(q, head + "\n" + "\n".join(lines), True, cites, kind="unit_measures")
+            role_word = {"lead": "牵头", "co": "配合"}.get(query.unit_role or "", "参与")
+            return self._not_found(q, f"已收录的文件中没有{'、'.join(query.units)}{role_word}的措施。", "unit_measures")
+
+        def role(r: Record) -> str:
+            if units & set(r.lead_units):
+                return "牵头"
+            if units & set(r.joint_units):
+                return "共同负责"
+            if units & set(r.listed_units):
+                return "负责"
+            return "配合"
+
+        records = [h.record for h in ret.hits]
+        # A unit that leads also shares the jointly owned measures: say so beside its own count.
+        shared = []
+        if query.unit_role == "lead":
+            shared = [r for r in self.index.records if r.kind == "measure" and r.part == r.parts - 1 and r.joint
+                      and units & set(r.joint_units) and in_scope(r, ret.scope)]
+        by_doc: dict[str, list[Record]] = {}
+        for r in records + shared:
+            by_doc.setdefault(r.doc_id, []).append(r)
+        first = records[0]
+        name = "、".join(first.printed(tuple(u for u in query.units if u in first.all_units)) or query.units)
+        role_word = {"lead": "牵头", "co": "配合"}.get(query.unit_role or "", "参与")
+        head = f"{name}{role_word}的措施共{len(records)}条"
+        if shared:
+            head += f"，另与其他单位按职责分工共同负责{len(shared)}条"
+        lines = [head + "：" if len(by_doc) == 1 else head + f"，分布在{len(by_doc)}份文件中："]
+        for d, rs in by_doc.items():
+            if len(by_doc) > 1:
+                lines.append(f"{self._doc_name(rs[0])}（{len(rs)}条）：")
+            lines += [f"- {r.reference}「{r.title}」（{role(r)}）" for r in rs]
+        if len(by_doc) == 1:
+            lines[0] = lines[0].rstrip("：") + f"（{self._doc_name(first)}）："
+        cites = [Citation.from_record(r, self._duty_quote(r)) for r in records + shared]
+        return Answer(q, "\n".join(lines), True, cites, kind="unit_measures")
 
     def _joint_list_answer(self, q: str, ret: Retrieval) -> Answer:
         """The measures with no lead unit, whose units are 按照职责分工负责 together."""
         if not ret.hits:
-            return self._not_found(q, "文件中没有由多个单位按照职责分工负责、不设牵头单位的措施。", "unit_measures")
-        lines = [f"- {h.record.reference}「{h.record.title}」：{'、'.join(self._printed(h.record, h.record.joint_units))}"
-                 for h in ret.hits]
-        cites = [Citation.from_record(h.record, self._responsibility_quote(h.record)) for h in ret.hits]
-        head = f"由多个单位按照职责分工负责、不设牵头单位的措施共{len(lines)}条："
-        return Answer(q, head + "\n" + "\n".join(lines), True, cites, kind="unit_measures")
+            return self._not_found(q, "已收录的文件中没有由多个单位按照职责分工负责、不设牵头单位的措施。", "unit_measures")
+        lines = [f"由多个单位按照职责分工负责、不设牵头单位的措施共{len(ret.hits)}条："]
+        lines += [f"- {self._doc_name(h.record)} {h.record.reference}「{h.record.title}」："
+                  f"{'、'.join(h.record.printed(h.record.joint_units))}" for h in ret.hits]
+        cites = [Citation.from_record(h.record, self._duty_quote(h.record)) for h in ret.hits]
+        return Answer(q, "\n".join(lines), True, cites, kind="unit_measures")
+
+    # --- metadata --------------------------------------------------------------------------------
 
     def _metadata_answer(self, q: str, ret: Retrieval) -> Answer:
-        """Each metadata field the question asks for, quoted from the page's metadata table or text."""
+        """Each metadata field asked for, from each document's own header, page table or signature."""
         if not ret.hits:
             return self._not_found(q, "没有找到文件信息。", "metadata")
-        r = ret.hits[0].record
-        doc = self.index.documents.get(r.doc_id, {})
-        lines = doc.get("meta_lines") or {}
-        title = doc.get("title") or r.doc_title
-        answers, quotes, missing = [], [], []
-        for field in ret.query.meta_fields or ("title",):
-            value = doc.get(field) or lines.get(field)
-            label = META_LABELS[field]
-            if not value:
-                missing.append(label)
+        hits = ret.hits
+        if len(hits) > 8:
+            names = "；".join(f"《{self.index.documents[h.record.doc_id]['title']}》" for h in hits[:5])
+            return self._not_found(q, f"已收录{len(hits)}份文件，请说明问的是哪一份（例如写出标题中的词或文号），如：{names}等。", "metadata")
+        lines, cites, missing_all = [], [], []
+        for h in hits:
+            r = h.record
+            doc = self.index.documents.get(r.doc_id, {})
+            meta_lines = doc.get("meta_lines") or {}
+            title = doc.get("title") or r.doc_title
+            answers, quotes, missing = [], [], []
+            for fld in ret.query.meta_fields or ("title",):
+                value = doc.get(fld) or meta_lines.get(fld)
+                label = META_LABELS[fld]
+                if not value:
+                    missing.append(label)
+                    continue
+                quote = meta_lines.get(fld) or next((s for s in sentences(r.text) if value in s.replace("\n", "")), value)
+                text = f"{label}：{value}"
+                if fld == "written_date" and meta_lines.get("signature_date"):
+                    text += f"；文末落款日期：{meta_lines['signature_date']}"  # as the signature prints it
+                    quote += f"\n{meta_lines['signature_date']}"
+                answers.append(text)
+                quotes.append(quote)
+            if answers:
+                lines.append(f"《{title}》：" + "；".join(answers) + (f"；文件没有标注{'、'.join(missing)}" if missing else ""))
+                cites.append(Citation.from_record(r, "\n".join(dict.fromkeys(quotes))))
+            else:
+                missing_all.append(f"《{title}》没有标注{'、'.join(missing)}")
+        if not cites:
+            return self._not_found(q, "；".join(missing_all) + "。", "metadata")
+        if missing_all:
+            lines.append("；".join(missing_all) + "。")
+        return Answer(q, "\n".join(lines), True, cites, kind="metadata")
+
+    # --- amounts ---------------------------------------------------------------------------------
+
+    def _subject(self, q: str) -> list[str]:
+        return [t for t in self.terms(q) if t not in BENEFIT_WORDS]
+
+    def _items_for(self, records: list[Record], scope: tuple[str, ...]) -> list[SupportItem]:
+        ids = {r.record_id for r in records}
+        return [it for it in self.items if (not ids or it.record_id in ids) and (not scope or it.doc_id in scope)]
+
+    def _match_items(self, query: Query, subject: list[str], items: list[SupportItem]) -> list[SupportItem]:
+        """Items whose condition is the question's subject, with the tier the question names."""
+        wanted = FIGURE_UNITS.get(query.figure_kind or "", ())
+        if query.figure_unit and any(f.unit == query.figure_unit for it in items for f in it.figures):
+            wanted = (query.figure_unit,)  # 多少座 asks for 座, not for the 家 of another clause
+        rare = self.evidence.rarest(subject)
+        matched: list[tuple[SupportItem, bool, float]] = []
+        for it in items:
+            if wanted and it.figures and not any(f.unit in wanted for f in it.figures):
                 continue
-            quote = lines.get(field) or next((s for s in sentences(r.text) if value in s.replace("\n", "")), r.text[:200])
-            text = f"{label}：{value}"
-            if field == "written_date" and lines.get("signature_date"):
-                # The date as the signature prints it, e.g. 2021年12月31日.
-                text += f"；文末落款日期：{lines['signature_date']}"
-                quote += f"\n{lines['signature_date']}"
-            answers.append(text)
-            quotes.append(quote)
-        if not answers:
-            return self._not_found(q, f"《{title}》没有标注{'、'.join(missing)}。", "metadata")
-        answer = "；".join(answers) + f"（《{title}》）" + (f"。文件没有标注{'、'.join(missing)}。" if missing else "")
-        return Answer(q, answer, True, [Citation.from_record(r, "\n".join(dict.fromkeys(quotes)))], kind="metadata")
+            r = self.index.by_id.get(it.record_id)
+            cond = fold(it.condition)
+            near = fold(it.quote + it.context + (r.title or "" if r else "") + (r.section_title or "" if r else ""))
+            if r is not None and not self._numbers_present(query, r.text + (r.section_title or "")):
+                continue
+            if query.tiers and not self._tiers_agree(query.tiers, cond + fold(it.quote)):
+                continue
+            if any(fold(x) not in fold(it.quote) for x in query.quoted):
+                continue  # the question quotes words (“不低于”) the clause must use
+            if not subject:
+                matched.append((it, True, 1.0))
+                continue
+            if not rare or not any(contains(cond, t) or contains(near, t) for t in rare):
+                continue
+            cov = self.evidence.coverage(subject, cond + near)
+            if cov >= self.settings.min_evidence:
+                matched.append((it, any(contains(cond, t) for t in rare), cov))
+        # The subject named in a condition beats a subject only mentioned around the clause, and
+        # among conditions, those naming the subject most completely are the answer; the others
+        # name another subject (生产性服务业年均增长 is not 新经济增加值年均增速).
+        if any(in_cond for _, in_cond, _ in matched):
+            matched = [m for m in matched if m[1]]
+            terms_in = {id(it): frozenset(t for t in subject if contains(fold(it.condition + it.quote), t)) for it, _, _ in matched}
+            cov = {id(it): self.evidence.coverage(subject, it.condition + it.quote) for it, _, _ in matched}
+            best = max(cov.values(), default=0.0)
+            matched = [m for m in matched if cov[id(m[0])] >= best - 0.2
+                       and not any(terms_in[id(m[0])] < terms_in[id(o[0])] for o in matched)]
+        return [it for it, _, _ in matched]
+
+    @staticmethod
+    def _tiers_agree(asked: tuple[str, ...], text: str) -> bool:
+        """A condition naming a tier of the same kind (省级 vs 国家级) is another subject."""
+        from .query import TIERS
+
+        for pattern in TIERS:
+            ask = [t for t in asked if re.fullmatch(pattern, t)]
+            have = [m.group(0) for m in re.finditer(pattern, text)]
+            if ask and have and not any(a in have or any(a in h or h in a for h in have) for a in ask):
+                return False
+        return True
+
+    def _elsewhere(self, q: str, kind: str) -> Answer | None:
+        """A not-found answer when the question is about a place no document covers."""
+        places = self.unknown_places(q)
+        if places:
+            return self._not_found(q, f"已收录的文件没有关于{'、'.join(places)}的规定。", kind)
+        return None
+
+    def _amount_answer(self, q: str, ret: Retrieval, records: list[Record] | None = None) -> Answer:
+        query = ret.query
+        subject = self._subject(q)
+        hits = ret.hits
+        if records is None and (elsewhere := self._elsewhere(q, "amount")):
+            return elsewhere
+        if records is None and subject and self.unknown_share(subject) > 0.5:
+            return self._not_found(q, "未在已收录的文件中找到与该问题对应的金额、比例或指标。", "amount",
+                                   near=[h.record for h in hits[:3]])
+        pool = records if records is not None else []
+        items = self._match_items(query, subject, self._items_for(pool, ret.scope))
+        with_figures = [it for it in items if it.figures]
+        if with_figures:
+            return self._items_answer(q, with_figures)
+        mention = self._mention(subject, items, hits if records is None else [Hit(r, 1.0, "measure_ref") for r in pool])
+        if mention:
+            term, r = mention
+            cite = Citation.from_record(r, next((s for s in sentences(r.text) if term in fold(s)), r.text))
+            what = "具体金额" if query.figure_kind in (None, "money") else "具体数值"
+            return self._not_found(q, f"文件在{self._ref(r)}提到了“{term}”，但没有规定与问题对应的{what}。", "amount",
+                                   near=[r], mentions=[cite])
+        return self._not_found(q, "未在已收录的文件中找到与该问题对应的金额、比例或指标。", "amount",
+                               near=[h.record for h in hits[:3]])
+
+    def _mention(self, subject: list[str], items: list[SupportItem], hits: list[Hit]) -> tuple[str, Record] | None:
+        """Where the documents mention the question's subject without a figure for it."""
+        for it in items:  # a benefit granted without an amount (给予职业培训补贴，标准…确定)
+            r = self.index.by_id.get(it.record_id)
+            if r:
+                term = next((t for t in self.evidence.rarest(subject) if t in fold(it.context)), "")
+                return term or it.condition, r
+        for t in sorted(self.evidence.rarest(subject), key=len, reverse=True):
+            for h in hits:
+                if contains(fold(h.record.text), t) and h.record.kind == "measure":
+                    return t, h.record
+        return None
+
+    def _items_answer(self, q: str, items: list[SupportItem]) -> Answer:
+        """Every matching item, grouped by document and measure, each citing its measure."""
+        by_record: dict[str, list[SupportItem]] = {}
+        for it in items:
+            by_record.setdefault(it.record_id, []).append(it)
+        docs = list(dict.fromkeys(it.doc_id for it in items))
+        lines, cites = [], []
+        single = len(by_record) == 1 and len(items) == 1
+        for rid, its in by_record.items():
+            r = self.index.by_id[rid]
+            stated = [self._item_text(it) for it in its]
+            if single:
+                lines.append(f"根据{self._ref(r)}：{stated[0]}")
+            else:
+                lines.append(f"{self._ref(r)}：")
+                lines += [f"- {s}" for s in stated]
+            cites.append(Citation.from_record(r, "……".join(dict.fromkeys(it.quote for it in its))))
+        if not single:
+            head = f"共{len(items)}项" + (f"，分布在{len(docs)}份文件中" if len(docs) > 1 else "") + "："
+            lines.insert(0, head)
+        return Answer(q, "\n".join(lines), True, cites, kind="amount")
+
+    @staticmethod
+    def _item_text(it: SupportItem) -> str:
+        """The item as the document says it: the clause itself when it states only this item's
+        figures, else its condition and its own figure (an aligned pair of a 分别 list)."""
+        own = {f.text for f in it.figures}
+        others = [m.group(0) for m in re.finditer(r"\d+(?:\.\d+)?\s*(?:万亿元|亿元|万元|元|%|个百分点)", it.quote)
+                  if m.group(0) not in own]
+        if not others:
+            return it.quote + ("" if it.quote.endswith(("。", "；")) else "。")
+        figs = "、".join(f"{f.qualifier}{f.text}" for f in it.figures)
+        return f"{it.condition}：{figs}（{it.kind}）。"
+
+    # --- lists and topics ------------------------------------------------------------------------
+
+    def _list_answer(self, q: str, ret: Retrieval) -> Answer:
+        """A ranked list of the measures about the question's topic, across documents."""
+        query = ret.query
+        topic = [t for t in self.terms(q) if t not in BENEFIT_WORDS]
+        if elsewhere := self._elsewhere(q, "list"):
+            return elsewhere
+        if topic and self.unknown_share(topic) > 0.5:
+            return self._not_found(q, "未在已收录的文件中找到与该问题相关的措施。", "list", near=[h.record for h in ret.hits[:3]])
+        candidates = hybrid(self.index, query.expanded, ret.scope, 40)
+        rare = self.evidence.rarest(topic)
+        scored = []
+        for h in candidates:
+            r = h.record
+            if r.kind != "measure" or not self._numbers_present(query, r.text):
+                continue
+            text = fold(r.text + (r.section_title or "") + (r.title or ""))
+            cov = self.evidence.coverage(topic, text) if topic else 0.0
+            if topic and (not rare or not any(contains(text, t) for t in rare) or cov < self.settings.min_evidence):
+                continue
+            scored.append((cov, h.score, r))
+        seen, rows = set(), []
+        for cov, score, r in sorted(scored, key=lambda x: (-x[0], -x[1])):
+            if r.measure_key in seen:
+                continue
+            seen.add(r.measure_key)
+            rows.append(r)
+        rows = rows[:LIST_CAP]
+        if not rows:
+            return self._topic_answer(q, ret)
+        about = "、".join(rare[:2]) or "该问题"
+        docs = list(dict.fromkeys(r.doc_id for r in rows))
+        lines = [f"关于“{about}”，找到{len(rows)}条相关措施" + (f"（{len(docs)}份文件）" if len(docs) > 1 else "") + "："]
+        cites = []
+        for r in rows:
+            key = self._key_sentence(topic, r)
+            lines.append(f"- {self._ref(r)}：{key}")
+            cites.append(Citation.from_record(r, key))
+        return Answer(q, "\n".join(lines), True, cites, kind="list")
+
+    def _mention_answer(self, q: str, ret: Retrieval) -> Answer:
+        """文件里有没有提到X？ Where the documents mention the question's subject, or that they do not.
+
+        The subject's rarest term the corpus knows must be in the measure; words the corpus never
+        uses (小厂, 沾边) are the asker's phrasing and do not count against it.
+        """
+        if elsewhere := self._elsewhere(q, "mention"):
+            return elsewhere
+        subject = [t for t in self.terms(q) if t not in BENEFIT_WORDS]
+        known = [t for t in subject if self.evidence.df(t) > 0]
+        scored = []
+        for h in ret.hits:
+            r = h.record
+            if r.kind not in ("measure", "section"):
+                continue
+            cov = self.evidence.coverage(known, r.text + (r.title or "") + (r.section_title or ""))
+            scored.append((cov, h.score, r))
+        best = max((c for c, _, _ in scored), default=0.0)
+        found: list[Record] = []
+        # Where the asker's subject is named: the measures that hold most of its known words.
+        for cov, _, r in sorted(scored, key=lambda x: (-x[0], -x[1])):
+            if cov >= max(self.settings.min_evidence / 2, best - 0.2) and r.measure_key not in {x.measure_key for x in found}:
+                found.append(r)
+        rare = [t for t in self.evidence.rarest(known)] or known
+        if not found:
+            return self._not_found(q, "已收录的文件没有提到与此相关的内容。", "mention", near=[h.record for h in ret.hits[:3]])
+        found = found[:3]
+        shown = [t for t in known if any(contains(fold(r.text), t) for r in found)]
+        about = "、".join(sorted(shown, key=self.evidence.idf, reverse=True)[:2])
+        lines = [f"文件在{len(found)}处提到了“{about}”：" if len(found) > 1 else f"文件提到了“{about}”："]
+        cites = []
+        for r in found:
+            key = self._key_sentence(rare, r)
+            lines.append(f"- {self._ref(r)}：{key}")
+            cites.append(Citation.from_record(r, key))
+        return Answer(q, "\n".join(lines), True, cites, kind="mention")
+
+    def _key_sentence(self, terms: list[str], r: Record) -> str:
+        """The sentence of a measure that says most about the terms, or its support item."""
+        items = [it for it in self.items if it.record_id == r.record_id and it.figures and is_support(it)]
+        ss = [s for s in sentences(self._body(r)) if not re.match(r"^[（(](责任单位|牵头单位)", fold(s))]
+        if items and any(contains(fold(items[0].context), t) for t in terms):
+            return self._item_text(items[0])
+        if not ss:
+            return r.title or r.text[:80]
+        score = [sum(self.evidence.idf(t) for t in terms if contains(fold(s), t)) for s in ss]
+        return ss[max(range(len(ss)), key=lambda i: (score[i], -i))]
 
     def _topic_answer(self, q: str, ret: Retrieval) -> Answer:
         query = ret.query
@@ -281,132 +660,74 @@ class Answerer:
         hits = ret.hits
         if not hits:
             return self._not_found(q, "未在已收录的文件中找到相关内容。", query.intent)
-        if query.intent == "amount":
-            best = self._best_figure(q, [h.record for h in hits], require_distinctive=True)
-            if best:
-                r, sent = best
-                return Answer(q, f"根据{self._ref(r)}：{sent}", True, [Citation.from_record(r, sent)], kind="amount")
-            mention = self._mentions(terms, hits)
-            if mention:
-                term, r = mention
-                return self._not_found(q, f"文件在{r.reference}提到了“{term}”，但没有规定与问题对应的具体金额、数量或指标。", "amount")
-            return self._not_found(q, "未在已收录的文件中找到与该问题对应的金额、数量或指标。", "amount")
-        top = self._supported(q, terms, hits)
+        top = self._supported(query, terms, hits)
         if top is None:
-            return self._not_found(q, "未在已收录的文件中找到与该问题直接相关的规定。", query.intent)
-        missing = self._missing_aspect(q, top)
+            return self._not_found(q, "未在已收录的文件中找到与该问题直接相关的规定。", query.intent,
+                                   near=[h.record for h in hits[:3]])
+        missing = next((a for a in query.aspects if not re.search(ASPECT_EVIDENCE[a], fold(top.text))), None)
         if missing:
-            return self._not_found(q, f"{top.reference}涉及这一内容，但文件没有规定{missing}。", query.intent)
+            cite = Citation.from_record(top, top.title or top.text[:80])
+            return self._not_found(q, f"{self._ref(top)}涉及这一内容，但文件没有规定{ASPECT_NAMES[missing]}。",
+                                   query.intent, near=[top], mentions=[cite])
         if query.intent in ("lead_unit", "co_units") and top.kind == "measure":
-            r = self._last_part(top)
-            return Answer(q, f"{self._ref(top)}：{self._units_sentence(r)}。", True,
-                          [Citation.from_record(r, self._responsibility_quote(r))], kind=query.intent)
-        quote = self._best_sentences(q, terms, top)
+            r = self._parts(top)[-1]
+            return Answer(q, f"{self._ref(top)}：{self._units_sentence(r, query.intent)}。", True,
+                          [Citation.from_record(r, self._duty_quote(r))], kind=query.intent)
+        quote = self._best_sentences(query, terms, top)
         return Answer(q, f"相关规定见{self._ref(top)}：{quote}", True, [Citation.from_record(top, quote)], kind=query.intent)
 
-    # --- evidence -------------------------------------------------------------------------------
-
-    def _supported(self, q: str, terms: list[str], hits: list[Hit]) -> Record | None:
+    def _supported(self, query: Query, terms: list[str], hits: list[Hit]) -> Record | None:
         """The best hit that is on the question's topic, or None (refuse).
 
-        On topic: enough of the question's idf-weighted terms in the record, or a strong BM25
-        match (paraphrases share rare words even when coverage is low), or a close dense match
-        sharing some terms. Off-topic questions (养老金, 天气) fail all three.
+        On topic: most of the question's content is words the documents use (not 地铁, 停运), and the
+        record holds enough of them, weighted by rarity (a share of the question, which does not
+        drift as documents are added); or it is a close dense match holding half that share.
         """
-        best, best_key = None, (-1, -1.0)
+        if self.unknown_share(terms) > 0.5 or self.unknown_places(query.text):
+            return None
+        best, best_key = None, (-1.0, -1.0)
         for h in hits[:3]:
             r = h.record
-            text = r.text + (r.section_title or "")
+            text = r.text + (r.section_title or "") + (r.title or "")
             cov = self.evidence.coverage(terms, text)
-            lexical = h.bm25 is not None and h.bm25 >= self.settings.min_bm25
             close = h.dense is not None and h.dense >= self.settings.min_dense and cov >= self.settings.min_evidence / 2
-            if (cov >= self.settings.min_evidence or lexical or close) and self._numbers_present(q, text):
-                # Prefer the hit covering most of the question; BM25 breaks ties.
-                key = (round(cov, 2), h.bm25 or 0.0)
+            if (cov >= self.settings.min_evidence or close) and self._numbers_present(query, text):
+                key = (round(cov, 2), h.score)
                 if key > best_key:
                     best, best_key = r, key
         return best
 
-    def _missing_aspect(self, q: str, r: Record) -> str | None:
-        """The aspect a question asks for (time, procedure, criteria) when the record lacks it."""
-        names = {"time": "具体时间或期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件"}
-        fq, text = fold(q), fold(r.text)
-        for name, ask, has in ASPECTS:
-            if re.search(ask, fq) and not re.search(has, text):
-                return names[name]
-        return None
-
-    def _best_figure(self, q: str, records: list[Record], require_distinctive: bool) -> tuple[Record, str] | None:
-        """The sentence with a figure of the asked kind that is about what the question is about.
-
-        With `require_distinctive`, the sentence (with its headings) must contain the question's
-        rarest term that the corpus knows: 加计扣除 in a question about 加计扣除's ratio, not just 研发.
-        """
-        terms = self.terms(q)
-        fq = fold(q)
-        figure = next((pat for _, ask, pat in FIGURE_KINDS if re.search(ask, fq)), r"\d")
-        known = [t for t in terms if self.evidence.df(t) > 0]
-        top_idf = max((self.evidence.idf(t) for t in known), default=0.0)
-        rarest = [t for t in known if self.evidence.idf(t) >= top_idf - 1e-9]
-        best, best_score = None, 0.0
-        for rank, r in enumerate(records[:5]):
-            if not self._numbers_present(q, r.text + (r.section_title or "")):
-                continue
-            for s in sentences(r.text):
-                fs = fold(s)
-                if not re.search(figure, fs.replace(fold(r.measure_label or ""), "")):
-                    continue
-                context = fs + fold(f"{r.section_title or ''}{r.title or ''}")
-                matched = [t for t in terms if t in context]
-                if require_distinctive and not any(t in context for t in rarest):
-                    continue
-                # …and enough of the rest: 四川 alone does not make 养老金 a question about 瞪羚企业.
-                if require_distinctive and self.evidence.coverage(terms, context) < self.settings.min_evidence * 0.6:
-                    continue
-                score = sum(self.evidence.idf(t) for t in matched) - 0.05 * rank
-                if score > best_score:
-                    best, best_score = (r, s), score
-        return best
-
-    def _mentions(self, terms: list[str], hits: list[Hit]) -> tuple[str, Record] | None:
-        """A rare question term that a retrieved record mentions (for an honest not-found note)."""
-        for t in sorted(terms, key=lambda x: (len(x), self.evidence.idf(x)), reverse=True):
-            if self.evidence.distinctive(t):
-                for h in hits:
-                    if t in fold(h.record.text) and h.record.kind == "measure":
-                        return t, h.record
-        return None
-
-    def _best_sentences(self, q: str, terms: list[str], r: Record) -> str:
+    def _best_sentences(self, query: Query, terms: list[str], r: Record) -> str:
         """The sentence that matches the question best (numbers in the question count too), with the
         next one when it continues the same provision after a semicolon."""
-        ss = [s for s in sentences(r.text) if not re.match(r"^[（(](责任单位|牵头单位)", s)]
+        ss = [s for s in sentences(self._body(r)) if not re.match(r"^[（(](责任单位|牵头单位)", fold(s))]
         if not ss:
             return r.text
-        numbers = _DIGITS.findall(fold(q))
-        score = [sum(self.evidence.idf(t) for t in terms if t in fold(s)) + 5 * sum(n in fold(s) for n in numbers) for s in ss]
+        score = [sum(self.evidence.idf(t) for t in terms if contains(fold(s), t)) + 5 * sum(contains(fold(s), n) for n in query.numbers)
+                 for s in ss]
         best = max(range(len(ss)), key=lambda i: (score[i], -i))
         keep = [best]
         if ss[best].endswith(("；", ";")) and best + 1 < len(ss):
             keep.append(best + 1)
         return "".join(ss[i] for i in keep)
 
-    def _last_part(self, r: Record) -> Record:
-        parts = [x for x in self.index.records if x.doc_id == r.doc_id and x.measure == r.measure and x.kind == "measure"]
-        return parts[-1] if parts else r
 
+def _replace(query: Query, **changes) -> Query:
+    from dataclasses import replace
 
-_FOLLOWUP = re.compile(r"^(那|那么)?(它|这条|该条|这一条|上一条|这项|该项|这个措施|该措施|其)|^(那|那么).{0,6}(呢|吗)[？?]?$")
+    return replace(query, **changes)
 
 
 def resolve_followup(question: str, previous: Answer | None) -> str:
-    """A follow-up (那它的配合单位呢？ 这条由谁牵头？) refers to the measure of the previous answer."""
+    """A follow-up (那它的配合单位呢？ 这条由谁牵头？) spelled out with the previous answer's measure
+    and document, for paths that take a standalone question (the LLM's condense fallback)."""
     if previous is None or not previous.citations:
         return question
+    from .query import parse_query
+
     c = previous.citations[0]
-    if not c.measure_label or re.search(r"第.{1,5}[条项]|[（(][一二三四五六七八九十]+[）)]", question):
-        return question
-    if not _FOLLOWUP.search(question.strip()):
+    if not c.measure_label or not parse_query(question).followup or parse_query(question).measures:
         return question
     label = c.measure_label if c.measure_label.startswith("第") else f"第{c.measure_label}条"
-    return f"{label}{question}"
+    doc = c.doc_number or f"《{c.doc_title}》"
+    return f"{doc}{label}{question}"

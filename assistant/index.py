@@ -33,7 +33,7 @@ from .records import Document, Record
 from .terms import Terms
 from .units import unit_surface_forms
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # bump when parsing changes what records hold: an index of the old records is rebuilt
 MANIFEST = "manifest.json"
 
 

@@ -24,7 +24,7 @@ _NUM = rf"(?:\d+(?:\.\d+)?|[{_CN_NUM}]+(?:点[{_CN_NUM}]+)?)"
 # A figure and its unit. Money first so 万元 is not read as 万 of something else.
 FIGURE = re.compile(
     rf"(?P<pct>百分之(?P<pctn>{_NUM}))"
-    rf"|(?P<n>{_NUM})\s*(?P<unit>万亿元|亿元|千万元|百万元|万元|千元|元|%|‰|个百分点|倍|亩|平方米|万平方米|个月|年|名|人|家|个|项|次|套|间)"
+    rf"|(?P<n>{_NUM})\s*(?P<unit>万亿元|亿元|千万元|百万元|万元|千元|元|%|‰|个百分点|倍|亩|万平方米|平方米|个月|年|名|人|家|个|项|座|所|条|批|次|套|间)"
 )
 _MONEY_SCALE = {"元": 1, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8, "万亿元": 1e12}
 QUALIFIERS = ("最高不超过", "不超过", "最高", "最多", "上限为", "不低于", "不少于", "最低", "超过", "达到", "按照", "按")
@@ -44,7 +44,7 @@ KINDS = (
     ("补助", r"补助"),
     ("资助", r"资助|资金支持|经费支持|扶持资金|专项资金|支持资金"),
     ("用地", r"用地|土地|亩"),
-    ("指标", r"达到|不低于|提高到|增长|增速|比重|占比|比例达|普及率|覆盖率|强度|率达"),
+    ("指标", r"达到|不低于|提高到|增长|增速|比重|占比|比例达|普及率|覆盖率|强度|率达|建成|培育|打造|形成|新增|突破"),
 )
 SUPPORT_KINDS = tuple(k for k, _ in KINDS if k != "指标")
 # A grant without a figure (给予职业培训补贴，补贴标准根据…确定): a benefit whose amount is not stated.
@@ -90,6 +90,10 @@ def parse_figures(clause: str) -> list[Figure]:
                 value, unit = (n or 0) * 1e4, "平方米"
         if value is None:
             continue
+        # Counts are written in digits in policies; 一次性, 一个 are words, not figures.
+        if unit in ("名", "人", "家", "个", "项", "座", "所", "条", "批", "次", "套", "间") and \
+                (not m.group("n")[0].isdigit() or f[m.end():m.end() + 1] == "性"):
+            continue
         # A year (2025年) is a date, not a figure of support; 3年 as a period is kept.
         if unit == "年" and value >= 1900:
             continue
@@ -121,6 +125,9 @@ _LABEL = re.compile(r"^\s*(第[^条]{1,6}条|[（(][一二三四五六七八九�
 _TARGET_VERB = re.compile(r"(达到|不低于|不少于|提高到|提升到|增长|高|超过|占比|为|达)")
 # Figures that are amounts of something given or a target (not a date, a headcount or a count of rules).
 _BENEFIT_UNITS = ("元", "%", "‰", "个百分点", "倍", "亩", "平方米")
+_COUNT_UNITS = ("座", "家", "个", "项", "所", "名", "人", "条", "批", "次", "套", "间")
+# A target that counts what is to be built or fostered: 建成加氢站60座, 培育国内领先企业25家.
+_COUNT_TARGET = re.compile(r"(建成|建设|培育|打造|形成|新增|突破|引进|认定|布局|创建|发展|培养|达到|超过|力争)")
 
 
 def _trim(cond: str) -> str:
@@ -133,7 +140,8 @@ def _trim(cond: str) -> str:
 def _figures_of(piece: str) -> list[Figure]:
     f = fold(piece)
     return [x for x in parse_figures(piece) if x.unit in _BENEFIT_UNITS
-            or (x.unit in ("年", "个月") and re.search(r"(期限|年限|连续|最长)", f))]
+            or (x.unit in ("年", "个月") and re.search(r"(期限|年限|连续|最长)", f))
+            or (x.unit in _COUNT_UNITS and _COUNT_TARGET.search(f) and not _is_condition(piece))]
 
 
 def _pieces(text: str, s: int, e: int) -> list[tuple[int, int]]:

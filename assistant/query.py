@@ -29,9 +29,9 @@ _CN = f"[{CN_NUMERAL_CHARS}]+"
 
 META_FIELDS = (
     ("doc_number", r"文号|发文字号|字号|编号是"),
-    ("publisher", r"发布机构|发文机关|发文单位|(哪个|什么|哪一?级)(部门|单位|机关|机构|政府)(发布|印发|发的|出台|制定)|谁(发布|印发|发的|制定|出台)"),
-    ("written_date", r"成文日期|成文时间|落款|签发日期|什么时候(成文|签发)"),
-    ("published_date", r"发布日期|发布时间|公布日期|(什么时候|哪天|何时|哪一年|哪年)(发布|公布|印发|出台)"),
+    ("publisher", r"发布机构|发文机关|发文单位|名义(印发|发布|下发)|(哪个|什么|哪一?级)(部门|单位|机关|机构|政府)(发布|印发|发的|出台|制定)|谁(发布|印发|发的|制定|出台)"),
+    ("written_date", r"成文日期|成文时间|落款|签发日期|什么时候(成文|签发)|(从|哪天|何时)成文|成文.{0,6}(几天|哪天|日期|时间)"),
+    ("published_date", r"发布日期|发布时间|公布日期|(什么时候|哪天|何时|哪一年|哪年)(对外)?(发布|公布|印发|出台)|(对外)?发布.{0,4}(几天|哪天|隔了)"),
     ("validity", r"有效性|是否(有效|失效|废止)|还有效|有效吗|失效|废止"),
     ("index_number", r"索引号"),
     ("title", r"标题|全称|文件名|(文件|文件的名字)叫什么"),
@@ -47,7 +47,10 @@ INTENTS = (
     ("unit_measures", r"哪些|哪几|几条|多少条|几项|多少项|什么(措施|任务|工作)|列出|清单"),
     ("co_units", r"配合|协助|协同|支持单位|参与单位|配合单位|协办"),
     ("lead_unit", r"牵头|主责|由谁|谁(来)?负责|(哪个|什么|哪些)(单位|部门|机构)|责任单位|负责单位|负责部门|谁管|找谁"),
-    ("amount", r"多少|几座|几家|几所|几项|几个月|几年|金额|奖励|奖金|补助|补贴|资助|额度|比例|比重|增速|百分|上限|最高|标准是"),
+    # Is X covered at all? (文件里有没有提到X / 对X有啥说法 / 跟我们沾边吗): answered by where X is mentioned.
+    ("mention", r"有没有(提到?|说|涉及|相关|关于|部署|支持)|提(到|及)?了?(没有|吗)|提没提|(有|有什么|有啥)(说法|表述|部署|提法)|"
+                r"沾边|算不算|涉及(到)?.{0,6}(吗|没有)|有.{0,12}(相关|对应)的?.{0,6}(吗|没有)|能用上|用得上|哪些地方提到|哪里提到|提到.{0,8}(的地方|了吗)"),
+    ("amount", r"多少|几座|几家|几所|几项|几个月|几年|金额|奖励|奖金|补助|补贴|资助|额度|比例|比重|增速|百分|上限|最高"),
     ("list", r"有哪些|哪些(政策|措施|支持|扶持|优惠|补贴|奖励)|享受(哪些|什么|啥)|都有(什么|啥)|有(什么|啥)(政策|支持|措施|扶持|优惠)|列举"),
     ("locate", r"哪一条|哪条|在哪|哪个措施|哪项措施|哪一项|出自|哪部分|哪一部分"),
 )
@@ -69,7 +72,7 @@ ASPECTS = (
 MEASURE_REFS = (
     re.compile(rf"第\s*[（(]?\s*({_CN}|\d{{1,3}})\s*[)）]?\s*[条项款]"),
     re.compile(rf"(?<!第)[（(]({_CN})[)）](?!\s*(?:那一?|这一?)?(?:部分|方面|板块|章|节))"),
-    re.compile(rf"(?:^|[，,。？?\s]|关于|看看?|查询?|问问?)({_CN})条(?=由|是|的|讲|说|规定|提|内容|中|里|有|怎么|要求|[，,？?]|$)"),
+    re.compile(rf"(?:^|[，,。？?\s]|关于|看看?|查询?|问问?|里的?|中的?|意见|通知|办法|文件|规定|政策|方案)({_CN})条(?!龙|件|例|款|措施|规定|政策|线|路|道|街|消息|新闻)"),
     re.compile(r"(?:措施|条款|第)\s*(\d{1,3})(?![\d年月日号%.万亿元个])"),
 )
 SECTION_REF = re.compile(rf"(?:[（(]({_CN})[)）]|第({_CN})(?:部分|章|节))\s*(?:那一?|这一?)?(?:部分|方面|板块|章|节)?")
@@ -112,6 +115,8 @@ class Query:
     numbers: tuple[str, ...] = ()  # numbers stated in the question that a source must contain
     followup: bool = False
     tiers: tuple[str, ...] = field(default=())  # 国家级, 省级, 主板 … named in the question
+    figure_unit: str | None = None  # 多少座 → 座: the unit the figure asked for is counted in
+    quoted: tuple[str, ...] = ()  # words the question puts in quotes (“不低于”): the source must hold them
 
     @property
     def meta_field(self) -> str | None:
@@ -145,21 +150,23 @@ def section_ref(question: str) -> str | None:
 
 
 def doc_names(documents: list[dict]) -> list[DocName]:
-    """How each document of the library may be named: 文号, region or issuer, distinctive title words."""
+    """How each document of the library may be named: 文号, region or issuer, distinctive title words
+    (words of its title that no other document's title has)."""
     import jieba
+    from collections import Counter
 
     words_of = {}
     for d in documents:
-        title = fold(d.get("title") or "")
-        subject = re.sub(r"^.*?关于", "", title)
+        subject = re.sub(r"^.*?关于", "", fold(d.get("title") or ""))
         words_of[d["doc_id"]] = {w for w in jieba.lcut(subject) if len(w) >= 2 and w not in _GENERIC_TITLE_WORDS}
+    df = Counter(w for ws in words_of.values() for w in ws)
     out = []
     for d in documents:
-        others = set().union(*(w for k, w in words_of.items() if k != d["doc_id"])) if len(words_of) > 1 else set()
         issuer = fold(d.get("publisher") or d.get("title") or "")
         region = "国务院" if issuer.startswith("国务院") else (m.group(1) if (m := _REGION.match(issuer)) else "")
         number = re.sub(r"\s+", "", fold(d.get("doc_number") or ""))
-        out.append(DocName(d["doc_id"], (number,) if number else (), region, tuple(sorted(words_of[d["doc_id"]] - others))))
+        distinctive = tuple(sorted(w for w in words_of[d["doc_id"]] if df[w] == 1))
+        out.append(DocName(d["doc_id"], (number,) if number else (), region, distinctive))
     return out
 
 
@@ -229,17 +236,24 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
         # 哪些 without a unit asks about a measure's units or a topic, not a unit's list.
         intent = next((name for name, p in INTENTS[1:] if re.search(p, q)
                        and not (eligibility and name == "lead_unit")), "general")
-    if intent == "amount" and re.search(INTENTS[4][1], q) and not re.search(r"多少|几|金额|额度|标准是", q):
+    if intent == "amount" and re.search(dict(INTENTS)["list"], q) and not re.search(r"多少|几|金额|额度|标准是", q):
         intent = "list"  # 有哪些补贴政策 lists the measures; 补贴是多少 asks the figure
+    if intent == "amount" and re.search(r"哪天|哪一天|什么时候|何时|截止|流程|手续|材料|怎么申请|如何申请|条件是|需要什么条件", q) \
+            and not re.search(r"多少|几|金额|额度", q):
+        intent = "general"  # 申报截止时间, 申请材料: a question about time or procedure, not an amount
     if meta_fields and not measures:
         intent = "metadata"
     roles = [r for r, p in UNIT_ROLE if re.search(p, q)] if intent == "unit_measures" else []
     role = roles[0] if len(roles) == 1 else None  # 牵头、配合…都算 asks for every role
-    if all(re.search(p, q) for p in JOINT_LIST) and not measures:
+    if intent == "co_units" and re.search(r"牵头", q):
+        intent = "lead_unit"  # 是牵头还是配合？牵头的是谁？ asks for both roles
+    if all(re.search(p, q) for p in JOINT_LIST) and not measures and not found_units:
         intent, role = "unit_measures", "joint"
     figure = next((k for k, p in FIGURE_KINDS if re.search(p, q)), None)
     aspects = tuple(k for k, p in ASPECTS if re.search(p, q))
     numbers = stated_numbers(q, tuple(x for n in names if n.doc_id in doc_ids for x in n.numbers))
+    unit = re.search(r"(?:多少|几)(座|家|个|项|所|条|名|人|批|万元|亿元|元)", q)
+    quoted = tuple(x for x in re.findall(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]", q) if not re.fullmatch(r"\d+\+?", x))
     return Query(question, expanded, intent, measures, section_ref(q), found_units, role,
                  meta_fields if intent == "metadata" else (), doc_ids, figure, aspects, numbers,
-                 bool(_FOLLOWUP.search(question.strip())), tiers(q))
+                 bool(_FOLLOWUP.search(question.strip())), tiers(q), unit.group(1) if unit else None, quoted)

@@ -94,6 +94,12 @@ class Record:
     def all_units(self) -> tuple[str, ...]:
         return self.lead_units + self.co_units + self.joint_units + self.listed_units
 
+    def printed(self, units: tuple[str, ...]) -> list[str]:
+        """Units as this measure prints them (经济信息化厅 where its note says so), in the given order."""
+        from .units import unit_key
+
+        return [next((p for p in self.units_printed if unit_key(p) == unit_key(u)), u) for u in units]
+
     @property
     def measure_key(self) -> tuple:
         """What identifies a measure: its document, the headings above it and its number."""
@@ -204,6 +210,7 @@ class Citation:
 
     @classmethod
     def from_record(cls, r: Record, quote: str) -> "Citation":
+        p = r.printed
         return cls(
             doc_id=r.doc_id,
             doc_title=r.doc_title,
@@ -213,12 +220,12 @@ class Citation:
             measure=r.measure,
             measure_label=r.measure_label,
             title=r.title,
-            lead_units=list(r.lead_units),
-            co_units=list(r.co_units),
+            lead_units=p(r.lead_units),
+            co_units=p(r.co_units),
             joint=r.joint,
             quote=quote,
-            joint_units=list(r.joint_units),
-            listed_units=list(r.listed_units),
+            joint_units=p(r.joint_units),
+            listed_units=p(r.listed_units),
             duty_status=r.duty_status,
             section_path=list(r.section_path),
             record_id=r.record_id,

@@ -1,178 +1,125 @@
-"""Retrieval: read the question, then take the route a policy reader expects.
+"""Retrieval: read the question (query.py), then take the route a policy reader expects.
 
-- an explicit measure reference (第十三条, （十三）, 第13条, 十三条) goes straight to that measure;
-- a unit name with a question about its responsibilities goes to the responsibility table,
-  complete (every measure it leads, supports or shares), not top-k;
-- 文号/发布机构/成文日期/有效性… go to the document metadata;
+- an explicit measure reference (第十三条, （十三）, 第13条, 第5项) goes to that measure in every
+  document in scope that has one: a number several documents share is never silently resolved
+  to one of them;
+- a section reference (（二）那一部分) goes to the measures under that heading;
+- a unit with a question about its responsibilities goes to the responsibility table, complete;
+- 文号/发布机构/成文日期… go to the documents' own metadata;
 - everything else: hybrid dense (Chroma) + BM25 (jieba) with reciprocal rank fusion.
-`retrieve()` is usable on its own so evaluation can score retrieval without answering.
+The scope is the documents the question names (or the caller's `doc_id`); none named means the
+whole library. `retrieve()` is usable on its own so evaluation can score retrieval alone.
 """
 from __future__ import annotations
 
-import re
+import math
+import weakref
 from dataclasses import dataclass, replace
 
 from .index import PolicyIndex
-from .load import fold
-from .numerals import CN_NUMERAL_CHARS, to_int
+from .query import Query, doc_names, parse_query
 from .records import Hit, Record
-from .terms import expand
-from .units import unit_surface_forms
-
-# Question types, as (type, pattern) in priority order: data, not a ladder of ifs.
-META_FIELDS = (
-    ("doc_number", r"文号|发文字号|字号|编号是"),
-    ("publisher", r"发布机构|发文机关|发文单位|(哪个|什么)(部门|单位|机关|机构)(发布|印发|发的|出台|制定)|谁(发布|印发|发的|制定)"),
-    ("written_date", r"成文日期|成文时间|落款|签发日期|什么时候(成文|签发)"),
-    ("published_date", r"发布日期|发布时间|公布日期|(什么时候|哪天|何时)(发布|公布|印发|出台)"),
-    ("validity", r"有效性|是否(有效|失效|废止)|还有效|有效吗|失效|废止"),
-    ("index_number", r"索引号"),
-    ("title", r"标题|全称|文件名|(文件|文件的名字)叫什么"),
-    ("addressee", r"主送|发给(谁|哪些)|下发给|印发给"),
-)
-INTENTS = (
-    ("unit_measures", r"哪些|哪几|几条|多少条|几项|多少项|什么(措施|任务|工作)|列出|清单"),
-    ("co_units", r"配合|协助|协同|支持单位|参与单位|配合单位|协办"),
-    ("lead_unit", r"牵头|主责|谁负责|由谁|(哪个|什么|哪些)(单位|部门|机构)|责任单位|负责单位|负责部门|谁来负责|谁管|找谁"),
-    # 几个 is left out on purpose: 哪几个领域 asks which, not how many.
-    ("amount", r"多少|几座|几家|几所|几项|金额|奖励|奖金|补助|补贴|资助|额度|比例|比重|增速|百分|上限|最高"),
-    ("locate", r"哪一条|哪条|在哪|哪个措施|哪项措施|哪一项|出自|哪部分|哪一部分"),
-)
-UNIT_ROLE = (("lead", r"牵头"), ("co", r"配合|协助|协同|支持"))
-# Questions about the jointly owned measures as a class (哪些措施没有牵头单位？).
-JOINT_LIST = (r"按照?职责分工|没有.{0,4}牵头|无牵头|共同负责", r"哪些|哪几|哪一条|哪条|还有")
-_CN = f"[{CN_NUMERAL_CHARS}]+"
-MEASURE_REFS = (
-    re.compile(rf"第\s*\(?\s*({_CN}|\d+)\s*\)?\s*[条项]"),
-    re.compile(rf"\(({_CN})\)"),
-    re.compile(rf"(?<![哪几每这那某任第一二三四五六七八九十百])({_CN})条(?!件|例)"),
-    re.compile(r"(?:措施|条款)\s*(\d+)"),
-)
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str
-    intent: str  # amount | lead_unit | co_units | unit_measures | metadata | locate | general
-    measures: tuple[int, ...] = ()
-    units: tuple[str, ...] = ()  # canonical names found in the question
-    unit_role: str | None = None  # lead | co | joint (a question about jointly owned measures) | None (any)
-    meta_fields: tuple[str, ...] = ()  # every metadata field asked for (还有效吗？是哪个机构发布的？ asks two)
-
-    @property
-    def meta_field(self) -> str | None:
-        return self.meta_fields[0] if self.meta_fields else None
 
 
 @dataclass(frozen=True)
 class Retrieval:
     query: Query
-    route: str  # measure_ref | unit | metadata | hybrid | none
+    route: str  # measure_ref | section | unit | metadata | hybrid
     hits: list[Hit]
-    doc_id: str | None = None
+    scope: tuple[str, ...] = ()  # doc_ids the question was confined to; () = the whole library
+
+    @property
+    def doc_id(self) -> str | None:
+        return self.scope[0] if len(self.scope) == 1 else None
 
 
-def measure_refs(question: str) -> tuple[int, ...]:
-    """Numbers of the measures a question names explicitly."""
-    q = fold(question)
-    found: list[int] = []
-    for pattern in MEASURE_REFS:
-        for m in pattern.finditer(q):
-            n = to_int(m.group(1))
-            if n and n not in found:
-                found.append(n)
-        if found:
-            break
-    return tuple(found)
+# The ways each document may be named, worked out once per opened index.
+_NAMES: "weakref.WeakKeyDictionary[PolicyIndex, list]" = weakref.WeakKeyDictionary()
 
 
-def find_units(question: str, known_units: set[str]) -> tuple[str, ...]:
-    """Canonical names of the corpus's units mentioned in the question (longest match first)."""
-    forms: dict[str, str] = {}
-    for canon in known_units:
-        for form in unit_surface_forms(canon) + (canon,):
-            forms[form] = canon
-    q = fold(question)
-    found: list[str] = []
-    for form in sorted(forms, key=len, reverse=True):
-        if form in q:
-            if forms[form] not in found:
-                found.append(forms[form])
-            q = q.replace(form, "\u0000")
-    return tuple(found)
+def understand(index: PolicyIndex, question: str) -> Query:
+    """The question parsed against this library's documents and units."""
+    if index not in _NAMES:
+        _NAMES[index] = doc_names(list(index.documents.values()))
+    return parse_query(question, index.units, _NAMES[index])
 
 
-def parse_query(question: str, known_units: set[str]) -> Query:
-    """Classify the question and pull out measure references and unit names."""
-    q = fold(question)
-    measures = measure_refs(q)
-    units = find_units(q, known_units)
-    meta_fields = tuple(f for f, p in META_FIELDS if re.search(p, q))
-    intent = next((name for name, p in INTENTS if re.search(p, q)), "general")
-    if intent == "unit_measures" and not units:
-        # 哪些 without a unit asks about a measure's units or a topic, not a unit's list.
-        intent = next((name for name, p in INTENTS[1:] if re.search(p, q)), "general")
-    if meta_fields and not measures:
-        intent = "metadata"
-    roles = [r for r, p in UNIT_ROLE if re.search(p, q)] if intent == "unit_measures" else []
-    role = roles[0] if len(roles) == 1 else None  # 牵头、配合…都算 asks for every role
-    return Query(question, intent, measures, units, role, meta_fields if intent == "metadata" else ())
+def scope_of(query: Query, doc_id: str | None = None) -> tuple[str, ...]:
+    if doc_id:
+        return (doc_id,)
+    return query.doc_ids
 
 
-def retrieve(index: PolicyIndex, question: str, doc_id: str | None = None, k: int | None = None) -> Retrieval:
+def in_scope(r: Record, scope: tuple[str, ...]) -> bool:
+    return not scope or r.doc_id in scope
+
+
+def retrieve(index: PolicyIndex, question: str, doc_id: str | None = None, k: int | None = None,
+             query: Query | None = None) -> Retrieval:
     """Ranked records for a question, by the route its wording calls for."""
     k = k or index.settings.top_k
-    question = expand(question)  # 5G, VR … as the documents spell them
-    query = parse_query(question, index.units)
-    records = [r for r in index.records if doc_id is None or r.doc_id == doc_id]
+    query = query or understand(index, question)
+    scope = scope_of(query, doc_id)
     if query.measures:
-        hits = _measure_route(index, query, records, doc_id)
-        return Retrieval(query, "measure_ref", hits, doc_id)
+        return Retrieval(query, "measure_ref", measure_hits(index, query, scope), scope)
+    if query.section_ref and query.intent in ("list", "unit_measures", "general", "locate"):
+        recs = [r for r in index.records if in_scope(r, scope) and r.kind == "measure" and r.part == 0
+                and r.section == query.section_ref]
+        if recs:
+            return Retrieval(query, "section", [Hit(r, 1.0, "section") for r in recs], scope)
+    if query.intent == "unit_measures" and query.unit_role == "joint":
+        joint = [Hit(r, 1.0, "unit") for r in index.records
+                 if in_scope(r, scope) and r.kind == "measure" and r.joint and r.part == r.parts - 1]
+        return Retrieval(query, "unit", joint, scope)
     if query.intent == "unit_measures" and query.units:
-        return Retrieval(query, "unit", _unit_route(query, records), doc_id)
-    if all(re.search(p, fold(question)) for p in JOINT_LIST):
-        joint = [Hit(r, 1.0, "unit") for r in records if r.kind == "measure" and r.joint and r.part == r.parts - 1]
-        return Retrieval(replace(query, intent="unit_measures", unit_role="joint"), "unit", joint, doc_id)
-    fused = hybrid(index, question, doc_id, max(k, 10))
+        return Retrieval(query, "unit", unit_hits(index, query, scope), scope)
     if query.intent == "metadata":
-        top_doc = fused[0].record.doc_id if fused else (records[0].doc_id if records else None)
-        pre = [r for r in records if r.doc_id == top_doc and r.kind in ("preamble", "text") and r.part == 0][:1]
-        return Retrieval(query, "metadata", [Hit(r, 1.0, "metadata") for r in pre], doc_id)
-    return Retrieval(query, "hybrid", fused[:k], doc_id)
+        return Retrieval(query, "metadata", metadata_hits(index, query, scope), scope)
+    return Retrieval(query, "hybrid", hybrid(index, query.expanded, scope, max(k, 10))[:max(k, 10)], scope)
 
 
-def _measure_route(index: PolicyIndex, query: Query, records: list[Record], doc_id: str | None) -> list[Hit]:
-    wanted = [r for r in records if r.kind == "measure" and r.measure in query.measures]
-    docs = {r.doc_id for r in wanted}
-    if len(docs) > 1:
-        # The same number exists in several documents: keep the document the question is closest to.
-        ranked = hybrid(index, query.text, doc_id, 20)
-        best = next((h.record.doc_id for h in ranked if h.record.doc_id in docs), sorted(docs)[0])
-        wanted = [r for r in wanted if r.doc_id == best]
+def measure_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> list[Hit]:
+    """Every part of each named measure, document by document (library order), in reading order."""
+    wanted = [r for r in index.records if r.kind == "measure" and r.measure in query.measures and in_scope(r, scope)
+              and (query.section_ref is None or r.section == query.section_ref)]
     order = {n: i for i, n in enumerate(query.measures)}
-    wanted.sort(key=lambda r: (order[r.measure], r.part))
+    docs = list(dict.fromkeys(r.doc_id for r in index.records))
+    wanted.sort(key=lambda r: (docs.index(r.doc_id), order[r.measure], r.start, r.part))
     return [Hit(r, 1.0, "measure_ref") for r in wanted]
 
 
-def _unit_route(query: Query, records: list[Record]) -> list[Hit]:
+def unit_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> list[Hit]:
     hits = []
-    for r in records:
-        if r.kind != "measure" or r.part != r.parts - 1:  # units are stated once, at the end of a measure
-            continue
+    for r in index.records:
+        if r.kind != "measure" or r.part != r.parts - 1 or not in_scope(r, scope):
+            continue  # units are stated once, at the end of a measure
         roles = {"lead": r.lead_units, "co": r.co_units}
-        for unit in query.units:
-            pool = roles[query.unit_role] if query.unit_role else r.all_units
-            if unit in pool:
-                hits.append(Hit(r, 1.0, "unit"))
-                break
+        pool = roles[query.unit_role] if query.unit_role in roles else r.all_units
+        if any(u in pool for u in query.units):
+            hits.append(Hit(r, 1.0, "unit"))
     return hits
 
 
-def hybrid(index: PolicyIndex, question: str, doc_id: str | None, k: int) -> list[Hit]:
-    """Dense + BM25 with reciprocal rank fusion; each hit keeps both raw scores."""
-    n = max(20, k)
-    dense = index.dense(index.embedder.query(question), n, doc_id)
-    lexical = index.lexical(question, n, doc_id)
+def metadata_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> list[Hit]:
+    """The first record of each document in scope (its header, where the metadata is quoted from)."""
+    first: dict[str, Record] = {}
+    for r in index.records:
+        if in_scope(r, scope) and r.doc_id not in first:
+            first[r.doc_id] = r
+    return [Hit(r, 1.0, "metadata") for r in first.values()]
+
+
+def cosine(similarity: float) -> float:
+    """llama-index's Chroma store reports exp(-distance); with cosine space, distance = 1 - cos."""
+    return 1.0 + math.log(max(similarity, 1e-12))
+
+
+def hybrid(index: PolicyIndex, question: str, scope: tuple[str, ...] = (), k: int = 10) -> list[Hit]:
+    """Dense + BM25 with reciprocal rank fusion; each hit keeps its cosine and its BM25 score."""
+    n = max(20, k) * (3 if len(scope) > 1 else 1)
+    single = scope[0] if len(scope) == 1 else None
+    dense = [(r, cosine(s)) for r, s in index.dense(index.embedder.query(question), n, single) if in_scope(r, scope)]
+    lexical = [(r, s) for r, s in index.lexical(question, n, single) if in_scope(r, scope)]
     fused: dict[str, float] = {}
     d_score = {r.record_id: s for r, s in dense}
     l_score = {r.record_id: s for r, s in lexical}
@@ -181,3 +128,7 @@ def hybrid(index: PolicyIndex, question: str, doc_id: str | None, k: int) -> lis
             fused[r.record_id] = fused.get(r.record_id, 0.0) + 1.0 / (60 + rank)
     order = sorted(fused, key=lambda rid: -fused[rid])[:k]
     return [Hit(index.by_id[rid], fused[rid], "hybrid", d_score.get(rid), l_score.get(rid)) for rid in order]
+
+
+def with_query(ret: Retrieval, **changes) -> Retrieval:
+    return replace(ret, query=replace(ret.query, **changes))

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from assistant.retrieve import measure_refs, retrieve
+from assistant.query import measure_refs
+from assistant.retrieve import retrieve
 
 from .conftest import ROOT
 
@@ -43,9 +44,12 @@ def test_measure_refs_parser():
 def test_supporting_units_as_printed(answerer):
     a = answerer.ask("第二十三条的配合单位有哪些？")
     assert cited(a) == [23]
+    # Asked for the supporting units, the answer gives those (issue 12: not the lead again).
     assert "配合单位：省发展改革委、科技厅、自然资源厅、住房城乡建设厅、交通运输厅" in a.answer
-    # Lead units are quoted as the document prints them (经济信息化厅), not the canonical name.
-    assert "省能源局、经济信息化厅" in a.answer
+    assert "牵头" not in a.answer
+    # Units are named as this measure prints them (经济信息化厅), in the answer and its citation alike.
+    a = answerer.ask("第二十三条由谁牵头？")
+    assert "省能源局、经济信息化厅" in a.answer and a.citations[0].lead_units == ["省能源局", "经济信息化厅"]
 
 
 def test_joint_responsibility(answerer):
@@ -59,7 +63,10 @@ def test_unit_measures_are_complete(answerer, seed_index):
     assert a.found and cited(a) == [10, 14, 22]
     a = answerer.ask("经信厅牵头了哪些措施？")  # alias of 经济和信息化厅, lead role only
     expected = [r.measure for r in seed_index.records if r.kind == "measure" and "经济和信息化厅" in r.lead_units]
-    assert cited(a) == expected and len(expected) >= 20
+    shared = [r.measure for r in seed_index.records if r.kind == "measure" and "经济和信息化厅" in r.joint_units]
+    # The count leads the answer; the measures it shares with no lead are named apart (issue 12).
+    assert cited(a) == expected + shared and len(expected) >= 20 and shared == [26, 29]
+    assert a.answer.startswith(f"经济和信息化厅牵头的措施共{len(expected)}条，另与其他单位按职责分工共同负责2条")
     assert retrieve(seed_index, "省知识产权中心参与了哪些措施？").route == "unit"
 
 
@@ -87,7 +94,7 @@ def test_topic_lookup(answerer):
 def test_refusals(answerer, question):
     a = answerer.ask(question)
     assert not a.found and a.citations == []
-    assert "已收录的文件" in a.answer  # says what the documents do cover
+    assert "已收录的文件" in a.answer or "相关度最高的文件" in a.answer  # says what the documents do cover
 
 
 def test_near_miss_names_what_the_document_says(answerer):
@@ -129,9 +136,10 @@ def test_every_figure_in_an_answer_is_in_its_citations(answerer):
         if not a.found:
             continue
         source = "".join(c.quote + (c.doc_number or "") + (c.measure_label or "") for c in a.citations)
-        for n in re.findall(r"\d+(?:\.\d+)?", a.answer):
-            # The one derived number allowed: how many measures a unit's list holds (共N条).
-            assert n in source or (a.kind == "unit_measures" and n == str(len(a.citations))), (q, n, a.answer)
+        # The derived numbers allowed are counts of what the answer lists (共21条, 找到5条, 3份文件).
+        stated = re.sub(r"(共|找到|另[^，。]{0,16}?)\d+(条|项)|\d+份文件", "", a.answer)
+        for n in re.findall(r"\d+(?:\.\d+)?", stated):
+            assert n in source, (q, n, a.answer)
 
 
 def test_followup_refers_to_the_previous_measure(answerer):

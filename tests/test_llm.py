@@ -238,7 +238,8 @@ def test_failed_condense_uses_the_previous_answer(llm, seed_index, answerer):
     llm.script = [{"status": 400, "error": "bad request"}, {"content": lambda b: f"牵头单位是财政厅[{ref_for(b, R30)}]。"}]
     a = make(seed_index, answerer, llm.url).ask("那它的牵头单位呢？", history=HISTORY, previous=previous)
     assert len(llm.requests) == 2
-    assert "<question>\n第(三十)条那它的牵头单位呢？\n</question>" in user_message(llm.requests[1])
+    # The follow-up keeps the previous answer's document as well as its measure.
+    assert "<question>\n川办发〔2021〕93号第(三十)条那它的牵头单位呢？\n</question>" in user_message(llm.requests[1])
     assert a.mode == "llm" and cited(a) == [30]
 
 
