@@ -28,6 +28,7 @@ from .retrieve import Retrieval, hybrid, in_scope, retrieve, understand
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 # Words that say what kind of answer is wanted, not what it is about: they are not evidence.
 QUESTION_WORDS = frozenset("""
+方面 这块 一块 问题 事情 情况 东西 地方 相关 有关
 牵头 负责 单位 部门 配合 协助 协同 参与 责任 主责 由谁 多少 多少钱 金额 额度 目标 指标 达到 比例 比重 哪条 哪一条 条款
 规定 什么 哪些 是否 可以 能够 请问 具体 提出 要求 表述 安排 部署 说法 怎么说 文件 政策 措施 意见 办法 通知 内容
 """.split())
@@ -37,11 +38,11 @@ BENEFIT_WORDS = frozenset("""
 标准 优惠 资金奖励 补贴资金 金额 钱 能 企业 公司 我们 我司 单位 一下 有没有 是不是 政策 支持政策 额度 万元
 """.split())
 # The figure an amount question asks for, and the units that are such figures.
-FIGURE_UNITS = {"money": ("元",), "percent": ("%", "‰", "个百分点"), "duration": ("年", "个月"),
-                "count": ("个", "家", "项", "座", "所", "名", "人")}
-ASPECT_EVIDENCE = {"time": r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止",
+FIGURE_UNITS = {"money": ("元",), "percent": ("%", "‰", "个百分点"), "duration": ("年", "个月", "天", "日"),
+                "count": ("个", "家", "项", "座", "所", "名", "人"), "points": ("分",)}
+ASPECT_EVIDENCE = {"time": r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止", "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅",
                    "procedure": r"申报|申请|材料|流程|程序|办理|手续", "criteria": r"标准|条件|资格|门槛"}
-ASPECT_NAMES = {"time": "具体时间或期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件"}
+ASPECT_NAMES = {"time": "具体时间或期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件", "place": "办理或购买的地点、渠道"}
 LIST_CAP = 10  # measures in a list answer
 # Parts of speech that carry no topic: pronouns, numerals, measure words, adverbs, prepositions,
 # conjunctions, particles, interjections, onomatopoeia, punctuation, locality and time words
@@ -148,7 +149,21 @@ class Answerer:
                 query = _replace(query, measures=(c.measure,), doc_ids=(c.doc_id,),
                                  intent=query.intent)
             doc_id = doc_id or c.doc_id
+        parts = split_question(q) if query.intent == "amount" and not query.measures else []
+        if len(parts) > 1:
+            return self._combined(q, [self.answer(p, retrieve(self.index, p, doc_id)) for p in parts])
         return self.answer(q, retrieve(self.index, q, doc_id, query=query))
+
+    def _combined(self, q: str, answers: list[Answer]) -> Answer:
+        """One answer to a question that asks for several figures (…分别是多少？ …多少座，…多少家？)."""
+        found = [a for a in answers if a.found]
+        if not found:
+            return self._not_found(q, "\n".join(a.answer.split("\n")[0] for a in answers), "amount")
+        lines = [a.answer if a.found else a.answer.split("\n")[0] for a in answers]
+        cites: list[Citation] = []
+        for a in found:
+            cites += [c for c in a.citations if (c.doc_id, c.record_id, c.quote) not in {(x.doc_id, x.record_id, x.quote) for x in cites}]
+        return Answer(q, "\n".join(lines), True, cites, kind="amount")
 
     def answer(self, q: str, ret: Retrieval) -> Answer:
         """Compose the answer for a retrieval (the LLM path falls back to this too)."""
@@ -403,7 +418,11 @@ class Answerer:
             meta_lines = doc.get("meta_lines") or {}
             title = doc.get("title") or r.doc_title
             answers, quotes, missing = [], [], []
-            for fld in ret.query.meta_fields or ("title",):
+            fields = list(ret.query.meta_fields or ("title",))
+            if "published_date" in fields and not doc.get("published_date") and doc.get("written_date"):
+                # No page gives a 发布日期: the signature's date is when the document was issued.
+                fields = [f for f in fields if f != "published_date"] + (["written_date"] if "written_date" not in fields else [])
+            for fld in fields:
                 value = doc.get(fld) or meta_lines.get(fld)
                 label = META_LABELS[fld]
                 if not value:
@@ -432,9 +451,18 @@ class Answerer:
     def _subject(self, q: str) -> list[str]:
         return [t for t in self.terms(q) if t not in BENEFIT_WORDS]
 
-    def _items_for(self, records: list[Record], scope: tuple[str, ...]) -> list[SupportItem]:
+    def _items_for(self, records: list[Record], scope: tuple[str, ...], query: Query, hits: list[Hit] = ()) -> list[SupportItem]:
+        """Support items of the records (or of the library), and for a figure that is not money or a
+        share (几年, 多少分, 多少座), every figure clause of the retrieved records as well."""
         ids = {r.record_id for r in records}
-        return [it for it in self.items if (not ids or it.record_id in ids) and (not scope or it.doc_id in scope)]
+        items = [it for it in self.items if (not ids or it.record_id in ids) and (not scope or it.doc_id in scope)]
+        if query.figure_kind not in (None, "money", "percent") or query.figure_unit in ("座", "家", "个", "项", "所"):
+            from .items import record_items
+
+            seen = {(it.record_id, it.start) for it in items}
+            for r in records or [h.record for h in hits[:5]]:
+                items += [it for it in record_items(r, every_figure=True) if (it.record_id, it.start) not in seen]
+        return items
 
     def _match_items(self, query: Query, subject: list[str], items: list[SupportItem]) -> list[SupportItem]:
         """Items whose condition is the question's subject, with the tier the question names."""
@@ -504,7 +532,7 @@ class Answerer:
             return self._not_found(q, "未在已收录的文件中找到与该问题对应的金额、比例或指标。", "amount",
                                    near=[h.record for h in hits[:3]])
         pool = records if records is not None else []
-        items = self._match_items(query, subject, self._items_for(pool, ret.scope))
+        items = self._match_items(query, subject, self._items_for(pool, ret.scope, query, hits))
         with_figures = [it for it in items if it.figures]
         if with_figures:
             return self._items_answer(q, with_figures)
@@ -576,17 +604,19 @@ class Answerer:
         if topic and self.unknown_share(topic) > 0.5:
             return self._not_found(q, "未在已收录的文件中找到与该问题相关的措施。", "list", near=[h.record for h in ret.hits[:3]])
         candidates = hybrid(self.index, query.expanded, ret.scope, 40)
-        rare = self.evidence.rarest(topic)
+        known = [t for t in topic if self.evidence.df(t) > 0]
         scored = []
         for h in candidates:
             r = h.record
             if r.kind != "measure" or not self._numbers_present(query, r.text):
                 continue
-            text = fold(r.text + (r.section_title or "") + (r.title or ""))
-            cov = self.evidence.coverage(topic, text) if topic else 0.0
-            if topic and (not rare or not any(contains(text, t) for t in rare) or cov < self.settings.min_evidence):
-                continue
+            cov = self.evidence.coverage(known, r.text + (r.section_title or "") + (r.title or "")) if known else 0.0
             scored.append((cov, h.score, r))
+        # Relevant: holds a good share of the topic (a third at least), and not far below the best.
+        top = max((c for c, _, _ in scored), default=0.0)
+        floor = max(1 / 3, top - 0.34) if known else 0.0
+        scored = [x for x in scored if x[0] >= floor]
+        rare = self.evidence.rarest(known)
         seen, rows = set(), []
         for cov, score, r in sorted(scored, key=lambda x: (-x[0], -x[1])):
             if r.measure_key in seen:
@@ -596,7 +626,8 @@ class Answerer:
         rows = rows[:LIST_CAP]
         if not rows:
             return self._topic_answer(q, ret)
-        about = "、".join(rare[:2]) or "该问题"
+        named = [t for t in sorted(known, key=self.evidence.idf, reverse=True) if any(contains(fold(r.text), t) for r in rows)]
+        about = "、".join(named[:2]) or "该问题"
         docs = list(dict.fromkeys(r.doc_id for r in rows))
         lines = [f"关于“{about}”，找到{len(rows)}条相关措施" + (f"（{len(docs)}份文件）" if len(docs) > 1 else "") + "："]
         cites = []
@@ -710,6 +741,30 @@ class Answerer:
         if ss[best].endswith(("；", ";")) and best + 1 < len(ss):
             keep.append(best + 1)
         return "".join(ss[i] for i in keep)
+
+
+_ASK = re.compile(r"多少|几[座家个项所年月天名人分]?|多久|多长|什么时候|哪天|哪一年")
+
+
+def split_question(q: str) -> list[str]:
+    """The questions inside one that asks for several figures.
+
+    "A，B？" where each clause asks for a figure (多少座加氢站，多少家企业) gives one question per
+    clause; "X和Y…分别是多少" gives one question per conjunct, the rest of the sentence kept.
+    """
+    clauses = [c for c in re.split(r"[，,？?；;]", q) if c.strip()]
+    asking = [c for c in clauses if _ASK.search(c)]
+    if len(asking) > 1:
+        # Later clauses often leave out the subject (…每个月能扣多少，最长扣多久？): they keep the first's.
+        head = "".join(c for c in clauses[:clauses.index(asking[0])])
+        context = _ASK.sub("", asking[0])
+        return [head + (context if i else "") + c for i, c in enumerate(asking)]
+    if "分别" in q:
+        m = re.search(r"(?:^|[对为在给向，,])([^对为在给向，,和与及、]{2,14})(?:和|与|及|、)([^的，,和与及、]{2,14}?)(?=的|分别|各|都)", q)
+        if m:
+            rest = q[:m.start(1)], q[m.end(2):].replace("分别", "")
+            return [rest[0] + m.group(1) + rest[1], rest[0] + m.group(2) + rest[1]]
+    return [q]
 
 
 def _replace(query: Query, **changes) -> Query:

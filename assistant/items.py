@@ -24,7 +24,7 @@ _NUM = rf"(?:\d+(?:\.\d+)?|[{_CN_NUM}]+(?:点[{_CN_NUM}]+)?)"
 # A figure and its unit. Money first so 万元 is not read as 万 of something else.
 FIGURE = re.compile(
     rf"(?P<pct>百分之(?P<pctn>{_NUM}))"
-    rf"|(?P<n>{_NUM})\s*(?P<unit>万亿元|亿元|千万元|百万元|万元|千元|元|%|‰|个百分点|倍|亩|万平方米|平方米|个月|年|名|人|家|个|项|座|所|条|批|次|套|间)"
+    rf"|(?P<n>{_NUM})\s*(?P<unit>万亿元|亿元|千万元|百万元|万元|千元|元|%|‰|个百分点|倍|亩|万平方米|平方米|个月|年|天|日|名|人|家|个|项|座|所|条|批|次|套|间|分(?![之别钟类期配散工管支]))"
 )
 _MONEY_SCALE = {"元": 1, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8, "万亿元": 1e12}
 QUALIFIERS = ("最高不超过", "不超过", "最高", "最多", "上限为", "不低于", "不少于", "最低", "超过", "达到", "按照", "按")
@@ -216,8 +216,12 @@ def _period(sentence: str) -> str:
     return sentence[m.start():m.end()] if m else ""
 
 
-def record_items(r: Record) -> list[SupportItem]:
-    """The support and target clauses of one record."""
+def record_items(r: Record, every_figure: bool = False) -> list[SupportItem]:
+    """The support and target clauses of one record.
+
+    With `every_figure`, every clause stating any figure (a duration, a count, points, a threshold
+    inside a condition) is an item too: what a question about 几年/多少分 is answered from.
+    """
     text = r.text
     items: list[SupportItem] = []
     for ss, se in _spans(_SENTENCE, text):
@@ -228,17 +232,18 @@ def record_items(r: Record) -> list[SupportItem]:
         for i, (cs, ce) in enumerate(clauses):
             for ps, pe in _pieces(text, cs, ce):
                 piece = text[ps:pe]
-                figs = _figures_of(piece)
-                if not figs and not _GRANT_NO_FIGURE.search(fold(piece)):
+                figs = parse_figures(piece) if every_figure else _figures_of(piece)
+                if not figs and (every_figure or not _GRANT_NO_FIGURE.search(fold(piece))):
                     continue
                 kind = _kind(piece)
                 granted = bool(_GRANT.search(fold(piece))) or kind != "其他"
-                if _is_condition(piece) and not re.search(r"给予|奖励|补助|补贴|可申请|返还|扣除", fold(piece)):
-                    continue  # a threshold inside a condition (达到职工人数25%…的), not a benefit
-                if kind == "其他":
-                    kind = _kind(sentence)
-                if kind == "其他" or not granted:
-                    continue
+                if not every_figure:
+                    if _is_condition(piece) and not re.search(r"给予|奖励|补助|补贴|可申请|返还|扣除", fold(piece)):
+                        continue  # a threshold inside a condition (达到职工人数25%…的), not a benefit
+                    if kind == "其他":
+                        kind = _kind(sentence)
+                    if kind == "其他" or not granted:
+                        continue
                 cond, qs = _condition(text, clauses, i, ps, pe, kind)
                 quote = _LABEL.sub("", text[qs:pe]).strip(" ，,、。；;")
                 qs = text.index(quote, qs) if quote else ps

@@ -30,8 +30,8 @@ _CN = f"[{CN_NUMERAL_CHARS}]+"
 META_FIELDS = (
     ("doc_number", r"文号|发文字号|字号|编号是"),
     ("publisher", r"发布机构|发文机关|发文单位|名义(印发|发布|下发)|(哪个|什么|哪一?级)(部门|单位|机关|机构|政府)(发布|印发|发的|出台|制定)|谁(发布|印发|发的|制定|出台)"),
-    ("written_date", r"成文日期|成文时间|落款|签发日期|什么时候(成文|签发)|(从|哪天|何时)成文|成文.{0,6}(几天|哪天|日期|时间)"),
-    ("published_date", r"发布日期|发布时间|公布日期|(什么时候|哪天|何时|哪一年|哪年)(对外)?(发布|公布|印发|出台)|(对外)?发布.{0,4}(几天|哪天|隔了)"),
+    ("written_date", r"成文日期|成文时间|落款|签发日期|什么时候(成文|签发|印发)|(从|哪天|何时)成文|成文.{0,6}(几天|哪天|日期|时间)|(哪天|哪一天|什么时候|何时|哪年)印发|印发.{0,4}(日期|时间)"),
+    ("published_date", r"发布日期|发布时间|公布日期|(什么时候|哪天|何时|哪一年|哪年)(对外)?(发布|公布|出台)|(对外)?发布.{0,4}(几天|哪天|隔了)"),
     ("validity", r"有效性|是否(有效|失效|废止)|还有效|有效吗|失效|废止"),
     ("index_number", r"索引号"),
     ("title", r"标题|全称|文件名|(文件|文件的名字)叫什么"),
@@ -60,10 +60,12 @@ JOINT_LIST = (r"按照?职责分工|没有.{0,4}牵头|无牵头|共同负责", 
 FIGURE_KINDS = (
     ("money", r"钱|金额|奖励|奖金|补贴|补助|资助|资金|经费|万元|多少元|贴息|贷款|扣除|额度|返还"),
     ("percent", r"比例|比重|增速|增长|百分|率|强度|几成|占比"),
-    ("duration", r"多久|几年|多少年|多长时间|期限|几个月|多少个月"),
+    ("duration", r"多久|几年|多少年|多长时间|多长|期限|几个月|多少个月|几天|多少天"),
+    ("points", r"积分|分值|几分|多少分"),
     ("count", r"多少(座|家|个|项|所|条|人|名)|几(座|家|个|项|所|名)"),
 )
 ASPECTS = (
+    ("place", r"(在)?哪里(买|办|申请|领|购买|报名|查)|去哪(里|儿)?(买|办|申请|领|报名|查)|哪里能|在哪儿"),
     ("time", r"哪一年|哪年|几年|多久|多长时间|什么时候|何时|截止|期限|时限"),
     ("procedure", r"流程|手续|程序|申报|申请|材料|办理|怎么报|如何报"),
     ("criteria", r"标准|条件|门槛|资格"),
@@ -241,6 +243,11 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
     if intent == "amount" and re.search(r"哪天|哪一天|什么时候|何时|截止|流程|手续|材料|怎么申请|如何申请|条件是|需要什么条件", q) \
             and not re.search(r"多少|几|金额|额度", q):
         intent = "general"  # 申报截止时间, 申请材料: a question about time or procedure, not an amount
+    # A date asked of something the document only mentions (…服务管理办法什么时候出台？) is not the
+    # document's own date: the document must be the question's subject (named, or "这份文件").
+    if set(meta_fields) <= {"written_date", "published_date"} and meta_fields and not doc_ids \
+            and not re.search(r"成文|落款|发布日期|发布时间|印发日期|(这|该|本|此|那)(份|个|篇)?.{0,4}(文件|意见|通知|办法|政策|规定)|文件", q):
+        meta_fields = ()
     if meta_fields and not measures:
         intent = "metadata"
     roles = [r for r, p in UNIT_ROLE if re.search(p, q)] if intent == "unit_measures" else []
