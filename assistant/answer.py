@@ -192,6 +192,8 @@ class Answerer:
         from .terms import expand
 
         out: list[str] = []
+        # A document named by its 文号 is a scope, not a topic (川办发〔2021〕93号对人才有什么规定).
+        question = re.sub(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号", " ", fold(question))
         for word, flag in self._pos(fold(expand(question)).lower()):
             if len(word) < 2 or flag[:1] in _FUNCTION_POS or word in QUESTION_WORDS or re.fullmatch(r"[\d.]+", word):
                 continue
@@ -505,12 +507,16 @@ class Answerer:
 
     @staticmethod
     def _tiers_agree(asked: tuple[str, ...], text: str) -> bool:
-        """A condition naming a tier of the same kind (省级 vs 国家级) is another subject."""
+        """A condition naming a tier of the same kind (省级 vs 国家级, 首次 vs 复核) is another subject."""
         from .query import TIERS
 
+        first = {"首次", "第一次", "新认定"}
         for pattern in TIERS:
             ask = [t for t in asked if re.fullmatch(pattern, t)]
             have = [m.group(0) for m in re.finditer(pattern, text)]
+            if ask and any(a.startswith(("非", "不是")) for a in ask):
+                ask = [a for a in ask if not a.startswith(("非", "不是"))] or ["复核"]  # 不是第一次 = a renewal
+                ask = [a for a in ask if a not in first] or ["复核"]
             if ask and have and not any(a in have or any(a in h or h in a for h in have) for a in ask):
                 return False
         return True
@@ -528,7 +534,7 @@ class Answerer:
         hits = ret.hits
         if records is None and (elsewhere := self._elsewhere(q, "amount")):
             return elsewhere
-        if records is None and subject and self.unknown_share(subject) > 0.5:
+        if records is None and subject and self.unknown_share(subject) >= 0.5:
             return self._not_found(q, "未在已收录的文件中找到与该问题对应的金额、比例或指标。", "amount",
                                    near=[h.record for h in hits[:3]])
         pool = records if records is not None else []
@@ -735,7 +741,7 @@ class Answerer:
         if not ss:
             return r.text
         score = [sum(self.evidence.idf(t) for t in terms if contains(fold(s), t)) + 5 * sum(contains(fold(s), n) for n in query.numbers)
-                 for s in ss]
+                 + 3 * sum(bool(re.search(ASPECT_EVIDENCE[a], fold(s))) for a in query.aspects) for s in ss]
         best = max(range(len(ss)), key=lambda i: (score[i], -i))
         keep = [best]
         if ss[best].endswith(("；", ";")) and best + 1 < len(ss):

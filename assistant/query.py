@@ -66,7 +66,7 @@ FIGURE_KINDS = (
 )
 ASPECTS = (
     ("place", r"(在)?哪里(买|办|申请|领|购买|报名|查)|去哪(里|儿)?(买|办|申请|领|报名|查)|哪里能|在哪儿"),
-    ("time", r"哪一年|哪年|几年|多久|多长时间|什么时候|何时|截止|期限|时限"),
+    ("time", r"哪一年|哪年|几年|多久|多长时间|什么时候|何时|截止|期限|时限|哪天|哪一天|几号|日期"),
     ("procedure", r"流程|手续|程序|申报|申请|材料|办理|怎么报|如何报"),
     ("criteria", r"标准|条件|门槛|资格"),
 )
@@ -119,6 +119,7 @@ class Query:
     tiers: tuple[str, ...] = field(default=())  # 国家级, 省级, 主板 … named in the question
     figure_unit: str | None = None  # 多少座 → 座: the unit the figure asked for is counted in
     quoted: tuple[str, ...] = ()  # words the question puts in quotes (“不低于”): the source must hold them
+    titled: tuple[str, ...] = ()  # measure titles the question quotes (“加大财税支持”那一条)
 
     @property
     def meta_field(self) -> str | None:
@@ -204,7 +205,7 @@ def find_units(question: str, known_units: set[str] | list[str]) -> tuple[str, .
 
 # Levels and tiers a condition may name; a question that names one asks for that one.
 TIERS = (r"国家级|国家|省级|市级|县级|区级|国际", r"主板|中小板|创业板|科创板|新三板|北交所",
-         r"[一二三四五]星级?", r"独生子女|非独生子女", r"首次|新认定|再次|复审")
+         r"[一二三四五]星级?", r"独生子女|非独生子女", r"首次|第一次|新认定|再次|复审|复核|第二次|非首次|不是第一次|不是首次")
 
 
 def tiers(text: str) -> tuple[str, ...]:

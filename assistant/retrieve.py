@@ -17,6 +17,7 @@ import weakref
 from dataclasses import dataclass, replace
 
 from .index import PolicyIndex
+from .load import fold
 from .query import Query, doc_names, parse_query
 from .records import Hit, Record
 
@@ -62,6 +63,10 @@ def retrieve(index: PolicyIndex, question: str, doc_id: str | None = None, k: in
     scope = scope_of(query, doc_id)
     if query.measures:
         return Retrieval(query, "measure_ref", measure_hits(index, query, scope), scope)
+    titled = titled_hits(index, query, scope)
+    if titled:  # “加大财税支持”那一条: a measure named by its quoted title
+        query = replace(query, measures=tuple(dict.fromkeys(h.record.measure for h in titled)))
+        return Retrieval(query, "measure_ref", titled, scope)
     if query.section_ref and query.intent in ("list", "unit_measures", "general", "locate"):
         recs = [r for r in index.records if in_scope(r, scope) and r.kind == "measure" and r.part == 0
                 and r.section == query.section_ref]
@@ -86,6 +91,13 @@ def measure_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> li
     docs = list(dict.fromkeys(r.doc_id for r in index.records))
     wanted.sort(key=lambda r: (docs.index(r.doc_id), order[r.measure], r.start, r.part))
     return [Hit(r, 1.0, "measure_ref") for r in wanted]
+
+
+def titled_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> list[Hit]:
+    """Every part of the measures whose title the question quotes."""
+    quoted = {fold(x) for x in query.quoted}
+    keys = {r.measure_key for r in index.records if r.kind == "measure" and r.title and fold(r.title) in quoted and in_scope(r, scope)}
+    return [Hit(r, 1.0, "measure_ref") for r in index.records if r.kind == "measure" and r.measure_key in keys]
 
 
 def unit_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> list[Hit]:
