@@ -305,7 +305,8 @@ def build_app(service: Service) -> gr.Blocks:
                 with gr.Column(scale=3):
                     chat_doc = gr.Dropdown(label="提问范围", choices=[ALL] + start_docs, value="", elem_id="chat-doc",
                                            info="选一份文件时只在这份文件中查找")
-                    chatbot = gr.Chatbot(show_label=False, height=520, elem_id="chat", latex_delimiters=[],
+                    # No share button (it posts to Hugging Face) and no copy buttons (they copy the HTML source).
+                    chatbot = gr.Chatbot(show_label=False, height=520, elem_id="chat", latex_delimiters=[], buttons=[],
                                          placeholder="在下方输入问题，按回车或点击“发送”。")
                     with gr.Row(equal_height=True):
                         box = gr.Textbox(show_label=False, placeholder="输入问题，例如：新认定的省级新经济示范企业能获得多少资金奖励？",

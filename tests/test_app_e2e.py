@@ -219,6 +219,10 @@ def test_refusal_says_what_the_source_panel_shows(page):
     answer(page, "火星移民能获得多少补贴？")
     expect(page.locator("#source")).to_contain_text("没有引用条款")
     expect(page.locator("#citations")).to_be_hidden()
+    # Clearing the chat (Gradio's own button, labelled in Chinese) also resets the source panel.
+    page.locator("#chat").get_by_role("button", name="清空对话").click()
+    expect(page.locator("#chat .message-row")).to_have_count(0, timeout=10_000)
+    expect(page.locator("#source")).to_contain_text("提问后")
 
 
 def test_responsibilities_fit_filter_and_chart(page, app_url):
