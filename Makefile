@@ -26,7 +26,7 @@ eval: $(STAMP)
 	$(PY) -m eval
 
 bench: $(STAMP)
-	$(PY) -m eval --bench
+	$(PY) -m eval.bench
 
 clean:
 	rm -rf $(VENV) index/chroma index/*.json index/bm25 eval/results

@@ -1,14 +1,24 @@
 """Gradio app: chat with cited answers, the source panel, responsibilities, documents.
 
-`python app.py` (what `make run` starts). Thin on purpose: every decision is made in
-assistant/ (service, answer, manage, present); this file wires components to it.
+`python app.py` (what `make run` starts). Thin on purpose: answers come from assistant/service,
+their HTML from assistant/present, the tables from assistant/views; this file wires components
+to them and checks who may change the corpus.
+
+Security: binds to POLICYQA_HOST (127.0.0.1 unless set); POLICYQA_USERS / POLICYQA_ADMINS turn
+on Gradio's login; with admins (or POLICYQA_ADMIN_ONLY_UPLOADS=1) upload and removal are
+refused in their handlers to anyone else, whatever the page shows. No user input reaches a
+shell; an uploaded file's name goes through manage.safe_name and lands only in the corpus
+folder; a document to remove is looked up among the indexed doc_ids, never used as a path.
 """
 from __future__ import annotations
 
 import csv
+import inspect
+import logging
 import os
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no usage pings
@@ -17,141 +27,387 @@ import gradio as gr  # noqa: E402
 
 from assistant.config import Settings  # noqa: E402
 from assistant.errors import PolicyQAError  # noqa: E402
-from assistant.views import documents_table, responsibility_table, unit_counts  # noqa: E402
-from assistant.present import answer_markdown, reference, source_markdown  # noqa: E402
+from assistant.present import (SOURCE_START, answer_html, citation_label, message_html, panel_html,  # noqa: E402
+                               question_html, source_html, source_note)
 from assistant.records import Answer  # noqa: E402
 from assistant.service import Service  # noqa: E402
+from assistant.ui_zh import gradio_i18n  # noqa: E402
+from assistant.views import (DOC_COLUMNS, DUTY_COLUMNS, doc_choices, doc_label, documents_table,  # noqa: E402
+                             filter_note, resolve_doc, responsibility_table, top_units, unit_counts)
 
+log = logging.getLogger("policyqa.app")
+
+# Questions that make sense over a library: a measure number names its document, since several
+# documents have a (十三); the others name what they ask about.
 EXAMPLES = [
     "新认定的省级新经济示范企业能获得多少资金奖励？",
     "我们公司刚评上瞪羚企业能拿多少钱？",
-    "第（十三）条由哪个单位牵头？",
+    "川办发〔2021〕93号第（十三）条由哪个单位牵头？",
     "省大数据中心参与了哪些措施？",
     "到2025年新经济增加值年均增速目标是多少？",
-    "这份文件的文号是什么？",
+    "川办发〔2021〕93号的发布机构是什么？",
 ]
-ALL_DOCS = "全部文件"
+ALL = ("全部文件", "")  # the "all documents" choice of a document selector
+# Service.stream gains a doc_id in the multi-document work; until then a chosen document is
+# answered through ask() (no token streaming, same answer).
+_STREAM_TAKES_DOC = "doc_id" in inspect.signature(Service.stream).parameters
+
+CSS = """
+.pqa-answer p { margin: 0 0 .4em; }
+.pqa-answer ul { margin: .2em 0 .4em 1.2em; }
+mark.pqa-hl { background: #fde68a; color: inherit; font-weight: 600; padding: 0 .1em; border-radius: 3px; }
+mark.pqa-cited { background: #fef3c7; color: inherit; }
+.pqa-note { color: var(--body-text-color-subdued); font-size: .9em; }
+.pqa-refused .pqa-text { color: var(--body-text-color); }
+.pqa-cites { margin-top: .5em; border-top: 1px solid var(--border-color-primary); padding-top: .4em; }
+.pqa-cites-head { font-size: .85em; color: var(--body-text-color-subdued); margin-bottom: .2em; }
+.pqa-cite { margin: .25em 0; }
+.pqa-cite > summary, .pqa-more > summary { cursor: pointer; font-weight: 600; }
+.pqa-more > summary { color: var(--link-text-color); font-weight: 500; }
+.pqa-units { font-size: .9em; margin: .2em 0 .2em 1em; }
+.pqa-quote { white-space: pre-wrap; border-left: 3px solid var(--border-color-accent); margin: .2em 0 .2em 1em;
+             padding-left: .6em; color: var(--body-text-color); }
+.pqa-question { white-space: pre-wrap; }
+.pqa-error { color: #991b1b; }
+.pqa-wait, .pqa-stream { color: var(--body-text-color-subdued); white-space: pre-wrap; }
+.pqa-source h3 { margin: .2em 0; font-size: 1.05em; }
+.pqa-caption, .pqa-doc { font-size: .85em; color: var(--body-text-color-subdued); }
+.pqa-fulltext { white-space: pre-wrap; line-height: 1.75; margin-top: .5em; }
+.pqa-source-empty { color: var(--body-text-color-subdued); }
+#citations .wrap { flex-direction: column; align-items: stretch; flex-wrap: nowrap; max-height: 15em; overflow-y: auto; }
+#chat-doc input, #duty-doc input, #victim input { text-overflow: ellipsis; }
+#citations label { white-space: normal; width: 100%; }
+.pqa-badge { display: inline-block; padding: 0 .5em; margin-right: .5em; border-radius: 4px; font-size: .85em; font-weight: 600; }
+.pqa-ok { background: #dcfce7; color: #166534; }
+.pqa-bad { background: #fee2e2; color: #991b1b; }
+.pqa-info { background: #e0e7ff; color: #3730a3; }
+#chat-hint:empty { display: none; }
+.pqa-inline-btn { align-self: end; max-height: 3em; }
+#confirm-box { border: 1px solid #fca5a5; border-radius: 6px; padding: .6em; }
+#duties td, #docs td { white-space: normal; word-break: break-all; }
+"""
+
+
+def badge(kind: str, word: str, text: str) -> str:
+    """A status line: a CSS-styled word (no emoji, which render as empty boxes without a font)."""
+    from html import escape
+
+    return f'<span class="pqa-badge pqa-{kind}">{escape(word)}</span>{escape(text)}'
 
 
 def build_app(service: Service) -> gr.Blocks:
-    def doc_choices() -> list[str]:
-        return [ALL_DOCS] + sorted(service.index.documents)
+    settings = service.settings
+    downloads = tempfile.TemporaryDirectory(prefix="policyqa-csv-")  # removed when the app exits
 
-    def chat(message: str, history: list, last: Answer | None):
-        # Tokens appear as the LLM writes them; the verified answer (or the extractive fallback)
-        # then replaces them, with its citations. Without an LLM there is one final step.
-        turn = [{"role": "user", "content": message}, {"role": "assistant", "content": ""}]
+    def choices(keep: str | None = None, with_all: bool = True):
+        """A document selector's update: current documents by title and 文号; `keep` stays chosen if still there."""
+        opts = doc_choices(service.index)
+        value = keep if keep and keep in service.index.documents else ("" if with_all else None)
+        return gr.update(choices=([ALL] if with_all else []) + opts, value=value)
+
+    # --- 问答 -------------------------------------------------------------------------------
+
+    def chat(message: str, history: list, last: Answer | None, turns: list, doc: str | None):
+        """Yields (box, chatbot, last, turns, picker, source, hint)."""
+        question = (message or "").strip()
+        if not question:
+            yield message, history, last, turns, gr.update(), gr.update(), "请先输入问题，或点击下方的示例问题。"
+            return
+        hint = ""
+        doc_id = doc or None
+        if doc_id and doc_id not in service.index.documents:
+            doc_id, hint = None, "所选文件已被删除，本次在全部文件中检索。"
+        shown = history + [{"role": "user", "content": question_html(question)},
+                           {"role": "assistant", "content": message_html("正在检索……", "pqa-wait")}]
+        yield "", shown, last, turns, gr.update(), gr.update(), hint
         a = None
-        for item in service.stream(message, history, last):
-            if isinstance(item, str):
-                turn[1]["content"] += item
-                yield "", history + turn, last, gr.update(), gr.update()
+        try:
+            if doc_id and not _STREAM_TAKES_DOC:
+                a = service.ask(question, last, doc_id)
             else:
-                a = item
-        turn[1]["content"] = answer_markdown(a)
-        refs = [f"[{i}] {reference(c)}" for i, c in enumerate(a.citations, 1)]
-        source = source_markdown(service.index, a.citations[0]) if a.citations else "（本次回答没有引用条款）"
-        yield "", history + turn, (a if a.citations else last), gr.update(choices=refs, value=refs[0] if refs else None), source
+                extra = {"doc_id": doc_id} if _STREAM_TAKES_DOC else {}
+                partial = ""
+                for item in service.stream(question, turns, last, **extra):
+                    if isinstance(item, str):
+                        partial += item
+                        shown[-1] = {"role": "assistant", "content": message_html(partial, "pqa-stream")}
+                        yield "", shown, last, turns, gr.update(), gr.update(), hint
+                    else:
+                        a = item
+        except PolicyQAError as e:
+            shown[-1] = {"role": "assistant", "content": message_html(f"出错了：{e.zh}")}
+            yield "", shown, last, turns, gr.update(choices=[], value=None, visible=False), panel_html("没有引用条款：这次提问出错了。"), hint
+            return
+        except Exception as e:  # a bug or an outage must not leave the chat hanging or show English
+            log.exception("answering %r failed", question)
+            shown[-1] = {"role": "assistant", "content": message_html(f"出错了：系统内部错误（{type(e).__name__}），请稍后再试或联系管理员。")}
+            yield "", shown, last, turns, gr.update(choices=[], value=None, visible=False), panel_html("没有引用条款：这次提问出错了。"), hint
+            return
+        shown[-1] = {"role": "assistant", "content": answer_html(a)}
+        turns = turns + [{"role": "user", "content": question}, {"role": "assistant", "content": a.answer}]
+        if a.citations:
+            refs = [(citation_label(i, c), str(i)) for i, c in enumerate(a.citations, 1)]
+            picker = gr.update(choices=refs, value="1", visible=True)
+            source = source_html(service.index, a.citations[0], 1, len(a.citations))
+        else:
+            picker = gr.update(choices=[], value=None, visible=False)
+            source = panel_html(source_note(a))
+        # A follow-up refers to the last answer that cited something, not to a refusal.
+        yield "", shown, (a if a.citations else last), turns, picker, source, hint
 
-    def show_source(choice: str | None, last: Answer | None) -> str:
+    def ask_example(sample, history, last, turns, doc):
+        text = sample[0] if isinstance(sample, (list, tuple)) else sample
+        yield from chat(text, history, last, turns, doc)
+
+    def show_source(choice: str | None, last: Answer | None):
         if not choice or last is None:
-            return ""
-        i = int(choice[1:choice.index("]")]) - 1
-        return source_markdown(service.index, last.citations[i]) if 0 <= i < len(last.citations) else ""
+            return gr.update()
+        i = int(choice)
+        if not 1 <= i <= len(last.citations):
+            return gr.update()
+        return source_html(service.index, last.citations[i - 1], i, len(last.citations))
 
-    def ask_api(question: str) -> dict:
-        """The JSON answer of `python -m assistant ask --json` (no conversation state)."""
-        return service.ask(question).to_dict()
+    def clear_chat():
+        return None, [], gr.update(choices=[], value=None, visible=False), panel_html(SOURCE_START), ""
 
-    def duties(unit: str, doc: str):
-        doc_id = None if doc in (None, ALL_DOCS) else doc
+    def ask_api(question: str, doc: str | None = None) -> dict:
+        """The JSON answer of `python -m assistant ask --json` (no conversation state).
+
+        `doc` (optional): a doc_id, 文号 or title to answer from that document only.
+        """
+        try:
+            doc_id = resolve_doc(service.index, doc)
+        except KeyError:
+            known = "、".join(sorted(service.index.documents))
+            raise gr.Error(f"没有找到文件「{doc}」：请用 doc_id、文号或标题，可用的 doc_id：{known}") from None
+        try:
+            return service.ask(question, None, doc_id).to_dict()
+        except PolicyQAError as e:
+            raise gr.Error(e.zh) from None
+
+    # --- 责任分工 ---------------------------------------------------------------------------
+
+    def duties(unit: str, doc: str | None):
+        doc_id = doc or None
+        if doc_id and doc_id not in service.index.documents:
+            doc_id = None
         rows = responsibility_table(service.index, unit, doc_id)
-        cols = ["文件", "措施", "标题", "牵头单位", "配合单位", "共同负责"]
-        path = Path(tempfile.mkdtemp()) / "responsibilities.csv"
+        folder = Path(downloads.name) / uuid.uuid4().hex  # one folder per request: concurrent users never share a file
+        folder.mkdir()
+        path = folder / "责任分工.csv"
         with open(path, "w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it as UTF-8
-            w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore")
+            w = csv.DictWriter(f, fieldnames=DUTY_COLUMNS, extrasaction="ignore")
             w.writeheader()
             w.writerows(rows)
-        counts = unit_counts(service.index, doc_id)
         import pandas as pd
 
-        table = pd.DataFrame(rows, columns=cols)
-        chart = pd.DataFrame(counts or [{"单位": "", "角色": "牵头", "措施数": 0}])
-        note = f"共 {len(rows)} 条措施" + (f"（单位：{unit}）" if unit and unit.strip() else "")
-        return table, str(path), chart, note
+        counts = top_units(unit_counts(service.index, doc_id, unit), 20)
+        chart = pd.DataFrame(counts or [{"单位": "（无）", "角色": "牵头", "措施数": 0}])
+        note = filter_note(service.index, unit, doc_id, len(rows))
+        return pd.DataFrame(rows, columns=list(DUTY_COLUMNS)), gr.update(value=str(path)), chart, f'<div id="duties-note-text">{_esc(note)}</div>'
 
-    def docs_view():
+    # --- 文件 -------------------------------------------------------------------------------
+
+    def docs_table():
         import pandas as pd
 
-        return pd.DataFrame(documents_table(service.index)), gr.update(choices=sorted(service.index.documents), value=None)
+        return pd.DataFrame(documents_table(service.index), columns=list(DOC_COLUMNS))
 
-    def upload(file, progress=gr.Progress(track_tqdm=True)):
-        # The upload box is cleared after each file (the last output) so the next one can be dropped in.
+    def refresh(chat_doc: str | None, duty_doc: str | None):
+        """Everything that lists documents, after the corpus changed (or a page was opened)."""
+        return docs_table(), choices(chat_doc), choices(duty_doc), choices(None, with_all=False)
+
+    def may_manage(request: gr.Request | None) -> bool:
+        return settings.may_manage(getattr(request, "username", None))
+
+    DENIED = "上传和删除文件需要管理员账号：请用管理员账号登录。"
+
+    def manage_visibility(request: gr.Request):
+        allowed = may_manage(request)
+        return gr.update(visible=allowed), gr.update(visible=not allowed)
+
+    def upload(file, request: gr.Request):
+        """Yields (status, upload box). The box is cleared after each file so the next one can be
+        dropped in; Gradio's own progress text is English, so the status line says what happens."""
+        if not may_manage(request):
+            yield badge("bad", "未加入", DENIED), None
+            return
         if file is None:
-            return "请选择一个文件。", *docs_view(), None
+            yield badge("info", "提示", "请选择一个文件。"), None
+            return
         path = Path(file if isinstance(file, str) else file.name)
+        yield badge("info", "处理中", f"正在检查 {path.name} 并更新索引，通常需要几秒到半分钟……"), gr.update()
         try:
             added = service.add(path, path.name)
         except PolicyQAError as e:
-            return f"❌ 未加入：{e}", *docs_view(), None
-        return f"✅ 已加入《{added.title}》（{added.doc_id}，{added.measures} 条措施），现在即可提问。", *docs_view(), None
+            yield badge("bad", "未加入", e.zh), None
+            return
+        except Exception as e:
+            log.exception("adding %s failed", path.name)
+            yield badge("bad", "未加入", f"系统内部错误（{type(e).__name__}），文件库和索引保持不变。"), None
+            return
+        finally:
+            _discard_upload(path)
+        number = service.index.documents.get(added.doc_id, {}).get("doc_number")
+        yield badge("ok", "已加入", f"《{added.title}》{number or ''}（{added.measures} 条措施），现在即可提问。"), None
 
-    def remove(doc_id: str | None):
-        if not doc_id:
-            return "请选择要删除的文件。", *docs_view()
+    def ask_remove(doc_id: str | None, request: gr.Request):
+        """First click: say what will be removed and show the confirm button."""
+        hide = gr.update(visible=False)
+        if not may_manage(request):
+            return badge("bad", "未删除", DENIED), None, hide, ""
+        d = service.index.documents.get(doc_id or "")
+        if d is None:
+            return badge("info", "提示", "请先在上方选择要删除的文件。"), None, hide, ""
+        n = documents_table_row(doc_id)["措施数"]
+        text = (f"将删除{doc_label(d)}：文件库中的 {d['path']}（{n} 条措施）及其索引。"
+                "删除后不能再就该文件提问；如需恢复，请重新上传原文件。确定删除吗？")
+        return "", doc_id, gr.update(visible=True), _esc(text)
+
+    def documents_table_row(doc_id: str) -> dict:
+        return next(r for r in documents_table(service.index) if r["doc_id"] == doc_id)
+
+    def confirm_remove(pending: str | None, request: gr.Request):
+        """Second click: remove the document named in the confirmation. Yields (status, pending, confirm box)."""
+        hide = gr.update(visible=False)
+        if not may_manage(request):
+            yield badge("bad", "未删除", DENIED), None, hide
+            return
+        d = service.index.documents.get(pending or "")
+        if d is None:
+            yield badge("info", "提示", "没有待删除的文件（可能已被删除），请重新选择。"), None, hide
+            return
+        yield badge("info", "处理中", f"正在删除{doc_label(d)}并更新索引……"), None, hide
         try:
-            service.remove(doc_id)
+            service.remove(pending)
         except PolicyQAError as e:
-            return f"❌ {e}", *docs_view()
-        return f"已删除 {doc_id}。", *docs_view()
+            yield badge("bad", "未删除", e.zh), None, hide
+            return
+        except Exception as e:
+            log.exception("removing %s failed", pending)
+            yield badge("bad", "未删除", f"系统内部错误（{type(e).__name__}），文件库和索引保持不变。"), None, hide
+            return
+        yield badge("ok", "已删除", f"{doc_label(d)}（{d['path']}）已从文件库和索引中移除。"), None, hide
 
-    with gr.Blocks(title="政策问答助手") as demo:
-        gr.Markdown("## 政策问答助手\n回答引自文件原文，并注明依据的措施条目；文件没有规定的，会直接说明“未找到”。")
-        last = gr.State(None)
-        with gr.Tab("问答"):
+    def cancel_remove():
+        return badge("info", "已取消", "没有删除任何文件。"), None, gr.update(visible=False)
+
+    # --- layout -----------------------------------------------------------------------------
+
+    # Choices as of start-up; every page load and tab switch refreshes them (refresh below).
+    start_docs = doc_choices(service.index)
+    with gr.Blocks(title="政策问答助手", delete_cache=(3600, 86400)) as demo:
+        gr.HTML('<h2 style="margin:0">政策问答助手</h2><p style="margin:.2em 0 0">回答引自文件原文，并注明依据的条款；'
+                '文件没有规定的，会直接说明“未找到”。</p>')
+        last, turns = gr.State(None), gr.State([])
+        with gr.Tab("问答") as chat_tab:
             with gr.Row():
                 with gr.Column(scale=3):
-                    chatbot = gr.Chatbot(label="对话", height=520, elem_id="chat")
-                    box = gr.Textbox(label="问题", placeholder="例如：新认定的省级新经济示范企业能获得多少资金奖励？", elem_id="question")
-                    gr.Examples(EXAMPLES, inputs=box, label="示例问题（点击填入）")
+                    chat_doc = gr.Dropdown(label="提问范围", choices=[ALL] + start_docs, value="", elem_id="chat-doc",
+                                           info="选一份文件时只在这份文件中查找")
+                    # No share button (it posts to Hugging Face) and no copy buttons (they copy the HTML source).
+                    chatbot = gr.Chatbot(show_label=False, height=520, elem_id="chat", latex_delimiters=[], buttons=[],
+                                         placeholder="在下方输入问题，按回车或点击“发送”。")
+                    with gr.Row(equal_height=True):
+                        box = gr.Textbox(show_label=False, placeholder="输入问题，例如：新认定的省级新经济示范企业能获得多少资金奖励？",
+                                         elem_id="question", scale=8, max_length=2000)
+                        send = gr.Button("发送", variant="primary", elem_id="send", scale=1, min_width=80)
+                    hint = gr.HTML("", elem_id="chat-hint")
+                    examples = gr.Dataset(components=[box], samples=[[q] for q in EXAMPLES], label="示例问题（点击即提问）",
+                                          elem_id="examples", samples_per_page=len(EXAMPLES))
                 with gr.Column(scale=2):
-                    picker = gr.Dropdown(label="引用条款（点击查看原文）", choices=[], elem_id="citations")
-                    source = gr.Markdown("提问后，这里显示所引用条款的完整原文。", elem_id="source")
-        with gr.Tab("责任分工"):
+                    picker = gr.Radio(label="引用条款（点击查看原文）", choices=[], elem_id="citations", visible=False)
+                    source = gr.HTML(panel_html(SOURCE_START), elem_id="source")
+        with gr.Tab("责任分工") as duty_tab:
             with gr.Row():
-                unit = gr.Textbox(label="按单位筛选（可用简称，如 发改委、经信厅）", elem_id="unit-filter")
-                doc = gr.Dropdown(label="文件", choices=doc_choices(), value=ALL_DOCS)
-                go = gr.Button("筛选", elem_id="unit-go")
-            note = gr.Markdown()
-            table = gr.Dataframe(label="措施与责任单位", interactive=False, elem_id="duties")
-            download = gr.File(label="下载 CSV")
-            chart = gr.BarPlot(x="单位", y="措施数", color="角色", title="各单位牵头、配合的措施数", x_label_angle=-45, height=420)
-        with gr.Tab("文件"):
-            docs = gr.Dataframe(label="已收录的文件", interactive=False, elem_id="docs")
-            up = gr.File(label="上传政策文件（.txt .md .html .docx .pdf）", file_types=[".txt", ".md", ".html", ".htm", ".docx", ".pdf"],
-                         elem_id="upload")
-            status = gr.Markdown(elem_id="upload-status")
-            with gr.Row():
-                victim = gr.Dropdown(label="删除文件", choices=[])
-                rm = gr.Button("删除")
+                unit = gr.Textbox(label="按单位筛选（全称或简称，如 发改委、经信厅）", elem_id="unit-filter", scale=3)
+                duty_doc = gr.Dropdown(label="文件", choices=[ALL] + start_docs, value="", elem_id="duty-doc", scale=4)
+                go = gr.Button("筛选", variant="primary", elem_id="unit-go", scale=1, min_width=80, elem_classes=["pqa-inline-btn"])
+            note = gr.HTML(elem_id="duties-note")
+            table = gr.Dataframe(label="措施与责任单位", interactive=False, wrap=True, elem_id="duties", max_height=560,
+                                 column_widths=["11%", "7%", "16%", "13%", "23%", "15%", "15%"])
+            download = gr.DownloadButton("下载 CSV（当前筛选结果）", elem_id="duties-csv", size="sm", scale=0)
+            chart = gr.BarPlot(x="单位", y="措施数", color="角色", title="各单位的措施数（按角色；筛选后只计所列措施，最多 20 个单位）",
+                               x_label_angle=-45, height=420, elem_id="duties-chart", sort="-y",  # most measures first
+                               color_map={"牵头": "#c2410c", "配合": "#60a5fa", "共同负责": "#16a34a", "负责（未定牵头）": "#a855f7"})
+        with gr.Tab("文件") as docs_tab:
+            docs = gr.Dataframe(label="已收录的文件", interactive=False, wrap=True, elem_id="docs",
+                                column_widths=["34%", "14%", "15%", "11%", "7%", "19%"])
+            with gr.Column(visible=True, elem_id="manage") as manage:
+                up = gr.File(label=f"上传政策文件（.txt .md .html .docx .pdf，不超过 {settings.max_upload_mb} MB）",
+                             file_types=[".txt", ".md", ".html", ".htm", ".docx", ".pdf"], elem_id="upload")
+                status = gr.HTML(elem_id="upload-status")
+                with gr.Row():
+                    victim = gr.Dropdown(label="删除文件", choices=start_docs, value=None, elem_id="victim", scale=4)
+                    rm = gr.Button("删除…", elem_id="remove", scale=1, min_width=80, elem_classes=["pqa-inline-btn"])
+                pending = gr.State(None)
+                with gr.Column(visible=False, elem_id="confirm-box") as confirm_box:
+                    confirm_text = gr.HTML(elem_id="confirm-text")
+                    with gr.Row():
+                        yes = gr.Button("确认删除", variant="stop", elem_id="confirm-remove")
+                        no = gr.Button("取消", elem_id="cancel-remove")
+            denied = gr.HTML(f'<p>{DENIED}</p>', visible=False, elem_id="manage-denied")
 
-        box.submit(chat, [box, chatbot, last], [box, chatbot, last, picker, source], api_visibility="private")
-        picker.change(show_source, [picker, last], source, api_visibility="private")
-        go.click(duties, [unit, doc], [table, download, chart, note], api_visibility="private")
-        unit.submit(duties, [unit, doc], [table, download, chart, note], api_visibility="private")
-        up.upload(upload, up, [status, docs, victim, up], api_visibility="private")
-        rm.click(remove, victim, [status, docs, victim], api_visibility="private")
-        demo.load(duties, [unit, doc], [table, download, chart, note], api_visibility="private")
-        demo.load(docs_view, None, [docs, victim], api_visibility="private")
-        # For scripts: gradio_client.Client(url).predict("问题", api_name="/ask") returns the JSON answer.
-        api_in, api_out = gr.Textbox(visible=False), gr.JSON(visible=False)
-        api_in.submit(ask_api, api_in, api_out, api_name="ask")
+        chat_out = [box, chatbot, last, turns, picker, source, hint]
+        box.submit(chat, [box, chatbot, last, turns, chat_doc], chat_out, api_visibility="private", show_progress="hidden")
+        send.click(chat, [box, chatbot, last, turns, chat_doc], chat_out, api_visibility="private", show_progress="hidden")
+        examples.click(ask_example, [examples, chatbot, last, turns, chat_doc], chat_out, api_visibility="private", show_progress="hidden")
+        chatbot.clear(clear_chat, None, [last, turns, picker, source, hint], api_visibility="private", show_progress="hidden")
+        picker.change(show_source, [picker, last], source, api_visibility="private", show_progress="hidden")
+
+        duty_out = [table, download, chart, note]
+        go.click(duties, [unit, duty_doc], duty_out, api_visibility="private", show_progress="hidden")
+        unit.submit(duties, [unit, duty_doc], duty_out, api_visibility="private", show_progress="hidden")
+        duty_doc.change(duties, [unit, duty_doc], duty_out, api_visibility="private", show_progress="hidden")
+
+        lists = [docs, chat_doc, duty_doc, victim]
+        up.upload(upload, up, [status, up], api_visibility="private", show_progress="hidden").then(
+            refresh, [chat_doc, duty_doc], lists, api_visibility="private", show_progress="hidden").then(
+            duties, [unit, duty_doc], duty_out, api_visibility="private", show_progress="hidden")
+        rm.click(ask_remove, victim, [status, pending, confirm_box, confirm_text], api_visibility="private", show_progress="hidden")
+        yes.click(confirm_remove, pending, [status, pending, confirm_box], api_visibility="private", show_progress="hidden").then(
+            refresh, [chat_doc, duty_doc], lists, api_visibility="private", show_progress="hidden").then(
+            duties, [unit, duty_doc], duty_out, api_visibility="private", show_progress="hidden")
+        no.click(cancel_remove, None, [status, pending, confirm_box], api_visibility="private", show_progress="hidden")
+        # Choosing another document withdraws a pending confirmation: it named the previous one.
+        victim.change(lambda: (None, gr.update(visible=False)), None, [pending, confirm_box], api_visibility="private", show_progress="hidden")
+        # Another session may have changed the corpus: a tab shows the current documents when opened.
+        for tab in (chat_tab, duty_tab, docs_tab):
+            tab.select(refresh, [chat_doc, duty_doc], lists, api_visibility="private", show_progress="hidden")
+
+        demo.load(refresh, [chat_doc, duty_doc], lists, api_visibility="private", show_progress="hidden").then(
+            duties, [unit, duty_doc], duty_out, api_visibility="private", show_progress="hidden")
+        demo.load(manage_visibility, None, [manage, denied], api_visibility="private", show_progress="hidden")
+
+        # For scripts: gradio_client.Client(url).predict("问题", api_name="/ask") returns the JSON answer;
+        # predict("问题", "川办发〔2021〕93号", api_name="/ask") answers from that document only.
+        api_in, api_doc, api_out = gr.Textbox(visible=False), gr.Textbox(value="", visible=False), gr.JSON(visible=False)
+        api_in.submit(ask_api, [api_in, api_doc], api_out, api_name="ask")
+    demo.policyqa_downloads = downloads  # keep the folder alive as long as the app
     return demo
 
 
-def main() -> int:
-    settings = Settings.from_env()
+def _esc(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+def _discard_upload(path: Path) -> None:
+    """Delete Gradio's temporary copy of an upload: the document is kept only in the corpus folder."""
+    from gradio.utils import get_upload_folder
+
     try:
+        if path.resolve().is_relative_to(Path(get_upload_folder()).resolve()):
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a leftover temp file is harmless; Gradio's cache cleanup removes it later
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
         service = Service(settings)  # builds the index on first start; cheap when nothing changed
     except PolicyQAError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -160,8 +416,13 @@ def main() -> int:
         print(f"warning: {p}", file=sys.stderr)
     demo = build_app(service)
     demo.queue(default_concurrency_limit=settings.concurrency)
-    demo.launch(server_name=settings.host, server_port=settings.port,
-                max_file_size=f"{settings.max_upload_mb}mb", show_error=True)
+    logins = settings.logins
+    if settings.admin_only_uploads and not settings.admins:
+        print("note: POLICYQA_ADMIN_ONLY_UPLOADS=1 without POLICYQA_ADMINS: nobody can upload or remove documents in the app",
+              file=sys.stderr)
+    demo.launch(server_name=settings.host, server_port=settings.port, max_file_size=f"{settings.max_upload_mb}mb",
+                show_error=True, auth=logins or None, auth_message="政策问答助手：请输入用户名和密码登录" if logins else None,
+                i18n=gradio_i18n(), css=CSS, footer_links=["api", "settings"])
     return 0
 
 

@@ -102,13 +102,21 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     rep = build_index(settings, progress=not args.quiet, force=args.rebuild)
     for p in rep.problems:
         print(f"warning: {p}", file=sys.stderr)
+    index_dir, corpus_dir = _folder(settings.index_dir), _folder(settings.corpus_dir)
     if rep.up_to_date:
-        print(f"index in {settings.index_dir} is up to date ({rep.documents} documents, {rep.records} records)")
+        print(f"the index in {index_dir} is up to date with {corpus_dir}: nothing changed "
+              f"({rep.documents} documents, {rep.records} records)")
     else:
-        print(f"indexed {rep.documents} documents, {rep.records} records into {settings.index_dir} in {rep.seconds:.1f}s "
+        print(f"indexed {rep.documents} documents, {rep.records} records from {corpus_dir} into {index_dir} in {rep.seconds:.1f}s "
               f"(embedded {rep.embedded}, reused {rep.reused}; added {len(rep.added)}, changed {len(rep.changed)}, "
               f"removed {len(rep.removed)} files)")
     return 0
+
+
+def _folder(path) -> str:
+    """A folder as a reader recognises one: `index/`, `/srv/policyqa/index/`."""
+    text = str(path)
+    return text if text.endswith(("/", "\\")) else text + "/"
 
 
 def _read_batch(path: str) -> list[str]:
@@ -163,7 +171,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     Examples:
       python -m assistant ask "新认定的省级新经济示范企业能获得多少资金奖励？"
       python -m assistant ask --json "第（十三）条由哪个单位牵头？"
-      python -m assistant ask --batch questions.txt   (one JSON object per line, in input order)
+      python -m assistant ask --batch examples/questions.txt   (one JSON object per line, in input order)
     """
     from .index import open_index
     from .llm import make_answerer

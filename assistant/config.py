@@ -5,7 +5,7 @@ CLI options override them; nothing else in the package reads the environment.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import PolicyQAError
@@ -21,6 +21,33 @@ def _int(env: dict, name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise PolicyQAError(f"{name}={raw!r} is not a whole number: set it to e.g. {default}") from None
+
+
+def _logins(env: dict, name: str) -> tuple[tuple[str, str], ...]:
+    """`name:password,name2:password2` → ((name, password), …); a password may contain ':'."""
+    raw = env.get(name) or ""
+    out = []
+    for n, entry in enumerate((e.strip() for e in raw.split(",")), 1):
+        if not entry:
+            continue
+        user, sep, password = entry.partition(":")
+        if not sep or not user.strip() or not password:
+            # Never echo the entry: it may hold a password.
+            raise PolicyQAError(f"{name}: entry {n} is not name:password: write e.g. {name}=\"alice:secret,bob:other\"",
+                                zh=f"{name} 的第 {n} 项不是“用户名:密码”的形式，请写成 alice:secret,bob:other")
+        out.append((user.strip(), password))
+    return tuple(out)
+
+
+def _bool(env: dict, name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise PolicyQAError(f"{name}={raw!r}: use 1 or 0", zh=f"{name}={raw!r}：请设为 1 或 0")
 
 
 def _float(env: dict, name: str, default: float) -> float:
@@ -63,6 +90,23 @@ class Settings:
     port: int = 7860
     max_upload_mb: int = 20
     concurrency: int = 4
+    # Optional login (Gradio auth): askers and admins as (name, password) pairs. With either set,
+    # the app asks everyone to log in; admins can also ask.
+    users: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # repr=False: passwords stay out of logs
+    admins: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    # Only admins may upload and remove documents (checked in the handlers, not only hidden).
+    admin_only_uploads: bool = False
+
+    @property
+    def logins(self) -> list[tuple[str, str]]:
+        """Everyone who may log in (admins first), for gr.Blocks.launch(auth=...)."""
+        return list(self.admins) + [u for u in self.users if u[0] not in {a[0] for a in self.admins}]
+
+    def may_manage(self, username: str | None) -> bool:
+        """Whether this logged-in user (None: no login) may upload and remove documents."""
+        if not self.admin_only_uploads:
+            return True
+        return username is not None and username in {a[0] for a in self.admins}
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -77,6 +121,11 @@ class Settings:
                 "POLICYQA_EMBED_BACKEND=openai needs POLICYQA_EMBED_BASE_URL and POLICYQA_EMBED_MODEL "
                 "(e.g. http://127.0.0.1:11434/v1 and bge-m3)"
             )
+        users, admins = _logins(env, "POLICYQA_USERS"), _logins(env, "POLICYQA_ADMINS")
+        clash = {u for u, p in users} & {a for a, p in admins}
+        if clash:
+            raise PolicyQAError(f"POLICYQA_USERS and POLICYQA_ADMINS both name {', '.join(sorted(clash))}: keep each name in one list",
+                                zh=f"POLICYQA_USERS 和 POLICYQA_ADMINS 中都有 {'、'.join(sorted(clash))}：每个用户名只写在一处")
         return cls(
             corpus_dir=Path(g("POLICYQA_CORPUS") or "corpus"),
             index_dir=Path(g("POLICYQA_INDEX") or "index"),
@@ -100,6 +149,10 @@ class Settings:
             port=_int(env, "POLICYQA_PORT", 7860),
             max_upload_mb=_int(env, "POLICYQA_MAX_UPLOAD_MB", 20),
             concurrency=_int(env, "POLICYQA_CONCURRENCY", 4),
+            users=users,
+            admins=admins,
+            # Admins named: uploads are theirs unless POLICYQA_ADMIN_ONLY_UPLOADS=0 says otherwise.
+            admin_only_uploads=_bool(env, "POLICYQA_ADMIN_ONLY_UPLOADS", bool(admins)),
         )
 
     def with_paths(self, corpus_dir: str | Path | None = None, index_dir: str | Path | None = None) -> "Settings":
