@@ -194,7 +194,7 @@ class Answerer:
         out: list[str] = []
         # A document named by its 文号 is a scope, not a topic (川办发〔2021〕93号对人才有什么规定).
         question = re.sub(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号", " ", fold(question))
-        for word, flag in self._pos(fold(expand(question)).lower()):
+        for word, flag in self._compounds(self._pos(fold(expand(question)).lower())):
             if len(word) < 2 or flag[:1] in _FUNCTION_POS or word in QUESTION_WORDS or re.fullmatch(r"[\d.]+", word):
                 continue
             parts = [word]
@@ -202,6 +202,24 @@ class Answerer:
                 known = [t for t in self.index.terms.tokens(word) if len(t) >= 2 and t != word and self.evidence.df(t) > 0]
                 parts = known or [word]
             out += [t for t in parts if t not in out and t not in QUESTION_WORDS]
+        return out
+
+    def _compounds(self, tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Neighbouring words joined where the documents use them as one (小+微+企业 → 小微企业)."""
+        out, i = [], 0
+        while i < len(tagged):
+            best = 1
+            for j in range(i + 2, min(i + 4, len(tagged)) + 1):
+                if any(f[:1] in _FUNCTION_POS for _, f in tagged[i:j]):
+                    break  # 对+新经济 is not one word: function words are not parts of names
+                joined = "".join(w for w, _ in tagged[i:j])
+                if 3 <= len(joined) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", joined) and self.evidence.df(joined) > 0:
+                    best = j - i
+            if best > 1:
+                out.append(("".join(w for w, _ in tagged[i:i + best]), "n"))
+            else:
+                out.append(tagged[i])
+            i += best
         return out
 
     def _pos(self, text: str) -> list[tuple[str, str]]:
@@ -467,8 +485,16 @@ class Answerer:
         return items
 
     def _match_items(self, query: Query, subject: list[str], items: list[SupportItem]) -> list[SupportItem]:
-        """Items whose condition is the question's subject, with the tier the question names."""
-        wanted = FIGURE_UNITS.get(query.figure_kind or "", ())
+        """Items whose condition is the question's subject, with the tier the question names.
+
+        "返还多少" is answered by a share (返还50%) when the matching clause states no sum of money.
+        """
+        matched = self._match(query, subject, items, FIGURE_UNITS.get(query.figure_kind or "", ()))
+        if not matched and query.figure_kind == "money":
+            matched = self._match(query, subject, items, ("元", "%", "个百分点"))
+        return matched
+
+    def _match(self, query: Query, subject: list[str], items: list[SupportItem], wanted: tuple[str, ...]) -> list[SupportItem]:
         if query.figure_unit and any(f.unit == query.figure_unit for it in items for f in it.figures):
             wanted = (query.figure_unit,)  # 多少座 asks for 座, not for the 家 of another clause
         rare = self.evidence.rarest(subject)
@@ -483,7 +509,7 @@ class Answerer:
                 continue
             if query.tiers and not self._tiers_agree(query.tiers, cond + fold(it.quote)):
                 continue
-            if any(fold(x) not in fold(it.quote) for x in query.quoted):
+            if any(fold(x) not in fold(it.quote) for x in self._quoted(query)):
                 continue  # the question quotes words (“不低于”) the clause must use
             if not subject:
                 matched.append((it, True, 1.0))
@@ -505,15 +531,21 @@ class Answerer:
                        and not any(terms_in[id(m[0])] < terms_in[id(o[0])] for o in matched)]
         return [it for it, _, _ in matched]
 
+    def _quoted(self, query: Query) -> list[str]:
+        """Quoted words the source must hold, less those that name a document (临港“双特”政策)."""
+        titles = fold("".join(d.get("title") or "" for d in self.index.documents.values()))
+        return [x for x in query.quoted if fold(x) not in titles]
+
     @staticmethod
     def _tiers_agree(asked: tuple[str, ...], text: str) -> bool:
         """A condition naming a tier of the same kind (省级 vs 国家级, 首次 vs 复核) is another subject."""
         from .query import TIERS
 
         first = {"首次", "第一次", "新认定"}
+        same = {"第一次": "首次"}  # two ways to write one tier
         for pattern in TIERS:
-            ask = [t for t in asked if re.fullmatch(pattern, t)]
-            have = [m.group(0) for m in re.finditer(pattern, text)]
+            ask = [same.get(t, t) for t in asked if re.fullmatch(pattern, t)]
+            have = [same.get(m.group(0), m.group(0)) for m in re.finditer(pattern, text)]
             if ask and any(a.startswith(("非", "不是")) for a in ask):
                 ask = [a for a in ask if not a.startswith(("非", "不是"))] or ["复核"]  # 不是第一次 = a renewal
                 ask = [a for a in ask if a not in first] or ["复核"]
