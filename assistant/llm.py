@@ -26,7 +26,7 @@ from .load import fold
 from .numerals import to_int
 from .records import Answer, Citation, Record
 from .retrieve import Retrieval, retrieve
-from .units import unit_surface_forms
+from .units import unit_key, unit_surface_forms
 
 log = logging.getLogger(__name__)
 
@@ -205,14 +205,48 @@ def verify(reply: str, sources: Sequence[Source], units: Mapping[str, str]) -> V
     for form in sorted(units, key=len, reverse=True):
         if form not in rest:
             continue
-        rest = rest.replace(form, "\u0000")
         canon = units[form]
         # The same unit under another of its names (经济信息化厅 for 经济和信息化厅) is the same fact.
         same_unit = canon in cited_units or any(fold(f) in evidence for f in unit_surface_forms(canon))
         if not same_unit:
             return Verification(False, f"the unit {form} does not occur in the cited text ({', '.join(cited)})")
+        # A role stated for the unit (科技厅牵头, 配合单位：财政厅) must be its role in the cited measures.
+        role = _stated_role(rest, form)
+        leads = {unit_key(u) for r in records for u in r.lead_units}
+        others = {unit_key(u) for r in records for u in r.co_units + r.joint_units + r.listed_units}
+        if role == "lead" and unit_key(canon) not in leads:
+            return Verification(False, f"the reply makes {form} a lead unit, which the cited measures do not")
+        if role == "co" and unit_key(canon) not in others:
+            return Verification(False, f"the reply makes {form} a supporting unit, which the cited measures do not")
+        rest = rest.replace(form, "\u0000")
         needles.append(form)
+    # A reply must say something the cited text says: a figure, a unit, or a run of its own words
+    # ("相关规定见所给片段。" cites a reference and states nothing).
+    if not needles and _borrowed_chars(body, evidence) < 8:
+        return Verification(False, "the reply states nothing from the cited text")
     return Verification(True, "", cited, needles)
+
+
+def _stated_role(body: str, form: str) -> str | None:
+    """"lead" when the reply says the unit leads (X牵头, 牵头单位：…X), "co" when it supports."""
+    for m in re.finditer(re.escape(form), body):
+        after, before = body[m.end():m.end() + 4], body[max(0, m.start() - 12):m.start()]
+        if re.match(r"[^，。；,;]{0,2}(牵头|主责)", after) or re.search(r"牵头(单位|部门)?(是|为|:)[^。；;]*$", before):
+            return "lead"
+        if re.match(r"[^，。；,;]{0,2}(配合|协助|参与)", after) or re.search(r"配合(单位|部门)?(是|为|有|:)[^。；;]*$", before):
+            return "co"
+    return None
+
+
+def _borrowed_chars(body: str, evidence: str) -> int:
+    """How many Chinese characters of the reply belong to four-character runs of the cited text."""
+    chars = set()
+    text = re.sub(r"\s+", "", body)
+    for i in range(len(text) - 3):
+        gram = text[i:i + 4]
+        if re.fullmatch(r"[\u4e00-\u9fff]{4}", gram) and gram in evidence:
+            chars.update(range(i, i + 4))
+    return len(chars)
 
 
 def renumber(reply: str, cited: list[str]) -> str:

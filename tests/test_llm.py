@@ -267,6 +267,20 @@ def test_verify_units_and_chinese_numerals(seed_index, sources):
     assert renumber("省发展改革委牵头[R2]；财政厅牵头【R1】、[R1，R2]。", both.cited) == "省发展改革委牵头[1]；财政厅牵头[2]、[2][1]。"
 
 
+def test_verify_roles_and_empty_replies(seed_index, sources):
+    units = unit_forms(seed_index.units)
+    # (三十) is led by 财政厅; 科技厅 only supports it: a reply that swaps the roles is rejected.
+    swapped = verify("第(三十)条由科技厅牵头[R1]。", sources, units)
+    assert not swapped.ok and "lead" in swapped.reason
+    assert not verify("牵头单位：科技厅[R1]。", sources, units).ok
+    assert not verify("财政厅配合[R1]。", sources, units).ok
+    assert verify("牵头单位：财政厅；配合单位：科技厅[R1]。", sources, units).ok
+    # A reply that cites a reference and states nothing from it is not an answer.
+    empty = verify("相关规定见所给片段。[R1]", sources, units)
+    assert not empty.ok and "nothing" in empty.reason
+    assert verify("对首次获得备案的四川省瞪羚企业给予后补助经费支持[R1]。", sources, units).ok
+
+
 def test_make_answerer_follows_the_settings(seed_index):
     assert type(make_answerer(seed_index)) is Answerer  # no LLM configured: extractive, unchanged
     llm_settings = replace(seed_index.settings, llm_base_url="http://127.0.0.1:9/v1", llm_model="m")
