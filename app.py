@@ -32,8 +32,9 @@ from assistant.present import (SOURCE_START, answer_html, citation_label, messag
 from assistant.records import Answer  # noqa: E402
 from assistant.service import Service  # noqa: E402
 from assistant.ui_zh import gradio_i18n  # noqa: E402
-from assistant.views import (DOC_COLUMNS, DUTY_COLUMNS, doc_choices, doc_label, documents_table,  # noqa: E402
-                             filter_note, resolve_doc, responsibility_table, top_units, unit_counts)
+from assistant.views import (DOC_COLUMNS, DUTY_COLUMNS, ITEM_COLUMNS, doc_choices, doc_label, documents_table,  # noqa: E402
+                             filter_note, item_kinds, resolve_doc, responsibility_table, support_table, top_units,
+                             unit_counts, write_xlsx)
 
 log = logging.getLogger("policyqa.app")
 
@@ -59,6 +60,8 @@ mark.pqa-hl { background: #fde68a; color: inherit; font-weight: 600; padding: 0 
 mark.pqa-cited { background: #fef3c7; color: inherit; }
 .pqa-note { color: var(--body-text-color-subdued); font-size: .9em; }
 .pqa-refused .pqa-text { color: var(--body-text-color); }
+.pqa-items { border-collapse: collapse; margin: .4em 0; font-size: .92em; }
+.pqa-items th, .pqa-items td { border: 1px solid var(--border-color-primary); padding: .2em .5em; text-align: left; }
 .pqa-cites { margin-top: .5em; border-top: 1px solid var(--border-color-primary); padding-top: .4em; }
 .pqa-cites-head { font-size: .85em; color: var(--body-text-color-subdued); margin-bottom: .2em; }
 .pqa-cite { margin: .25em 0; }
@@ -206,6 +209,28 @@ def build_app(service: Service) -> gr.Blocks:
         note = filter_note(service.index, unit, doc_id, len(rows))
         return pd.DataFrame(rows, columns=list(DUTY_COLUMNS)), gr.update(value=str(path)), chart, f'<div id="duties-note-text">{_esc(note)}</div>'
 
+    # --- 惠企政策 -----------------------------------------------------------------------------
+
+    def support(doc: str | None, kind: str | None, keyword: str | None):
+        """The support items as a table, with the same rows as CSV and XLSX files."""
+        import pandas as pd
+
+        doc_id = doc if doc and doc in service.index.documents else None
+        rows = support_table(service.index, doc_id, kind or None, keyword)
+        folder = Path(downloads.name) / uuid.uuid4().hex
+        folder.mkdir()
+        csv_path, xlsx_path = folder / "惠企政策.csv", folder / "惠企政策.xlsx"
+        with open(csv_path, "w", encoding="utf-8-sig", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=ITEM_COLUMNS, extrasaction="ignore")
+            w.writeheader()
+            w.writerows(rows)
+        write_xlsx(rows, ITEM_COLUMNS, xlsx_path)
+        note = f"共 {len(rows)} 项支持政策" + (f"（关键词：{keyword.strip()}）" if keyword and keyword.strip() else "") + \
+            "；按金额从高到低排列，点击表头可重新排序。"
+        kinds = gr.update(choices=[("全部类型", "")] + [(k, k) for k in item_kinds(service.index)])
+        return (pd.DataFrame(rows, columns=list(ITEM_COLUMNS)), gr.update(value=str(csv_path)), gr.update(value=str(xlsx_path)),
+                f'<div id="support-note-text">{_esc(note)}</div>', kinds)
+
     # --- 文件 -------------------------------------------------------------------------------
 
     def docs_table():
@@ -330,6 +355,20 @@ def build_app(service: Service) -> gr.Blocks:
             chart = gr.BarPlot(x="单位", y="措施数", color="角色", title="各单位的措施数（按角色；筛选后只计所列措施，最多 20 个单位）",
                                x_label_angle=-45, height=420, elem_id="duties-chart", sort="-y",  # most measures first
                                color_map={"牵头": "#c2410c", "配合": "#60a5fa", "共同负责": "#16a34a", "负责（未定牵头）": "#a855f7"})
+        with gr.Tab("惠企政策") as support_tab:
+            with gr.Row():
+                item_doc = gr.Dropdown(label="文件", choices=[ALL] + start_docs, value="", elem_id="support-doc", scale=4)
+                item_kind = gr.Dropdown(label="支持类型", choices=[("全部类型", "")], value="", elem_id="support-kind", scale=2)
+                item_key = gr.Textbox(label="关键词（适用对象或原文中的词，如 瞪羚、上市、贷款）", elem_id="support-keyword", scale=3)
+                item_go = gr.Button("筛选", variant="primary", elem_id="support-go", scale=1, min_width=80,
+                                    elem_classes=["pqa-inline-btn"])
+            item_note = gr.HTML(elem_id="support-note")
+            items_table = gr.Dataframe(label="惠企政策：每一项支持及其适用对象、金额和原文", interactive=False, wrap=True,
+                                       elem_id="support", max_height=560,
+                                       column_widths=["13%", "6%", "7%", "16%", "9%", "8%", "7%", "8%", "26%"])
+            with gr.Row():
+                item_csv = gr.DownloadButton("下载 CSV", elem_id="support-csv", size="sm", scale=0)
+                item_xlsx = gr.DownloadButton("下载 Excel（XLSX）", elem_id="support-xlsx", size="sm", scale=0)
         with gr.Tab("文件") as docs_tab:
             docs = gr.Dataframe(label="已收录的文件", interactive=False, wrap=True, elem_id="docs",
                                 column_widths=["34%", "14%", "15%", "11%", "7%", "19%"])
@@ -360,6 +399,14 @@ def build_app(service: Service) -> gr.Blocks:
         unit.submit(duties, [unit, duty_doc], duty_out, api_visibility="private", show_progress="hidden")
         duty_doc.change(duties, [unit, duty_doc], duty_out, api_visibility="private", show_progress="hidden")
 
+        support_in, support_out = [item_doc, item_kind, item_key], [items_table, item_csv, item_xlsx, item_note, item_kind]
+        item_go.click(support, support_in, support_out, api_visibility="private", show_progress="hidden")
+        item_key.submit(support, support_in, support_out, api_visibility="private", show_progress="hidden")
+        item_doc.change(support, support_in, support_out, api_visibility="private", show_progress="hidden")
+        item_kind.change(support, support_in, support_out, api_visibility="private", show_progress="hidden")
+        support_tab.select(support, support_in, support_out, api_visibility="private", show_progress="hidden")
+        support_tab.select(lambda d: choices(d), item_doc, item_doc, api_visibility="private", show_progress="hidden")
+
         lists = [docs, chat_doc, duty_doc, victim]
         up.upload(upload, up, [status, up], api_visibility="private", show_progress="hidden").then(
             refresh, [chat_doc, duty_doc], lists, api_visibility="private", show_progress="hidden").then(
@@ -372,7 +419,7 @@ def build_app(service: Service) -> gr.Blocks:
         # Choosing another document withdraws a pending confirmation: it named the previous one.
         victim.change(lambda: (None, gr.update(visible=False)), None, [pending, confirm_box], api_visibility="private", show_progress="hidden")
         # Another session may have changed the corpus: a tab shows the current documents when opened.
-        for tab in (chat_tab, duty_tab, docs_tab):
+        for tab in (chat_tab, duty_tab, support_tab, docs_tab):
             tab.select(refresh, [chat_doc, duty_doc], lists, api_visibility="private", show_progress="hidden")
 
         demo.load(refresh, [chat_doc, duty_doc], lists, api_visibility="private", show_progress="hidden").then(

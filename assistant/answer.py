@@ -163,7 +163,8 @@ class Answerer:
         cites: list[Citation] = []
         for a in found:
             cites += [c for c in a.citations if (c.doc_id, c.record_id, c.quote) not in {(x.doc_id, x.record_id, x.quote) for x in cites}]
-        return Answer(q, "\n".join(lines), True, cites, kind="amount")
+        items = [it for a in found for it in a.extra.get("items", [])]
+        return Answer(q, "\n".join(lines), True, cites, kind="amount", extra={"items": items} if items else {})
 
     def answer(self, q: str, ret: Retrieval) -> Answer:
         """Compose the answer for a retrieval (the LLM path falls back to this too)."""
@@ -617,7 +618,7 @@ class Answerer:
         if not single:
             head = f"共{len(items)}项" + (f"，分布在{len(docs)}份文件中" if len(docs) > 1 else "") + "："
             lines.insert(0, head)
-        return Answer(q, "\n".join(lines), True, cites, kind="amount")
+        return Answer(q, "\n".join(lines), True, cites, kind="amount", extra={"items": [it.to_dict() for it in items]})
 
     @staticmethod
     def _item_text(it: SupportItem) -> str:

@@ -139,6 +139,8 @@ def answer_html(a: Answer, open_citations: int = OPEN_CITATIONS) -> str:
     inside one folded block ("其余 N 条引用"), so a 21-measure count answer stays readable."""
     note = answer_note(a)
     parts = [f'<p class="pqa-note">{esc(note)}</p>' if note else "", f'<div class="pqa-text">{_answer_text_html(a)}</div>']
+    if a.found and a.extra.get("items"):
+        parts.append(items_html(a.extra["items"]))
     if a.found and a.citations:
         cites = [_citation_html(i, c, a.answer, i <= open_citations) for i, c in enumerate(a.citations, 1)]
         shown, rest = cites[:open_citations], cites[open_citations:]
@@ -148,6 +150,16 @@ def answer_html(a: Answer, open_citations: int = OPEN_CITATIONS) -> str:
         parts.append(f'<div class="pqa-cites"><div class="pqa-cites-head">依据（共 {len(cites)} 条）</div>{block}</div>')
     cls = "pqa-answer" if a.found else "pqa-answer pqa-refused"
     return f'<div class="{cls}">{"".join(parts)}</div>'
+
+
+def items_html(items: list[dict]) -> str:
+    """An amount answer's support items as a small table, the way the 惠企政策 tab lists them."""
+    rows = "".join(
+        f"<tr><td>{esc(it.get('measure_label') or '')}</td><td>{esc(it['condition'])}</td><td>{esc(it['kind'])}</td>"
+        f"<td>{esc('、'.join((f.get('qualifier') or '') + f['text'] for f in it['figures']) or '（未规定）')}</td></tr>"
+        for it in items)
+    return ('<table class="pqa-items"><thead><tr><th>条款</th><th>适用对象</th><th>支持类型</th><th>金额或比例</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
 
 
 def question_html(question: str) -> str:

@@ -1,4 +1,4 @@
-"""Tables the app shows: the documents, every measure with its units, units by role.
+"""Tables the app shows: the documents, every measure with its units, units by role, support items.
 
 Read-only views over an opened index; the app turns them into data frames and files.
 """
@@ -144,3 +144,64 @@ def filter_note(index: PolicyIndex, unit: str | None, doc_id: str | None, shown:
     same = "，与未筛选时相同：该单位参与了其中每一条措施" if shown == total else ""
     alias = "" if f.units == (f.text,) else f"「{f.text}」即 "
     return f"已按单位筛选：{alias}{names}。{scope}共 {total} 条措施，其中 {shown} 条有该单位参与{same}。"
+
+
+# --- 惠企政策: support items ------------------------------------------------------------------
+
+ITEM_COLUMNS = ("文件", "条款", "支持类型", "适用对象", "金额或比例", "金额（元）", "限定", "期限", "原文")
+
+
+def library_items(index: PolicyIndex) -> list:
+    """The support items of every indexed document (stored by the index, or derived from its records)."""
+    from .items import extract_items
+
+    stored = getattr(index, "items", None)
+    return list(stored) if stored is not None else extract_items(index.records)
+
+
+def support_table(index: PolicyIndex, doc_id: str | None = None, kind: str | None = None, keyword: str | None = None,
+                  items: list | None = None) -> list[dict]:
+    """One row per support item (targets left out), filtered by document, kind of support and a keyword
+    found in its condition or quote; sorted by amount, largest first, items without an amount last."""
+    from .items import is_support
+    from .load import fold
+
+    key = fold((keyword or "").strip())
+    rows = []
+    for it in items if items is not None else library_items(index):
+        if not is_support(it) or (doc_id and it.doc_id != doc_id) or (kind and it.kind != kind):
+            continue
+        if key and key not in fold(it.condition + it.quote):
+            continue
+        d = index.documents.get(it.doc_id, {})
+        money = [f.value for f in it.figures if f.unit == "元" and f.value is not None]
+        rows.append({
+            "文件": doc_label(d) if d else it.doc_id, "条款": it.measure_label or "", "支持类型": it.kind,
+            "适用对象": it.condition, "金额或比例": "、".join(f.text for f in it.figures) or "（未规定）",
+            "金额（元）": max(money) if money else None,
+            "限定": "、".join(dict.fromkeys(x for f in it.figures for x in (f.qualifier, f.per) if x)),
+            "期限": it.period, "原文": it.quote, "doc_id": it.doc_id,
+        })
+    return sorted(rows, key=lambda r: (r["金额（元）"] is None, -(r["金额（元）"] or 0)))
+
+
+def item_kinds(index: PolicyIndex) -> list[str]:
+    """The kinds of support the library grants, for a filter."""
+    from .items import is_support
+
+    return sorted({it.kind for it in library_items(index) if is_support(it)})
+
+
+def write_xlsx(rows: list[dict], columns: tuple[str, ...], path) -> None:
+    """An Excel file of the rows (Chinese headers, amounts as numbers)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "惠企政策"
+    ws.append(list(columns))
+    for r in rows:
+        ws.append([r.get(c) for c in columns])
+    for col, width in zip("ABCDEFGHI", (30, 10, 10, 30, 16, 12, 12, 14, 60)):
+        ws.column_dimensions[col].width = width
+    wb.save(path)

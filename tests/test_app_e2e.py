@@ -260,6 +260,40 @@ def test_responsibilities_fit_filter_and_chart(page, app_url):
     expect(note).to_contain_text("未按单位筛选", timeout=30_000)
 
 
+def test_support_items_tab_filters_and_downloads(page, app_url, tmp_path):
+    """惠企政策 (issue 10.7): every support item of the library, filtered by keyword, as CSV and XLSX;
+    an amount answer in the chat shows its items the same way."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="惠企政策").click()
+    table = page.locator("#support")
+    expect(table).to_contain_text("新认定的省级新经济示范企业", timeout=30_000)
+    expect(table).to_contain_text("首次获得备案的四川省瞪羚企业")
+    expect(page.locator("#support-note")).to_contain_text("共 2 项")
+    box = page.locator("#support-keyword textarea, #support-keyword input").first
+    box.fill("瞪羚")
+    page.locator("#support-go").click()
+    expect(page.locator("#support-note")).to_contain_text("共 1 项", timeout=30_000)
+    expect(table).not_to_contain_text("新认定的省级新经济示范企业")
+    with page.expect_download() as dl:
+        page.locator("#support-xlsx").click()
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    path = tmp_path / "items.xlsx"
+    dl.value.save_as(path)
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[0][3] == "适用对象" and len(rows) == 2 and rows[1][3] == "首次获得备案的四川省瞪羚企业" and rows[1][5] == 800000
+    page.screenshot(path=str(shots_dir(app_url) / "support.png"), full_page=True)
+
+    page.get_by_role("tab", name="问答").click()
+    page.locator("#question textarea, #question input").first.fill("瞪羚企业能拿多少钱？")
+    page.locator("#send").click()
+    items = page.locator("#chat .pqa-items").last
+    expect(items).to_contain_text("首次获得备案的四川省瞪羚企业", timeout=60_000)
+    expect(items).to_contain_text("80万元")
+
+
 def test_documents_tab_is_chinese_upload_and_choose_in_chat(page, app_url):
     from playwright.sync_api import expect
 

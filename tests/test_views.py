@@ -101,3 +101,18 @@ def test_gradio_texts_are_chinese_for_every_locale():
     i18n = gradio_i18n()
     assert set(i18n.translations) == {"zh-CN", *OTHER_LOCALES} and "zh-TW" not in i18n.translations
     assert i18n.translations["en"]["upload_text.drop_file"] == "将文件拖放到此处"
+
+
+def test_support_table_sorted_filtered_and_exported(seed_index, tmp_path):
+    from assistant.views import ITEM_COLUMNS, support_table, write_xlsx
+
+    rows = support_table(seed_index)
+    assert [r["适用对象"] for r in rows] == ["新认定的省级新经济示范企业", "首次获得备案的四川省瞪羚企业"]  # 100万 before 80万
+    assert rows[0]["金额（元）"] == 1_000_000 and rows[0]["限定"] == "不超过" and rows[1]["支持类型"] == "后补助"
+    assert [r["条款"] for r in support_table(seed_index, keyword="瞪羚")] == ["(三十)"]
+    assert support_table(seed_index, kind="贴息") == []
+    assert support_table(seed_index, doc_id="another") == []
+    write_xlsx(rows, ITEM_COLUMNS, tmp_path / "x.xlsx")
+    from openpyxl import load_workbook
+    sheet = list(load_workbook(tmp_path / "x.xlsx").active.iter_rows(values_only=True))
+    assert sheet[0] == ITEM_COLUMNS and sheet[1][5] == 1_000_000
