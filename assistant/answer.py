@@ -44,6 +44,7 @@ ASPECT_EVIDENCE = {"time": r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|
                    "procedure": r"申报|申请|材料|流程|程序|办理|手续", "criteria": r"标准|条件|资格|门槛"}
 ASPECT_NAMES = {"time": "具体时间或期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件", "place": "办理或购买的地点、渠道"}
 LIST_CAP = 10  # measures in a list answer
+TOPICAL_SHARE = 0.1  # a word in at most this share of the records names a topic (氢能), not the library's theme
 # Parts of speech that carry no topic: pronouns, numerals, measure words, adverbs, prepositions,
 # conjunctions, particles, interjections, onomatopoeia, punctuation, locality and time words
 # (jieba's tag set: 里面, 上面, 今年, 现在 say where or when the asker is, not what they ask about).
@@ -244,8 +245,18 @@ class Answerer:
                 and (re.search(r"(省|市|县|区|州|镇|乡)$", w) or re.search(re.escape(w) + r"(省|市|县|区|州)", q))]
 
     def unknown_share(self, terms: list[str]) -> float:
-        """The share of the question's content terms that no document uses (地铁, 停运 …)."""
-        return sum(self.evidence.df(t) == 0 for t in terms) / len(terms) if terms else 1.0
+        """The share of the question's content terms that no document uses (地铁, 停运 …).
+
+        A question is about the things it names: when it names some, only those are counted, so a
+        verb telling the asker's own story (刚评上, 想申请) does not make a known subject unknown.
+        """
+        names = [t for t in terms if self._nominal(t)] or terms
+        return sum(self.evidence.df(t) == 0 for t in names) / len(names) if names else 1.0
+
+    def _nominal(self, term: str) -> bool:
+        """A noun, a name, or a word of the documents' own vocabulary (tagged as a name)."""
+        tags = [f for _, f in self._pos(term)]
+        return bool(tags) and tags[-1][:1] in "njx" or tags[-1:] == ["eng"]
 
     def _numbers_present(self, query: Query, text: str) -> bool:
         """Every number the question states (2030年, 50万) occurs in the text as a whole number."""
@@ -651,10 +662,15 @@ class Answerer:
                 continue
             cov = self.evidence.coverage(known, r.text + (r.section_title or "") + (r.title or "")) if known else 0.0
             scored.append((cov, h.score, r))
-        # Relevant: holds a good share of the topic (a third at least), and not far below the best.
-        top = max((c for c, _, _ in scored), default=0.0)
-        floor = max(1 / 3, top - 0.34) if known else 0.0
-        scored = [x for x in scored if x[0] >= floor]
+        # Relevant: names one of the question's topical words (a word few records use: 融资, 氢能 —
+        # a list question's words are alternatives, 融资、贷款方面), or, when the question has none,
+        # holds a good share of its words.
+        topical = [t for t in known if self.evidence.df(t) <= max(2, TOPICAL_SHARE * self.evidence.n)]
+        if topical:
+            scored = [x for x in scored if any(contains(fold(x[2].text + (x[2].title or "")), t) for t in topical)]
+        else:
+            top = max((c for c, _, _ in scored), default=0.0)
+            scored = [x for x in scored if x[0] >= max(1 / 3, top - 0.34)]
         rare = self.evidence.rarest(known)
         seen, rows = set(), []
         for cov, score, r in sorted(scored, key=lambda x: (-x[0], -x[1])):

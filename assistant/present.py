@@ -148,6 +148,12 @@ def answer_html(a: Answer, open_citations: int = OPEN_CITATIONS) -> str:
         if rest:
             block += f'<details class="pqa-more"><summary>其余 {len(rest)} 条引用（点击展开）</summary>{"".join(rest)}</details>'
         parts.append(f'<div class="pqa-cites"><div class="pqa-cites-head">依据（共 {len(cites)} 条）</div>{block}</div>')
+    if not a.found and a.extra.get("mentions"):
+        # Where the documents mention the subject without answering: shown, but not as a citation.
+        from .records import Citation
+
+        mentions = "".join(_citation_html(i, Citation(**m), "", False) for i, m in enumerate(a.extra["mentions"], 1))
+        parts.append(f'<div class="pqa-cites"><div class="pqa-cites-head">文件提到之处（不是答案）</div>{mentions}</div>')
     cls = "pqa-answer" if a.found else "pqa-answer pqa-refused"
     return f'<div class="{cls}">{"".join(parts)}</div>'
 

@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(HERE / "results"))
     p.add_argument("--baseline", action="store_true", help="also score the generic SentenceSplitter baseline")
     p.add_argument("--bench", action="store_true", help="also run the benchmark (slow)")
+    p.add_argument("--loo", action="store_true",
+                   help="leave one document out: thresholds chosen without each document, its questions scored with them")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
     try:
@@ -185,6 +187,13 @@ def _run(args) -> int:
 
         baseline = score_baseline(settings, questions)
         m["baseline"] = baseline
+    if args.loo:
+        from assistant.answer import Answerer
+        from assistant.index import open_index
+
+        from .loo import run_loo
+
+        m["leave_one_document_out"] = run_loo(Answerer(open_index(settings)), questions)
     bench = None
     if args.bench:
         from .bench import run_bench
@@ -201,8 +210,14 @@ def _run(args) -> int:
     (out / "report.md").write_text(report(m, kinds, questions, scores, answers, baseline, bench), encoding="utf-8")
     width = max(len(k) for k in m)
     for k, v in m.items():
-        if k not in ("baseline", "bench"):
+        if k not in ("baseline", "bench", "leave_one_document_out"):
             print(f"{k:<{width}}  {v}")
+    if "leave_one_document_out" in m:
+        loo = m["leave_one_document_out"]
+        print("leave one document out (thresholds chosen on the other documents):")
+        for f in loo["folds"]:
+            print(f"  {f['document']:<30} n={f['questions']:<3} accuracy {f['accuracy']}  (defaults {f['accuracy_with_defaults']})  chosen {f['chosen']}")
+        print(f"  spread: {loo['accuracy_min']} – {loo['accuracy_max']}, mean {loo['accuracy_mean']}")
     if baseline:
         print(f"{'baseline hit@1/hit@3':<{width}}  {baseline['hit_at_1']} / {baseline['hit_at_3']}  (policyqa {m['hit_at_1']} / {m['hit_at_3']})")
     print(f"report: {out / 'report.md'}")

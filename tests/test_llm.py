@@ -298,7 +298,7 @@ def test_eval_runner_uses_the_llm_path_when_configured(llm, tmp_path):
 
     from .conftest import ROOT, SEED
 
-    llm.script = [{"content": lambda body: "相关规定见所给片段。[R1]"}]
+    llm.script = [{"content": lambda body: "要加快布局公(专)用充(换)电和氢能基础设施。[R1]"}]
     (tmp_path / "corpus").mkdir()
     shutil.copy(SEED, tmp_path / "corpus" / SEED.name)
     qs = tmp_path / "q.jsonl"
