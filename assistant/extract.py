@@ -71,9 +71,10 @@ ITEM_START = re.compile(
     rf"^(?:[{_CN_NUM}]+[、.]|\([{_CN_NUM}]+\)|\d{{1,3}}[.、](?!\d)|\(\d{{1,3}}\)|"
     rf"第[{_CN_NUM}\d]+[条章节]|[\u2460-\u2473\u2776-\u277f]|附件)"
 )
-# Page numbers as printed in Chinese documents: — 3 —, - 3 -, ·3·, 3, 第3页, 第3页 共8页, 3/8, Page 3.
+# Page numbers as printed in Chinese documents: — 3 —, - 3 -, ·3·, 3, 第3页, 第3页 共8页, 3/8, Page 3
+# (OCR reads the dash of — 3 — as 一).
 PAGE_NUMBER = re.compile(
-    r"^(?:[—–\-－~～·•.\s]*\d{1,4}[—–\-－~～·•.\s]*|第\s*\d+\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?|"
+    r"^(?:[—–\-－~～·•.一\s]*\d{1,4}[—–\-－~～·•.一\s]*|第\s*\d+\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?|"
     r"共\s*\d+\s*页\s*[,，]?\s*第\s*\d+\s*页|\d+\s*[/／]\s*\d+|page\s*\d+(?:\s*of\s*\d+)?)$",
     re.IGNORECASE,
 )
@@ -231,6 +232,15 @@ def reflow(pages: list[PageLines]) -> list[str]:
     return [p for p in paragraphs if p.strip()]
 
 
+_DASH_READ_AS_ONE = re.compile(r"(?<=\d)\s*一\s*(?=\d)")
+
+
+def ocr_text_fix(text: str) -> str:
+    """OCR reads a dash as the character 一; between two Arabic digits (16—24岁) it is a dash,
+    since Chinese text never writes 一 between Arabic digits."""
+    return _DASH_READ_AS_ONE.sub("—", text)
+
+
 def page_lines_from_boxes(boxes: list[tuple[list[list[float]], str]], width: float, height: float) -> PageLines:
     """OCR boxes (four corner points, text) → the page's lines, top to bottom.
 
@@ -242,7 +252,7 @@ def page_lines_from_boxes(boxes: list[tuple[list[list[float]], str]], width: flo
         if not text or not text.strip():
             continue
         xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-        items.append(TextLine(text.strip(), min(xs), max(xs), min(ys), max(ys)))
+        items.append(TextLine(ocr_text_fix(text.strip()), min(xs), max(xs), min(ys), max(ys)))
     items.sort(key=lambda b: (b.top + b.bottom) / 2)
     rows: list[list[TextLine]] = []
     for b in items:
