@@ -105,21 +105,23 @@ def _char_width(lines: list[TextLine]) -> float:
 
 
 def _band_key(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+    # Digits (the page number) and punctuation (which OCR reads differently page to page: 〔 [ 【) aside.
+    return re.sub(r"\d+", "#", re.sub(r"[\W_]+", "", text))
 
 
 def strip_page_furniture(pages: list[PageLines]) -> list[list[TextLine]]:
     """Remove page numbers and running headers and footers from each page's lines.
 
-    A page number is a line of PAGE_NUMBER form among the first two or last two lines of a page.
-    A running header or footer is a line among the first two or last two of a page whose text
-    (digits aside) recurs at the same height (within 3% of the page) on at least half the pages,
-    two at least: what a reader skips when turning pages.
+    Only the first two and last two lines of a page, and only in its top or bottom 15% (the page
+    margins), are candidates. A page number is such a line of PAGE_NUMBER form. A running header
+    or footer is such a line whose text (digits aside) recurs at the same height (within 3% of
+    the page) on at least half the pages, two at least: what a reader skips when turning pages.
     """
     edge: list[list[int]] = []
     for p in pages:
         n = len(p.lines)
-        edge.append(sorted({i for i in (0, 1, n - 2, n - 1) if 0 <= i < n}))
+        band = [i for i in (0, 1, n - 2, n - 1) if 0 <= i < n and not (0.15 < p.lines[i].top / (p.height or 1) < 0.85)]
+        edge.append(sorted(set(band)))
     seen: dict[str, list[tuple[int, float]]] = {}
     for pi, p in enumerate(pages):
         for i in edge[pi]:
@@ -390,15 +392,19 @@ def read_image(path: Path, progress: bool | None = None) -> Extracted:
 
 _BLOCK = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article", "ul", "ol",
           "dl", "dd", "dt", "blockquote", "pre", "center", "form", "body", "main", "caption", "thead", "tbody"}
-_DROP_TAGS = ["script", "style", "noscript", "nav", "header", "footer", "form", "button", "select", "input",
+_DROP_TAGS = ["head", "script", "style", "noscript", "nav", "header", "footer", "form", "button", "select", "input",
               "iframe", "svg", "aside", "object", "embed", "template"]
 
 
+def _words(s: str) -> str:
+    return re.sub(r"[\W_]+", "", s)  # letters, digits and Chinese characters: separators like | do not count
+
+
 def _link_share(el) -> tuple[int, float]:
-    text = re.sub(r"\s+", "", el.get_text())
+    text = _words(el.get_text())
     if not text:
         return 0, 0.0
-    linked = sum(len(re.sub(r"\s+", "", a.get_text())) for a in el.find_all("a"))
+    linked = sum(len(_words(a.get_text())) for a in el.find_all("a"))
     return len(el.find_all("a")), linked / len(text)
 
 
@@ -424,12 +430,17 @@ def read_html(html: str) -> str:
 
     lines: list[str] = []
     buf: list[str] = []
+    links: list[str] = []  # the text of the links in the current line
 
     def flush() -> None:
         s = "".join(buf).strip()
-        if s:
+        bare = _words(s)
+        linked = sum(len(_words(x)) for x in links)
+        # A line made of links (a footer's 关于本网 | 网站地图 | 联系我们) is navigation.
+        if s and not (len(links) >= 2 and linked >= 0.8 * len(bare)):
             lines.append(re.sub(r"[ \t\r\n\u00a0]+", " ", s))
         buf.clear()
+        links.clear()
 
     def cell_text(td: Tag) -> str:
         sub: list[str] = []
@@ -470,6 +481,8 @@ def read_html(html: str) -> str:
                     walk(child)
                     flush()
                 else:
+                    if child.name == "a":
+                        links.append(child.get_text())
                     walk(child)
 
     walk(soup)
@@ -768,8 +781,8 @@ def _columns(header: list[str]) -> dict[str, int]:
     cols: dict[str, int] = {}
     for i, h in enumerate(header):
         h = re.sub(r"\s+", "", h)
-        if not h:
-            continue
+        if not h or len(h) > 12 or re.search(r"[、，,；;。]", h):
+            continue  # a header names its column in a few words; a list of units is data
         if _H_NUMBER.match(h):
             cols.setdefault("number", i)
         elif _H_LEAD.search(h):

@@ -80,7 +80,7 @@ def remove_cjk_spaces(line: str) -> str:
 # Page chrome of Chinese government web pages: a line that matches is not part of the document.
 _CHROME_WORD = (r"(?:打印(?:本页|此页|文章|正文)?|关闭(?:窗口|本页)?|收藏(?:本页)?|加入收藏|设为首页|我要纠错|纠错|"
                 r"分享(?:到)?|返回顶部|返回首页|返回|字体|字号|大|中|小|默认|超大|保存|上一篇|下一篇|"
-                r"微信|微博|QQ空间|QQ|复制链接|链接)")
+                r"微信|微博|QQ空间|QQ|复制链接|链接|责任编辑[:：]\s*[\u4e00-\u9fff]{1,4})")
 BOILERPLATE = [re.compile(p) for p in (
     r"^(当前位置|您的位置|您现在的位置|所在位置)",
     r"^首页\s*[>＞»›]",  # a breadcrumb: 首页 > 政策 > 国务院文件
@@ -258,8 +258,16 @@ def own_doc_number(lines: list[str], top: int = 15) -> str | None:
         m = _OWN_NUMBER.match(fold(x).strip())
         if m:
             start = m.start(1)
-            return re.sub(r"\s+", "", x.strip()[start:start + len(m.group(1))])
+            number = re.sub(r"\s+", "", x.strip()[start:start + len(m.group(1))])
+            # The year is bracketed by 〔〕 (GB/T 9704); a mismatched pair (〔2018】, [2018〕) is a misread.
+            b = re.search(r"([〔\[［(（【])\d{4}([〕\]］)）】])", number)
+            if b and _PAIRS.get(b.group(1)) != b.group(2):
+                number = number[:b.start(1)] + "〔" + number[b.start(1) + 1:b.start(2)] + "〕" + number[b.end(2):]
+            return number
     return None
+
+
+_PAIRS = {"〔": "〕", "[": "]", "［": "］", "(": ")", "（": "）", "【": "】"}
 
 
 def _signature(lines: list[str]) -> tuple[int, str] | None:
@@ -288,8 +296,8 @@ def read_metadata(text: str, found: dict) -> dict:
         title = []
         for x, f in zip(lines[:8], folded[:8]):
             x = x.strip()
-            if _LETTERHEAD.match(x) and not title:
-                continue  # the letterhead names the issuer, not the document
+            if (_LETTERHEAD.match(x) or _OWN_NUMBER.match(f.strip())) and not title:
+                continue  # the letterhead and the 文号 above the title (公文 layout) are not the title
             if _OWN_NUMBER.match(f.strip()) or f.rstrip().endswith(":") or len(x) > 60 or _starts_numbered(f):
                 break
             title.append(x)
