@@ -411,10 +411,11 @@ def _link_share(el) -> tuple[int, float]:
 def read_html(html: str) -> str:
     """The text of a web page: one line per block, inline markup kept inside its line.
 
-    Dropped: scripts, navigation/header/footer/form elements, and lists or tables made of links
-    (two or more links holding most of the text: menus, 相关链接, share bars). A table row becomes
-    one line with cells joined by ｜; a `key：` cell and the cell after it become a `key：value`
-    line (a page's metadata table).
+    Dropped: scripts, navigation/header/footer/form elements, and lists, tables or lines made of
+    links (two or more links holding most of the text: menus, 相关链接, share bars). A table row
+    becomes one line with cells joined by ｜; a `key：` cell and the cell after it become a
+    `key：value` line (a page's metadata table); a row with a single filled cell is layout (old
+    sites put the whole body in one cell) and is read as blocks.
     """
     from bs4 import BeautifulSoup, NavigableString, Tag
 
@@ -474,8 +475,12 @@ def read_html(html: str) -> str:
                     flush()
                 elif child.name == "tr":
                     flush()
-                    cells = [cell_text(td) for td in child.find_all(["td", "th"], recursive=False)]
-                    lines.extend(table_row_lines(cells))
+                    tds = child.find_all(["td", "th"], recursive=False)
+                    if sum(1 for td in tds if td.get_text(strip=True)) <= 1:
+                        walk(child)  # a layout row (the page's body in one cell): read it as blocks
+                        flush()
+                        continue
+                    lines.extend(table_row_lines([cell_text(td) for td in tds]))
                 elif child.name in _BLOCK:
                     flush()
                     walk(child)
@@ -731,7 +736,11 @@ def read_docx(path: Path) -> Extracted:
             rows = _table_rows(el, paragraph)
             for row in rows:
                 cells = [c for i, c in enumerate(row) if i == 0 or c != row[i - 1]]  # a merged cell once
-                lines.extend(table_row_lines([c.replace("\n", " / ") for c in cells]))
+                filled = [c for c in cells if c.strip()]
+                if len(filled) == 1:
+                    lines.extend(filled[0].split("\n"))  # a layout table or a one-cell box: its paragraphs
+                else:
+                    lines.extend(table_row_lines([c.replace("\n", " / ") for c in cells]))
             # A rule for the table may sit in its caption or a note just before or after it.
             near = [_para_text(x) for x in body[max(0, idx - 2):idx] + body[idx + 1:idx + 3] if x.tag == f"{_W}p"]
             duties.extend(duty_rows(rows, "\n".join(near)))

@@ -449,3 +449,26 @@ def test_chromium_and_font_present_under_ci():
         pytest.skip("only checked under CI=true")
     assert shutil.which("chromium") or Path(CHROMIUM).exists()
     assert FONT_FILE.exists()
+
+
+def test_html_page_with_the_body_in_a_layout_table(tmp_path):
+    """Older government sites put the whole document in one table cell; its paragraphs stay lines."""
+    body = "".join(f"<p>{x}</p>" for x in txt_lines(JIUYE))
+    page = tmp_path / "old.html"
+    page.write_text(f"<html><body><table><tr><td width='20'></td><td>{body}</td></tr>"
+                    "<tr><td></td><td><a href='/'>返回首页</a></td></tr></table></body></html>", encoding="utf-8")
+    assert measures(load_document(page)) == measures(load_document(JIUYE))
+
+
+def test_docx_layout_table_cell_keeps_its_paragraphs(tmp_path):
+    import docx
+
+    d = docx.Document()
+    t = d.add_table(rows=1, cols=2)
+    cell = t.cell(0, 1)
+    lines = txt_lines(JIUYE)
+    cell.text = lines[0]
+    for x in lines[1:]:
+        cell.add_paragraph(x)
+    d.save(tmp_path / "boxed.docx")
+    assert measures(load_document(tmp_path / "boxed.docx")) == measures(load_document(JIUYE))
