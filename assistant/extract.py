@@ -235,12 +235,17 @@ def reflow(pages: list[PageLines]) -> list[str]:
 
 
 _DASH_READ_AS_ONE = re.compile(r"(?<=\d)\s*一\s*(?=\d)")
+# An item label whose closing bracket OCR dropped: "(二十五强化人才支撑" at the start of a line.
+_UNCLOSED_LABEL = re.compile(r"^([(（])([一二三四五六七八九十百]{1,4})(?=[^)）一二三四五六七八九十百零〇、.,，是\s])")
 
 
 def ocr_text_fix(text: str) -> str:
-    """OCR reads a dash as the character 一; between two Arabic digits (16—24岁) it is a dash,
-    since Chinese text never writes 一 between Arabic digits."""
-    return _DASH_READ_AS_ONE.sub("—", text)
+    """Two misreadings OCR makes on printed policies, repaired where the reading is unambiguous:
+    a dash read as 一 between two Arabic digits (16—24岁: Chinese text never writes 一 between
+    Arabic digits), and the closing bracket of an item label at a line start dropped ("(二十五强化"
+    → "(二十五)强化": an opening bracket and a numeral always close before the item's text)."""
+    text = _DASH_READ_AS_ONE.sub("—", text)
+    return _UNCLOSED_LABEL.sub(lambda m: m.group(1) + m.group(2) + (")" if m.group(1) == "(" else "）"), text)
 
 
 def page_lines_from_boxes(boxes: list[tuple[list[list[float]], str]], width: float, height: float) -> PageLines:
@@ -254,7 +259,7 @@ def page_lines_from_boxes(boxes: list[tuple[list[list[float]], str]], width: flo
         if not text or not text.strip():
             continue
         xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-        items.append(TextLine(ocr_text_fix(text.strip()), min(xs), max(xs), min(ys), max(ys)))
+        items.append(TextLine(text.strip(), min(xs), max(xs), min(ys), max(ys)))
     items.sort(key=lambda b: (b.top + b.bottom) / 2)
     rows: list[list[TextLine]] = []
     for b in items:
@@ -273,7 +278,8 @@ def page_lines_from_boxes(boxes: list[tuple[list[list[float]], str]], width: flo
         text = row[0].text
         for a, b in zip(row, row[1:]):
             text += (" " if b.x0 - a.x1 > 0.5 * h else "") + b.text
-        lines.append(TextLine(text, row[0].x0, max(b.x1 for b in row), min(b.top for b in row), max(b.bottom for b in row)))
+        lines.append(TextLine(ocr_text_fix(text), row[0].x0, max(b.x1 for b in row), min(b.top for b in row),
+                              max(b.bottom for b in row)))
     return PageLines(width, height, tuple(lines))
 
 

@@ -10,6 +10,7 @@ and take text. `fold()` is the project's matching normaliser.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import importlib.util
 import re
@@ -142,14 +143,31 @@ class CleanText:
 
 
 def _key(line: str) -> str:
-    return re.sub(r"\s+", "", _BULLET.sub("", line.strip()))
+    # Compared without white space, bullets and punctuation: two OCR readings of one line differ
+    # in （ vs ( or ” vs " more often than in the words.
+    return _NOT_WORD.sub("", _BULLET.sub("", line.strip()))
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _same_line(a: str, b: str) -> bool:
+    """Two readings of one printed line: equal, or (for lines of 10+ characters) 90% alike, as
+    when OCR misreads a character or two in one of the copies."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 10 or abs(len(a) - len(b)) > 0.1 * max(len(a), len(b)):
+        return False
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return m.quick_ratio() >= 0.9 and m.ratio() >= 0.9
 
 
 def drop_repeated_copy(lines: list[str], min_chars: int = 200, window: int = 2) -> list[str]:
     """Remove later copies of a run of lines (web pages often print the document twice).
 
-    Lines are compared without white space and list bullets. A later run of lines equal to an
-    earlier one is a copy when it covers at least `min_chars` characters of *different* lines:
+    Lines are compared without white space, bullets and punctuation (and a long line that is 90%
+    alike counts as the same line misread by OCR). A later run of lines equal to an earlier one
+    is a copy when it covers at least `min_chars` characters of *different* lines:
     a page printed twice repeats many distinct lines, while a table with identical rows or a
     repeated short line repeats few, and those stay. Runs are found through `window`-line
     tuples hashed in one pass (each run is extended once and skipped), so the time grows about
@@ -167,7 +185,7 @@ def drop_repeated_copy(lines: list[str], min_chars: int = 200, window: int = 2) 
         i = first.get(w)
         if i is not None and i + window <= j and keys[j]:
             m = 0
-            while j + m < n and i + m < j and seq[i + m] == seq[j + m]:
+            while j + m < n and i + m < j and (seq[i + m] == seq[j + m] or _same_line(keys[i + m], keys[j + m])):
                 m += 1
             distinct = {keys[j + t] for t in range(m)}
             if sum(len(k) for k in distinct) >= min_chars:

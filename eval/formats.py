@@ -284,23 +284,31 @@ def score_format(name: str, fmt: str, corpus_src: Path, qfile: Path, dpi: int, p
     if fmt == "scan" and ocr["pages"]:
         m["ocr_pages"] = ocr["pages"]
         m["ocr_seconds_per_page"] = round(ocr["seconds"] / ocr["pages"], 2)
-    m["misses"] = [q.id for q, s in zip(questions, scores)
-                   if not (s.correct_refusal if not q.answerable else (s.fact_ok and s.citation_ok))]
+    m["misses"] = [q.id for q, s in zip(questions, scores) if not _correct(q, s)]
     with open(work / "answers.jsonl", "w", encoding="utf-8") as f:
         for a in answers:
             f.write(json.dumps(a, ensure_ascii=False) + "\n")
     return m
 
 
+def _correct(q, s) -> bool:
+    # The scorer's own verdict where it gives one (Score.correct), else facts and citation, or refusal.
+    if hasattr(s, "correct"):
+        return bool(s.correct)
+    return s.correct_refusal if not q.answerable else (s.fact_ok and s.citation_ok)
+
+
 COLUMNS = (("fact_accuracy", "fact accuracy"), ("citation_accuracy", "citation accuracy"), ("hit_at_1", "hit@1"),
-           ("refusal_accuracy", "refusal accuracy"), ("false_refusals", "false refusals"))
+           ("refusal_accuracy", "refusal accuracy"), ("false_refusals", "false refusals"),
+           ("wrong_figures_shown", "wrong figures shown"))
 
 
 def table(results: dict[str, dict]) -> str:
     fmts = list(results)
     lines = ["| metric | " + " | ".join(fmts) + " |", "|---|" + "---|" * len(fmts)]
     for key, label in COLUMNS:
-        lines.append(f"| {label} | " + " | ".join(str(results[f].get(key)) for f in fmts) + " |")
+        if any(key in results[f] for f in fmts):
+            lines.append(f"| {label} | " + " | ".join(str(results[f].get(key)) for f in fmts) + " |")
     base = results.get("txt")
     if base:
         for key, label in COLUMNS[:2]:

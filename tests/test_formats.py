@@ -472,3 +472,17 @@ def test_docx_layout_table_cell_keeps_its_paragraphs(tmp_path):
         cell.add_paragraph(x)
     d.save(tmp_path / "boxed.docx")
     assert measures(load_document(tmp_path / "boxed.docx")) == measures(load_document(JIUYE))
+
+
+@pytest.mark.parametrize("read, fixed", [
+    ("(二十五强化人才支撑。编制重点产业急需紧缺人才目录，", "(二十五)强化人才支撑。编制重点产业急需紧缺人才目录，"),
+    ("（三加大财税支持。", "（三）加大财税支持。"),
+    ("（三）加大财税支持。", "（三）加大财税支持。"),
+    ("（一是加强领导）", "（一是加强领导）"),  # 一是、二是 enumerate inside a sentence: not a label
+    ("将补贴范围扩展至16一24岁失业青年", "将补贴范围扩展至16—24岁失业青年"),
+    ("统一部署", "统一部署"),
+])
+def test_ocr_misreadings_repaired(read, fixed):
+    from assistant.extract import ocr_text_fix
+
+    assert ocr_text_fix(read) == fixed

@@ -237,3 +237,13 @@ def test_drop_repeated_copy_removes_every_later_copy_of_the_page():
     out = drop_repeated_copy(["页首"] + body + ["• 链接"] + body + ["页尾"] + body)
     assert out == ["页首"] + body + ["• 链接", "页尾"]
 
+
+
+def test_drop_repeated_copy_sees_through_ocr_misreadings():
+    """A scanned page that prints the document twice: OCR reads each copy a little differently."""
+    body = [x.strip() for x in SEED.read_text(encoding="utf-8").splitlines() if x.strip()][20:60]
+    second = [x.replace("(", "（", 1).replace("，", ",", 1) for x in body]
+    second[5] = second[5][:30] + "末" + second[5][31:] if len(second[5]) > 40 else second[5]
+    second[12] = second[12].replace("经济", "径济", 1)
+    out = drop_repeated_copy(body + ["• 相关文件"] + second)
+    assert out == body + ["• 相关文件"]
