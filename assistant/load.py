@@ -117,7 +117,9 @@ META_KEYS = {
     "名称": "title",
 }
 META_IGNORED = ("公文种类", "主题分类", "废止日期", "主题词", "体裁分类", "组配分类", "实施日期", "信息分类", "服务对象")
-_META_LINE = re.compile(r"^([\u4e00-\u9fff\s]{2,14}?)\s*[:：]\s*(.*)$")
+# The key is read by its Chinese characters: pages space them out (索 引 号) and OCR may read a
+# stray mark between them (索引1号).
+_META_LINE = re.compile(r"^([\u4e00-\u9fff\s\d]{2,14}?)\s*[:：]\s*(.*)$")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*\d+\s*号")
 # A document's own 文号 stands on a line of its own near the top (possibly bracketed, possibly
 # beside 签发人 on a 上行文). One inside a sentence, or in brackets after a 《title》, is cited.
@@ -242,7 +244,7 @@ def clean_text(raw: str) -> CleanText:
             continue
         m = _META_LINE.match(bare)
         if m:
-            key = re.sub(r"\s+", "", m.group(1))
+            key = re.sub(r"[\s\d]+", "", m.group(1))
             if key in META_KEYS:
                 value = m.group(2).strip()
                 if value and META_KEYS[key] not in meta:
