@@ -18,7 +18,6 @@ and reads the metadata. The layout logic (`reflow`, `page_lines_from_boxes`, `du
 from __future__ import annotations
 
 import re
-import statistics
 import sys
 import time
 from dataclasses import dataclass, field
@@ -83,6 +82,11 @@ _ENDS_SENTENCE = re.compile(r"[。；：？！;:?!）)」”]$")
 _FULL = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 
 
+def _median(xs) -> float:
+    v = sorted(xs)
+    return v[len(v) // 2] if v else 0.0
+
+
 def _folded(s: str) -> str:
     return s.translate(_FULL).strip()
 
@@ -99,9 +103,9 @@ def _char_width(lines: list[TextLine]) -> float:
         if len(t) >= 8 and sum(_is_cjk(c) for c in t) >= 0.6 * len(t):
             ws.append((ln.x1 - ln.x0) / (len(t) - 0.45 * sum(c.isascii() for c in t)))
     if ws:
-        return statistics.median(ws)
+        return _median(ws)
     hs = [ln.bottom - ln.top for ln in lines if ln.bottom > ln.top]
-    return statistics.median(hs) if hs else 10.0
+    return _median(hs) if hs else 10.0
 
 
 def _band_key(text: str) -> str:
@@ -274,7 +278,7 @@ def page_lines_from_boxes(boxes: list[tuple[list[list[float]], str]], width: flo
     lines = []
     for row in rows:
         row.sort(key=lambda b: b.x0)
-        h = statistics.median(b.bottom - b.top for b in row)
+        h = _median(b.bottom - b.top for b in row)
         text = row[0].text
         for a, b in zip(row, row[1:]):
             text += (" " if b.x0 - a.x1 > 0.5 * h else "") + b.text

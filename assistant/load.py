@@ -34,18 +34,10 @@ def _traditional_table() -> dict[int, int]:
     if spec is None or not spec.origin:
         return {}
     folder = Path(spec.origin).parent / "dictionary"
-    table: dict[str, list[str]] = {}
-    simplified: set[str] = set()
-    for name in ("TSCharacters.txt", "STCharacters.txt"):
-        for line in (folder / name).read_text(encoding="utf-8").splitlines():
-            key, _, values = line.partition("\t")
-            if name.startswith("TS"):
-                table[key] = values.split()
-                simplified.update(values.split())
-            else:
-                simplified.add(key)
-    return {ord(k): ord(v[0]) for k, v in table.items()
-            if len(k) == 1 and len(v) == 1 and len(v[0]) == 1 and k != v[0] and k not in simplified}
+    pairs = [x.split("\t") for x in (folder / "TSCharacters.txt").read_text(encoding="utf-8").splitlines() if "\t" in x]
+    simplified = {x.split("\t", 1)[0] for x in (folder / "STCharacters.txt").read_text(encoding="utf-8").splitlines()}
+    simplified.update(c for _, v in pairs for c in v.split())
+    return {ord(k): ord(v) for k, v in pairs if len(k) == 1 and len(v) == 1 and k != v and k not in simplified}
 
 
 # Full-width ASCII (（），：０-９ …) and the ideographic space fold one-to-one onto ASCII, and
