@@ -84,7 +84,10 @@ _FULL = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 
 def _median(xs) -> float:
     v = sorted(xs)
-    return v[len(v) // 2] if v else 0.0
+    if not v:
+        return 0.0
+    k = len(v) // 2
+    return v[k] if len(v) % 2 else (v[k - 1] + v[k]) / 2
 
 
 def _folded(s: str) -> str:
