@@ -269,7 +269,8 @@ def score_format(name: str, fmt: str, corpus_src: Path, qfile: Path, dpi: int, p
             ocr["seconds"] += cost["seconds"]
             warnings += cost["warnings"]
     for p in corpus.iterdir():
-        if p.is_file() and p.name not in wanted:
+        # Hidden files are the conversion stamps and OCR figures (the corpus reader skips them).
+        if p.is_file() and p.name not in wanted and not p.name.startswith("."):
             p.unlink()
     settings = Settings.from_env().with_paths(str(corpus), str(work / "index"))
     rep = build_index(settings, progress=progress)
