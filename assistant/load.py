@@ -1,59 +1,96 @@
 """Load policy documents from a corpus folder and clean them.
 
-Reads .txt/.md/.html/.docx/.pdf, drops web-page boilerplate and the second copy of a page
-that holds the document twice, removes the spaces PDF extraction leaves inside Chinese
-text, and reads the document metadata (title, 文号, 发布机构, dates, 有效性, 索引号).
-Hands on `Document` records; the cleaning functions are pure and take text.
+Reads a file through assistant/extract.py (text, HTML, DOCX, text PDFs reflowed by layout, OCR of
+scans and images), then cleans the text: web-page boilerplate, the second copy of a page that
+holds the document twice, spaces that PDF extraction and OCR leave inside Chinese text and
+numbers. Reads the document's own metadata (title, 文号, 发布机构, dates, 有效性, 索引号: from its
+header, page metadata table or signature, never from a document it cites). Hands on `Document`
+records (with the OCR warnings and a Word file's 任务分工表 rows); the cleaning functions are pure
+and take text. `fold()` is the project's matching normaliser.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
+import importlib.util
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BadDocumentError
+from .extract import IMAGE_EXTS, Extracted, read_docx, read_html, read_image, read_pdf
+from .numerals import to_int
 from .records import Document
 
-SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf") + IMAGE_EXTS
 
-# Full-width ASCII (（），：０-９ …) and the ideographic space fold one-to-one onto ASCII, so
-# offsets found on the folded text are valid on the original, which keeps its punctuation for quoting.
-_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+
+def _traditional_table() -> dict[int, int]:
+    """Traditional → simplified characters from OpenCC's TSCharacters table (shipped in the
+    opencc-python-reimplemented wheel): only entries with a single simplified form, and never a
+    character that is itself a simplified form (乾/干, 於/于 have two readings and stay)."""
+    spec = importlib.util.find_spec("opencc")
+    if spec is None or not spec.origin:
+        return {}
+    folder = Path(spec.origin).parent / "dictionary"
+    pairs = [x.split("\t") for x in (folder / "TSCharacters.txt").read_text(encoding="utf-8").splitlines() if "\t" in x]
+    simplified = {x.split("\t", 1)[0] for x in (folder / "STCharacters.txt").read_text(encoding="utf-8").splitlines()}
+    simplified.update(c for _, v in pairs for c in v.split())
+    return {ord(k): ord(v) for k, v in pairs if len(k) == 1 and len(v) == 1 and k != v and k not in simplified}
+
+
+# Full-width ASCII (（），：０-９ …) and the ideographic space fold one-to-one onto ASCII, and
+# traditional characters onto simplified ones, so offsets found on the folded text are valid on
+# the original, which keeps its punctuation and characters for quoting.
+_FOLD = _traditional_table()
+_FOLD.update({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)})
 _FOLD[0x3000] = 0x20
 
 
 def fold(text: str) -> str:
-    """Full-width to half-width punctuation and digits, character for character (same length)."""
+    """Full-width to half-width, traditional to simplified, character for character (same length)."""
     return text.translate(_FOLD)
 
 
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef“”‘’"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}{CJK_PUNCT}])[ \t\u00a0]+(?=[{CJK}{CJK_PUNCT}\d])|(?<=[\d])[ \t\u00a0]+(?=[{CJK}{CJK_PUNCT}])")
-_SPACED_DIGITS = re.compile(rf"(?<=[{CJK}])(\d(?:[ \t]\d)+)(?=[{CJK}])")
+# A number broken by spaces (PDF extraction, OCR) between Chinese text or a line start and a unit:
+# 1 0 0万元, 10 0万元, 2 . 4%. Spaces between numbers in Latin text stay.
+_SPACED_NUMBER = re.compile(rf"(?:(?<=[{CJK}{CJK_PUNCT}])|^)(\d[\d.]*(?:[ \t]+[\d.]+)+)(?=[ \t]*[{CJK}{CJK_PUNCT}%‰])")
+_SPACE_BEFORE_PERCENT = re.compile(r"(?<=\d)[ \t]+(?=[%‰])")
 
 
 def remove_cjk_spaces(line: str) -> str:
-    """Spaces that PDF extraction leaves inside Chinese text: `第 1 0 条` → 第10条, `战略新 兴` → 战略新兴."""
+    """Spaces that PDF extraction and OCR leave inside Chinese text and numbers:
+    `第 1 0 条` → 第10条, `战略新 兴` → 战略新兴, `1 0 0万元` → 100万元."""
     line = _SPACE_NEAR_CJK.sub("", line)
-    return _SPACED_DIGITS.sub(lambda m: re.sub(r"[ \t]", "", m.group(1)), line)
+    line = _SPACED_NUMBER.sub(lambda m: re.sub(r"[ \t]", "", m.group(1)), line)
+    return _SPACE_BEFORE_PERCENT.sub("", line)
 
 
 # Page chrome of Chinese government web pages: a line that matches is not part of the document.
+_CHROME_WORD = (r"(?:打印(?:本页|此页|文章|正文)?|关闭(?:窗口|本页)?|收藏(?:本页)?|加入收藏|设为首页|我要纠错|纠错|"
+                r"分享(?:到)?|返回顶部|返回首页|返回|字体|字号|大|中|小|默认|超大|保存|上一篇|下一篇|"
+                r"微信|微博|QQ空间|QQ|复制链接|链接|责任编辑[:：]\s*[\u4e00-\u9fff]{1,4})")
 BOILERPLATE = [re.compile(p) for p in (
-    r"^当前位置",
+    r"^(当前位置|您的位置|您现在的位置|所在位置)",
+    r"^首页\s*[>＞»›]",  # a breadcrumb: 首页 > 政策 > 国务院文件
+    r"^[^。，,；;]{1,12}(\s*[>＞»›]\s*[^。，,；;>＞»›]{1,12}){2,}$",
     r"^扫一扫",
     r"^(图片|文字|视频|动漫|访谈|政策|图文|专家|媒体)解读[:：]?$",
-    r"^(新闻发布会|部门发文|市州发文|相关文件|地方发文|相关链接|相关阅读)[:：]?$",
-    r"^(主办单位|承办单位|运行维护单位|网站标识码|技术支持)[:：]",
+    r"^(新闻发布会|部门发文|市州发文|相关文件|地方发文|相关链接|相关阅读|相关稿件|相关报道|相关政策|相关解读|"
+    r"延伸阅读|推荐阅读|热点推荐|附件下载)[:：]?$",
+    r"^(主办单位|承办单位|运行维护单位|网站标识码|技术支持|主办|承办|协办)[:：]",
     r"^(微信|微博|客户端|头条号|手机版|电脑版|手机版 ?电脑版|分享到|打印本页|关闭窗口|返回顶部|网站地图|联系我们|Baidu|map)$",
-    r"ICP备|公网安备",
+    rf"^(?:[【\[(（]?\s*{_CHROME_WORD}\s*[:：]?\s*[】\])）]?\s*[|｜/·]?\s*)+$",  # 【打印】【关闭】 【字体：大 中 小】
+    r"ICP备|公网安备|版权所有|Copyright|©",
     r"^【?字体[:：]",
     r"^来源[:：]",
     r"^\d{4}年\d{2}月\d{2}日 ?\d{2}时\d{2}分$",
-    r"^(浏览次数|访问量|阅读次数)[:：]",
+    r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?$",
+    r"^(浏览次数|访问量|阅读次数|点击数|责任编辑|编辑)[:：]",
 )]
 
 # `key: value` lines of the metadata table that government pages print above the text.
@@ -61,19 +98,33 @@ META_KEYS = {
     "索引号": "index_number",
     "发布机构": "publisher",
     "发文机关": "publisher",
+    "发文单位": "publisher",
     "成文日期": "written_date",
     "发布日期": "published_date",
+    "发布时间": "published_date",
     "文号": "doc_number",
     "发文字号": "doc_number",
     "有效性": "validity",
     "标题": "title",
     "名称": "title",
 }
-META_IGNORED = ("公文种类", "主题分类", "废止日期", "主题词", "体裁分类", "组配分类")
-_META_LINE = re.compile(r"^([\u4e00-\u9fff\s]{2,14}?)\s*[:：]\s*(.*)$")
-DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号")
+META_IGNORED = ("公文种类", "主题分类", "废止日期", "主题词", "体裁分类", "组配分类", "实施日期", "信息分类", "服务对象")
+# The key is read by its Chinese characters: pages space them out (索 引 号) and OCR may read a
+# stray mark between them (索引1号).
+_META_LINE = re.compile(r"^([\u4e00-\u9fff\s\d]{2,14}?)\s*[:：]\s*(.*)$")
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*\d+\s*号")
+# A document's own 文号 stands on a line of its own near the top (possibly bracketed, possibly
+# beside 签发人 on a 上行文). One inside a sentence, or in brackets after a 《title》, is cited.
+_OWN_NUMBER = re.compile(rf"^[(（]?\s*({DOC_NUMBER.pattern})\s*[)）]?(?:\s*签发人[:：]?.*)?$")
+_CN_DIGIT = {"〇": 0, "○": 0, "◯": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}
 _DATE_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+# 二〇二一年十二月三十一日, 二○一八年十一月十六日: the way a signature block often prints the date.
+_DATE_HANZI = re.compile(r"^([〇○◯零OＯ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日$")
+_DATE_ANY = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
 _BULLET = re.compile(r"^[•·▪●◆■\-–]\s*")
+# The letterhead of a 红头文件: the issuing body followed by 文件 on a line of its own.
+_LETTERHEAD = re.compile(r"^([\u4e00-\u9fff（）()]{2,40}?)\s*文\s*件$")
 
 
 @dataclass(frozen=True)
@@ -86,43 +137,88 @@ class CleanText:
 
 
 def _key(line: str) -> str:
-    return re.sub(r"\s+", "", _BULLET.sub("", line.strip()))
+    # Compared without white space, bullets and punctuation: two OCR readings of one line differ
+    # in （ vs ( or ” vs " more often than in the words.
+    return _NOT_WORD.sub("", _BULLET.sub("", line.strip()))
 
 
-def drop_repeated_copy(lines: list[str], min_chars: int = 200) -> list[str]:
-    """Remove a second copy of a run of lines (web pages often print the document twice).
+_NOT_WORD = re.compile(r"[\W_]+")
 
-    Lines are compared without white space and list bullets; the longest repeated run is
-    removed while it covers at least `min_chars` characters.
+
+def _same_line(a: str, b: str) -> bool:
+    """Two readings of one printed line: equal, or (for lines of 10+ characters) 90% alike, as
+    when OCR misreads a character or two in one of the copies."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 10 or abs(len(a) - len(b)) > 0.1 * max(len(a), len(b)):
+        return False
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return m.quick_ratio() >= 0.9 and m.ratio() >= 0.9
+
+
+def drop_repeated_copy(lines: list[str], min_chars: int = 200, window: int = 2) -> list[str]:
+    """Remove later copies of a run of lines (web pages often print the document twice).
+
+    Lines are compared without white space, bullets and punctuation (and a long line that is 90%
+    alike counts as the same line misread by OCR). A later run of lines equal to an earlier one
+    is a copy when it covers at least `min_chars` characters of *different* lines:
+    a page printed twice repeats many distinct lines, while a table with identical rows or a
+    repeated short line repeats few, and those stay. Runs are found through `window`-line
+    tuples hashed in one pass (each run is extended once and skipped), so the time grows about
+    linearly with the number of lines.
     """
-    lines = list(lines)
-    while True:
-        keys = [_key(x) for x in lines]
-        first: dict[str, list[int]] = {}
-        best = (0, 0, 0)  # chars, start of the copy, length
-        for j, k in enumerate(keys):
-            if not k:
-                continue
-            for i in first.get(k, ()):
-                n = 0
-                while j + n < len(keys) and i + n < j and keys[i + n] == keys[j + n]:
-                    n += 1
-                chars = sum(len(keys[j + m]) for m in range(n))
-                if chars > best[0]:
-                    best = (chars, j, n)
-            first.setdefault(k, []).append(j)
-        if best[0] < min_chars:
-            return lines
-        _, j, n = best
-        del lines[j:j + n]
+    keys = [_key(x) for x in lines]
+    ids: dict[str, int] = {}
+    seq = [ids.setdefault(k, len(ids)) for k in keys]
+    n = len(seq)
+    first: dict[tuple, int] = {}
+    drop = bytearray(n)
+    j = 0
+    while j + window <= n:
+        w = tuple(seq[j:j + window])
+        i = first.get(w)
+        if i is not None and i + window <= j and keys[j]:
+            m = 0
+            while j + m < n and i + m < j and (seq[i + m] == seq[j + m] or _same_line(keys[i + m], keys[j + m])):
+                m += 1
+            distinct = {keys[j + t] for t in range(m)}
+            if sum(len(k) for k in distinct) >= min_chars:
+                drop[j:j + m] = b"\x01" * m
+            for t in range(j, j + m):  # later copies may still match these windows
+                first.setdefault(tuple(seq[t:t + window]), t)
+            j += m
+            continue
+        first.setdefault(w, j)
+        j += 1
+    return [x for x, d in zip(lines, drop) if not d]
+
+
+def parse_date(value: str) -> str | None:
+    """A date as ISO (2021-12-31) from 2021年12月31日, 二〇二一年十二月三十一日, 2021-12-31, 2021.12.31."""
+    v = re.sub(r"\s+", "", value)
+    m = _DATE_HANZI.match(v)
+    if m:
+        y = "".join(str(_CN_DIGIT[c]) for c in m.group(1))
+        mo, d = to_int(m.group(2)), to_int(m.group(3))
+        if mo and d and 1 <= mo <= 12 and 1 <= d <= 31:
+            return f"{y}-{mo:02d}-{d:02d}"
+        return None
+    m = _DATE_ANY.search(v)
+    if m:
+        y, mo, d = (int(x) for x in m.groups())
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            return f"{y}-{mo:02d}-{d:02d}"
+    return None
 
 
 def _iso_date(value: str) -> str:
-    m = _DATE_CN.match(value.strip())
-    if m:
-        y, mo, d = m.groups()
-        return f"{y}-{int(mo):02d}-{int(d):02d}"
-    return value.strip()
+    return parse_date(value) or value.strip()
+
+
+def is_date_line(line: str) -> bool:
+    """A line that is only a date (a signature date): 2021年12月31日 or 二〇二一年十二月三十一日."""
+    v = re.sub(r"\s+", "", fold(line))
+    return bool(_DATE_CN.match(v) or _DATE_HANZI.match(v))
 
 
 def clean_text(raw: str) -> CleanText:
@@ -140,7 +236,7 @@ def clean_text(raw: str) -> CleanText:
             continue
         m = _META_LINE.match(bare)
         if m:
-            key = re.sub(r"\s+", "", m.group(1))
+            key = re.sub(r"[\s\d]+", "", m.group(1))
             if key in META_KEYS:
                 value = m.group(2).strip()
                 if value and META_KEYS[key] not in meta:
@@ -157,31 +253,67 @@ def clean_text(raw: str) -> CleanText:
 
 def _drop_trailing_chrome(lines: list[str]) -> list[str]:
     """Bullet lines after the signature date are page links, not document text."""
-    last_date = max((i for i, x in enumerate(lines) if _DATE_CN.match(x)), default=None)
+    last_date = max((i for i, x in enumerate(lines) if is_date_line(x)), default=None)
     if last_date is None:
         return lines
     tail = [x for x in lines[last_date + 1:] if not _BULLET.match(x)]
     return lines[:last_date + 1] + tail
 
 
+def own_doc_number(lines: list[str], top: int = 15) -> str | None:
+    """The document's own 文号: a line of its own among the first `top` lines.
+
+    A 文号 inside a sentence or in brackets after a 《title》 (…《…指导意见》（国办发〔2018〕15号）)
+    names a document the text cites, not this one.
+    """
+    for x in lines[:top]:
+        m = _OWN_NUMBER.match(fold(x).strip())
+        if m:
+            start = m.start(1)
+            number = re.sub(r"\s+", "", x.strip()[start:start + len(m.group(1))])
+            # The year is bracketed by 〔〕 (GB/T 9704); a mismatched pair (〔2018】, [2018〕) is a misread.
+            b = re.search(r"([〔\[［(（【])\d{4}([〕\]］)）】])", number)
+            if b and _PAIRS.get(b.group(1)) != b.group(2):
+                number = number[:b.start(1)] + "〔" + number[b.start(1) + 1:b.start(2)] + "〕" + number[b.end(2):]
+            return number
+    return None
+
+
+_PAIRS = {"〔": "〕", "[": "]", "［": "］", "(": ")", "（": "）", "【": "】"}
+
+
+def _signature(lines: list[str]) -> tuple[int, str] | None:
+    """The signature date: a date on its own line right after the issuer's name (a short line
+    without sentence punctuation); the first such (a 通知 that issues an 办法 signs before it),
+    else the last date on its own line."""
+    dates = [i for i, x in enumerate(lines) if is_date_line(x)]
+    for i in dates:
+        if i > 0 and len(lines[i - 1].strip()) <= 30 and not re.search(r"[。，,;；:：]", lines[i - 1]):
+            return i, lines[i].strip()
+    return (dates[-1], lines[dates[-1]].strip()) if dates else None
+
+
 def read_metadata(text: str, found: dict) -> dict:
-    """Fill title, 文号, 发布机构 and 成文日期 from the text where the page table did not give them."""
+    """Fill title, 文号, 发布机构 and 成文日期 from the document's own header and signature where the
+    page table did not give them (never from a document the text cites)."""
     meta = dict(found)
     lines = text.split("\n")
     folded = [fold(x) for x in lines]
+    letterhead = next((m.group(1) for m in (_LETTERHEAD.match(x.strip()) for x in lines[:3]) if m), None)
     if "doc_number" not in meta:
-        for x in lines[:12]:
-            m = DOC_NUMBER.search(x)
-            if m:
-                meta["doc_number"] = re.sub(r"\s+", "", m.group(0))
-                break
+        number = own_doc_number(lines)
+        if number:
+            meta["doc_number"] = number
     if "title" not in meta:
         title = []
-        for x, f in zip(lines[:6], folded[:6]):
-            if DOC_NUMBER.fullmatch(x.strip()) or f.rstrip().endswith(":") or len(x) > 60 or _starts_numbered(f):
+        for x, f in zip(lines[:8], folded[:8]):
+            x = x.strip()
+            if (_LETTERHEAD.match(x) or _OWN_NUMBER.match(f.strip())) and not title:
+                continue  # the letterhead and the 文号 above the title (公文 layout) are not the title
+            if _OWN_NUMBER.match(f.strip()) or f.rstrip().endswith(":") or len(x) > 60 or _starts_numbered(f):
                 break
-            title.append(x.strip())
-            if re.search(r"(意见|通知|办法|规定|决定|方案|细则|措施|条例|规划|纲要|政策|若干意见)$", x.strip()):
+            title.append(x)
+            if re.search(r"(意见|通知|办法|规定|决定|方案|细则|措施|条例|规划|纲要|政策|若干意见|通告|公告|批复|函)$", x):
                 break
         if title:
             meta["title"] = "".join(title[:3])
@@ -190,14 +322,17 @@ def read_metadata(text: str, found: dict) -> dict:
         if f.rstrip().endswith(":") and len(f) <= 80 and ("各" in f or "有关" in f):
             meta.setdefault("addressee", x.strip().rstrip(":："))
             break
-    # The signature at the end: an issuing body on the line before the date.
-    for i in range(len(lines) - 1, max(len(lines) - 4, 0) - 1, -1):
-        if _DATE_CN.match(lines[i].strip()):
-            meta.setdefault("written_date", _iso_date(lines[i]))
-            meta["signature_date"] = lines[i].strip()  # as printed, e.g. 2021年12月31日
-            if i > 0 and len(lines[i - 1]) <= 30 and not re.search(r"[。，,;；]", lines[i - 1]):
-                meta.setdefault("publisher", lines[i - 1].strip())
-            break
+    sig = _signature(lines)
+    if sig:
+        i, printed = sig
+        date = parse_date(printed)
+        if date:
+            meta.setdefault("written_date", date)
+        meta["signature_date"] = printed  # as printed, e.g. 2021年12月31日
+        if i > 0 and len(lines[i - 1]) <= 30 and not re.search(r"[。，,;；]", lines[i - 1]):
+            meta.setdefault("publisher", lines[i - 1].strip())
+    if letterhead:
+        meta.setdefault("publisher", letterhead)
     for k in ("written_date", "published_date"):
         if k in meta:
             meta[k] = _iso_date(meta[k])
@@ -220,14 +355,20 @@ def doc_id_for(name: str) -> str:
 # --- reading files -----------------------------------------------------------------------
 
 
+def _empty(name: str) -> BadDocumentError:
+    return BadDocumentError(f"{name}: the file is empty: add the policy text or remove the file",
+                            zh=f"{name}：文件是空的，请放入政策正文或删除该文件")
+
+
 def decode(data: bytes, name: str) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, then GB18030; refuse binary data."""
     if not data.strip():
-        raise BadDocumentError(f"{name}: the file is empty: add the policy text or remove the file")
+        raise _empty(name)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if b"\x00" in data[:4096]:
-        raise BadDocumentError(f"{name}: binary data in a text file: save it as UTF-8 text, or use .docx/.pdf")
+        raise BadDocumentError(f"{name}: binary data in a text file: save it as UTF-8 text, or use .docx/.pdf",
+                               zh=f"{name}：文本文件中含有二进制数据，请另存为 UTF-8 文本，或使用 .docx/.pdf 格式")
     for enc in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(enc)
@@ -238,65 +379,52 @@ def decode(data: bytes, name: str) -> str:
         if controls > max(3, len(text) // 100):
             break
         return text
-    raise BadDocumentError(f"{name}: not readable as UTF-8 or GB18030 text: save it as UTF-8")
+    raise BadDocumentError(f"{name}: not readable as UTF-8 or GB18030 text: save it as UTF-8",
+                           zh=f"{name}：无法按 UTF-8 或 GB18030 编码读取，请另存为 UTF-8 文本")
+
+
+def extract(path: Path, progress: bool | None = None) -> Extracted:
+    """The raw text of a file by its extension (with OCR warnings and a Word file's duty table)."""
+    ext = path.suffix.lower()
+    if ext not in SUPPORTED:
+        raise BadDocumentError(f"{path.name}: unsupported file type {ext or '(none)'}: use one of {', '.join(SUPPORTED)}",
+                               zh=f"{path.name}：不支持的文件类型 {ext or '（无扩展名）'}，请使用 {'、'.join(SUPPORTED)} 文件")
+    data = path.read_bytes()
+    if ext in (".txt", ".md"):
+        return Extracted(decode(data, path.name))
+    if not data.strip():
+        raise _empty(path.name)
+    try:
+        if ext in (".html", ".htm"):
+            return Extracted(read_html(decode(data, path.name)))
+        if ext == ".docx":
+            return read_docx(path)
+        if ext in IMAGE_EXTS:
+            return read_image(path, progress)
+        return read_pdf(path, progress)
+    except BadDocumentError:
+        raise
+    except Exception as e:  # the parsers raise many types for damaged files
+        raise BadDocumentError(
+            f"{path.name}: cannot read this {ext} file ({type(e).__name__}: {e}): re-save it or convert it to .txt",
+            zh=f"{path.name}：无法读取该 {ext} 文件（{type(e).__name__}），文件可能已损坏，请重新保存或转换为 .txt 后上传",
+        ) from e
 
 
 def extract_text(path: Path) -> str:
     """The plain text of a file, by its extension."""
-    ext = path.suffix.lower()
-    if ext not in SUPPORTED:
-        raise BadDocumentError(f"{path.name}: unsupported file type {ext or '(none)'}: use one of {', '.join(SUPPORTED)}")
-    data = path.read_bytes()
-    if ext in (".txt", ".md"):
-        return decode(data, path.name)
-    if not data.strip():
-        raise BadDocumentError(f"{path.name}: the file is empty: add the policy text or remove the file")
-    try:
-        if ext in (".html", ".htm"):
-            return _html_text(decode(data, path.name))
-        if ext == ".docx":
-            return _docx_text(path)
-        return _pdf_text(path)
-    except BadDocumentError:
-        raise
-    except Exception as e:  # the parsers raise many types for damaged files
-        raise BadDocumentError(f"{path.name}: cannot read this {ext} file ({type(e).__name__}: {e}): re-save it or convert it to .txt") from e
+    return extract(path).text
 
 
-def _html_text(html: str) -> str:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer"]):
-        tag.decompose()
-    return soup.get_text("\n")
-
-
-def _docx_text(path: Path) -> str:
-    import docx
-
-    d = docx.Document(str(path))
-    parts = [p.text for p in d.paragraphs]
-    for table in d.tables:
-        for row in table.rows:
-            parts.append(" ".join(c.text for c in row.cells))
-    return "\n".join(parts)
-
-
-def _pdf_text(path: Path) -> str:
-    from pypdf import PdfReader
-
-    reader = PdfReader(str(path))
-    return "\n".join((page.extract_text() or "") for page in reader.pages)
-
-
-def load_document(path: Path) -> Document:
+def load_document(path: Path, progress: bool | None = None) -> Document:
     """Read and clean one file; raises BadDocumentError with a message naming the file."""
     data = path.read_bytes()
-    raw = extract_text(path)
-    cleaned = clean_text(raw)
+    raw = extract(path, progress)
+    cleaned = clean_text(raw.text)
     if len(re.findall(rf"[{CJK}A-Za-z]", cleaned.text)) < 10:
-        raise BadDocumentError(f"{path.name}: no text found in the file: check it holds the policy text (a scanned PDF needs OCR first)")
+        hint = "a scan or photo too faint or small to read" if raw.ocr_pages else "check it holds the policy text"
+        zh = "扫描件或照片过于模糊、无法识别" if raw.ocr_pages else "请确认文件中含有政策正文"
+        raise BadDocumentError(f"{path.name}: no text found in the file: {hint}", zh=f"{path.name}：文件中没有识别到文字，{zh}")
     meta = read_metadata(cleaned.text, cleaned.metadata)
     return Document(
         doc_id=doc_id_for(path.name),
@@ -310,19 +438,23 @@ def load_document(path: Path) -> Document:
         published_date=meta.get("published_date"),
         validity=meta.get("validity"),
         index_number=meta.get("index_number"),
+        warnings=raw.warnings,
         meta_lines=cleaned.meta_lines | {k: meta[k] for k in ("signature_date", "addressee") if k in meta},
+        duty_table=raw.duty_table,
     )
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """Every regular file in the corpus folder (not hidden), sorted by name."""
     if not corpus_dir.is_dir():
-        raise BadDocumentError(f"corpus folder {corpus_dir} does not exist: create it and put policy files in it")
+        raise BadDocumentError(f"corpus folder {corpus_dir} does not exist: create it and put policy files in it",
+                               zh=f"文件夹 {corpus_dir} 不存在，请先创建并放入政策文件")
     return sorted(p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
 def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[str]]:
-    """All readable documents of a folder and one message per file that could not be used."""
+    """All readable documents of a folder and one message per file that could not be used (and
+    per page that gave no text)."""
     docs, problems = [], []
     seen: dict[str, str] = {}
     for path in corpus_files(corpus_dir):
@@ -339,4 +471,5 @@ def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[str]]:
             continue
         seen[doc.doc_id] = path.name
         docs.append(doc)
+        problems.extend(doc.warnings)
     return docs, problems

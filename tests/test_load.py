@@ -1,11 +1,14 @@
 """Loading and cleaning: boilerplate, the two-copies page, spacing, metadata, file formats, bad input."""
 
+import re
+
 import pytest
 
 from assistant.errors import BadDocumentError
-from assistant.load import clean_text, doc_id_for, drop_repeated_copy, fold, load_corpus, load_document, remove_cjk_spaces
+from assistant.load import (clean_text, doc_id_for, drop_repeated_copy, fold, load_corpus, load_document, own_doc_number,
+                            parse_date, read_metadata, remove_cjk_spaces)
 
-from .conftest import SEED, SHANGHAI
+from .conftest import GESHUI, JIUYE, SEED, SHANGHAI, TIYU
 
 
 def test_fold_keeps_length_and_maps_full_width():
@@ -21,6 +24,12 @@ def test_fold_keeps_length_and_maps_full_width():
     ("给予 100 万元 奖励", "给予100万元奖励"),
     ("资金 ， 奖励 。", "资金，奖励。"),
     ("Section 10 applies", "Section 10 applies"),  # spaces in Latin text stay
+    ("给予 1 0 0万元奖励", "给予100万元奖励"),
+    ("1 0 0 万元", "100万元"),
+    ("增速不低于 1 0 %", "增速不低于10%"),
+    ("比重达到 2 . 4 %左右", "比重达到2.4%左右"),
+    ("最高 3 000万元", "最高3000万元"),
+    ("from 2021 to 2025 inclusive", "from 2021 to 2025 inclusive"),
 ])
 def test_remove_cjk_spaces(raw, clean):
     assert remove_cjk_spaces(raw) == clean
@@ -113,6 +122,8 @@ def test_bad_files_get_a_message_naming_the_file(tmp_path, name, data, words):
     with pytest.raises(BadDocumentError) as e:
         load_document(p)
     assert name in str(e.value) and words in str(e.value)
+    # The app shows the Chinese message: it names the file too.
+    assert name in e.value.zh and e.value.zh != str(e.value) and re.search(r"[\u4e00-\u9fff]{4}", e.value.zh)
 
 
 def test_bad_files_do_not_stop_the_corpus(tmp_path):
@@ -122,3 +133,117 @@ def test_bad_files_do_not_stop_the_corpus(tmp_path):
     docs, problems = load_corpus(tmp_path)
     assert [d.doc_id for d in docs] == ["sichuan_new_economy_2021_93"]
     assert len(problems) == 2 and any("empty.txt" in p for p in problems) and any("sheet.xlsx" in p for p in problems)
+
+
+# --- traditional characters -----------------------------------------------------------------
+
+
+def test_fold_maps_traditional_to_simplified_one_to_one():
+    s = "對新認定的省級新經濟示範企業，給予一次性不超過１００萬元資金獎勵（責任單位：財政廳）"
+    f = fold(s)
+    assert len(f) == len(s)
+    assert f == "对新认定的省级新经济示范企业,给予一次性不超过100万元资金奖励(责任单位:财政厅)"
+    assert fold("发展改革委") == "发展改革委"  # simplified text is unchanged
+    # Characters that are also simplified characters with another reading stay as they are.
+    assert fold("乾坤 於是") == "乾坤 於是"
+
+
+def test_traditional_document_matches_its_simplified_text(tmp_path):
+    p = tmp_path / "trad.txt"
+    p.write_text("關於支持企業發展的通知\n一、總則\n（一）加大支持。給予50萬元獎勵。\n（二）強化服務。（責任單位：市財政局）", encoding="utf-8")
+    doc = load_document(p)
+    assert "給予50萬元獎勵" in doc.text  # quotes keep the original characters
+    i = fold(doc.text).index("给予50万元奖励")
+    assert doc.text[i:i + 8] == "給予50萬元獎勵"
+
+
+# --- dates, 文号 and metadata of the document itself -------------------------------------------
+
+
+@pytest.mark.parametrize("printed, iso", [
+    ("二〇二一年十二月三十一日", "2021-12-31"), ("二○一八年十一月十六日", "2018-11-16"), ("2021年12月31日", "2021-12-31"),
+    ("2022-01-04", "2022-01-04"), ("二〇二〇年一月一日", "2020-01-01"), ("二〇二一年十三月一日", None),
+])
+def test_dates(printed, iso):
+    assert parse_date(printed) == iso
+
+
+def test_signature_date_in_chinese_numerals_is_the_written_date():
+    text = "某县人民政府\n关于促进旅游业发展的实施意见\n一、总体要求\n（一）指导思想。内容。\n（二）基本原则。内容。\n某县人民政府\n二〇二一年十二月三十一日"
+    meta = read_metadata(clean_text(text).text, {})
+    assert meta["written_date"] == "2021-12-31" and meta["signature_date"] == "二〇二一年十二月三十一日"
+    assert meta["publisher"] == "某县人民政府"
+
+
+CITES = """柳河县人民政府关于加快全域旅游发展的实施意见
+各乡镇人民政府，县政府各部门：
+为贯彻落实《国务院办公厅关于促进全域旅游发展的指导意见》（国办发〔2018〕15号）和《吉林省人民政府办公厅关于加快发展全域旅游的实施意见》（吉政办发〔2018〕32号）精神，结合我县实际，提出如下意见。
+一、总体要求
+（一）指导思想。按照国办发〔2018〕15号文件要求，推进全域旅游。
+（二）发展目标。到2025年，旅游总收入达到100亿元。
+柳河县人民政府
+2019年3月5日"""
+
+
+def test_a_cited_document_number_is_not_the_documents_own():
+    """Rule: a document's own 文号 stands on a line of its own near the top (or in the page's
+    metadata table); one in brackets after a 《title》 or inside a sentence is cited."""
+    meta = read_metadata(clean_text(CITES).text, {})
+    assert "doc_number" not in meta
+    assert meta["title"] == "柳河县人民政府关于加快全域旅游发展的实施意见"
+    assert meta["publisher"] == "柳河县人民政府" and meta["written_date"] == "2019-03-05"
+    own = CITES.replace("各乡镇人民政府", "柳政发〔2019〕7号\n各乡镇人民政府")
+    assert read_metadata(clean_text(own).text, {})["doc_number"] == "柳政发〔2019〕7号"
+
+
+@pytest.mark.parametrize("path, number, publisher, date", [
+    (JIUYE, "国发〔2018〕39号", "国务院", "2018-11-16"),
+    (GESHUI, "国发〔2018〕41号", "国务院", "2018-12-13"),  # the 通知's signature, not the 办法's end
+    (TIYU, "国办发〔2018〕121号", "国务院办公厅", "2018-12-11"),
+])
+def test_state_council_samples_metadata(path, number, publisher, date):
+    doc = load_document(path)
+    assert (doc.doc_number, doc.publisher, doc.written_date) == (number, publisher, date)
+
+
+def test_letterhead_and_number_above_the_title():
+    """公文 layout: 发文机关标志 (XX文件), then the 文号, then the title."""
+    text = "四川省人民政府办公厅文件\n川办发〔2021〕93号\n四川省人民政府办公厅\n关于加快发展新经济培育壮大新动能的实施意见\n各市(州)人民政府：\n一、指导思想\n内容。"
+    meta = read_metadata(clean_text(text).text, {})
+    assert meta["title"] == "四川省人民政府办公厅关于加快发展新经济培育壮大新动能的实施意见"
+    assert meta["doc_number"] == "川办发〔2021〕93号" and meta["publisher"] == "四川省人民政府办公厅"
+
+
+def test_misread_brackets_of_a_document_number():
+    assert own_doc_number(["国办发〔2018】121号"]) == "国办发〔2018〕121号"
+    assert own_doc_number(["（川办发〔2021〕93号）"]) == "川办发〔2021〕93号"
+    assert own_doc_number(["按照国办发〔2018〕15号文件要求"]) is None
+
+
+# --- repeated copies ------------------------------------------------------------------------
+
+
+def test_drop_repeated_copy_keeps_identical_table_rows_and_short_repeats():
+    rows = ["| 1 | 某某企业 | 100万元 | 已完成 |"] * 400
+    assert drop_repeated_copy(rows) == rows
+    alternating = ["序号｜企业｜金额", "1｜甲公司｜50万元"] * 150
+    assert drop_repeated_copy(alternating) == alternating
+    lines = ["（责任单位：财政厅）", "正文一。", "（责任单位：财政厅）", "正文二。"]
+    assert drop_repeated_copy(lines) == lines
+
+
+def test_drop_repeated_copy_removes_every_later_copy_of_the_page():
+    body = [x for x in SEED.read_text(encoding="utf-8").splitlines() if x.strip()][10:60]
+    out = drop_repeated_copy(["页首"] + body + ["• 链接"] + body + ["页尾"] + body)
+    assert out == ["页首"] + body + ["• 链接", "页尾"]
+
+
+
+def test_drop_repeated_copy_sees_through_ocr_misreadings():
+    """A scanned page that prints the document twice: OCR reads each copy a little differently."""
+    body = [x.strip() for x in SEED.read_text(encoding="utf-8").splitlines() if x.strip()][20:60]
+    second = [x.replace("(", "（", 1).replace("，", ",", 1) for x in body]
+    second[5] = second[5][:30] + "末" + second[5][31:] if len(second[5]) > 40 else second[5]
+    second[12] = second[12].replace("经济", "径济", 1)
+    out = drop_repeated_copy(body + ["• 相关文件"] + second)
+    assert out == body + ["• 相关文件"]
