@@ -297,7 +297,7 @@ def run_load(url: str, work: Workload, users: int, seconds: float, upload_at: fl
             problem = f"error on /ask after the upload: {type(e).__name__}: {e}"
         record("after-upload", -1, start, problem)
 
-    load_before = os.getloadavg()
+    load_before, cpu_before = os.getloadavg(), time.process_time()
     threads = [threading.Thread(target=user_loop, args=(i,), daemon=True) for i in range(users)]
     if upload_at is not None:
         threads.append(threading.Thread(target=uploader, daemon=True))
@@ -312,7 +312,10 @@ def run_load(url: str, work: Workload, users: int, seconds: float, upload_at: fl
     for c in clients:
         with contextlib.suppress(Exception):
             c.close()
-    return report(done, users, seconds, wall, hung, upload_window, load_before, os.getloadavg(), work)
+    out = report(done, users, seconds, wall, hung, upload_window, load_before, os.getloadavg(), work)
+    # The simulated users share the machine with the app: their own CPU time says how much of it they took.
+    out["client_cpu_s"] = round(time.process_time() - cpu_before, 1)
+    return out
 
 
 def _stats(ms: list[float]) -> dict:
@@ -355,7 +358,8 @@ def summary(r: dict) -> str:
     lat = r["latency"]
     lines = [
         f"{r['users']} users for {r['seconds']:g} s (wall {r['wall_s']} s, {r['cpus']} CPUs, load average "
-        f"{r['load_average']['before'][0]} before, {r['load_average']['after'][0]} after)",
+        f"{r['load_average']['before'][0]} before, {r['load_average']['after'][0]} after; "
+        f"the simulated users used {r.get('client_cpu_s', '?')} CPU-seconds of it)",
         f"{r['requests']} requests ({r['conversations']} conversations), {r['throughput_rps']} requests/s; "
         f"latency p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms, p99 {lat['p99_ms']} ms, max {lat['max_ms']} ms",
     ]
