@@ -85,6 +85,7 @@ class Workload:
     # Answers given alone, by request key: an answer under load must be the same (until an upload).
     alone: dict[str, str] = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)  # questions not used, with why
+    alone_ms: list[float] = field(default_factory=list)  # /ask latency with one user, no one else asking
 
 
 def workload(questions: list[Question]) -> Workload:
@@ -197,7 +198,9 @@ def calibrate(url: str, work: Workload) -> Workload:
     c = _client(url)
     asks, pairs = [], []
     for q in work.asks:
+        start = time.perf_counter()
         a = c.predict(q.question, api_name="/ask")
+        work.alone_ms.append((time.perf_counter() - start) * 1000)
         if problem := check_ask(q, a):
             work.dropped.append(f"/ask alone: {problem}")
             continue
@@ -214,7 +217,7 @@ def calibrate(url: str, work: Workload) -> Workload:
         pairs.append(p)
         work.alone[_key("chat", p.first.question)] = first.text
         work.alone[_follow_key(p)] = follow.text
-    return Workload(asks, pairs, work.alone, work.dropped)
+    return Workload(asks, pairs, work.alone, work.dropped, work.alone_ms)
 
 
 def run_load(url: str, work: Workload, users: int, seconds: float, upload_at: float | None = None,
@@ -333,6 +336,7 @@ def report(results: list[Request], users: int, seconds: float, wall: float, hung
         "users": users, "seconds": seconds, "wall_s": round(wall, 1), "requests": len(asked),
         "throughput_rps": round(len(asked) / wall, 2) if wall else 0.0,
         "latency": _stats([r.seconds * 1000 for r in asked]),
+        "alone": _stats(work.alone_ms),
         "by_kind": {k: _stats([r.seconds * 1000 for r in asked if r.kind == k]) for k in ("ask", "chat", "follow-up")},
         "errors": sum(r.problem.startswith("error") for r in results),
         "wrong": sum(bool(r.problem) and not r.problem.startswith(("error", "cross-talk")) for r in results),
@@ -363,6 +367,8 @@ def summary(r: dict) -> str:
         f"{r['requests']} requests ({r['conversations']} conversations), {r['throughput_rps']} requests/s; "
         f"latency p50 {lat['p50_ms']} ms, p95 {lat['p95_ms']} ms, p99 {lat['p99_ms']} ms, max {lat['max_ms']} ms",
     ]
+    if r["alone"]["n"]:
+        lines.append(f"  (one user alone, before the run: /ask p50 {r['alone']['p50_ms']} ms, p95 {r['alone']['p95_ms']} ms)")
     for k, s in r["by_kind"].items():
         lines.append(f"  {k:<9} n={s['n']:<5} p50 {s['p50_ms']} ms  p95 {s['p95_ms']} ms  p99 {s['p99_ms']} ms")
     if "upload" in r:
