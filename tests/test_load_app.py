@@ -8,7 +8,6 @@ its own user's previous answer. The 20-user run is the documented command, not a
 import random
 from dataclasses import replace
 
-import chromadb.errors
 import pytest
 
 from eval.load import (FOLLOW_UP, ChatReply, Pair, Workload, calibrate, check_follow_up, run_load, start_app,
@@ -49,23 +48,25 @@ def test_users_at_once_with_an_upload_get_right_answers_and_no_cross_talk(app):
     # test_an_index_opened_before_an_upload_answers_after_it (xfail). Remove once that passes.
     race = [p for p in r["problems"] if any(m in p for m in RACE)]
     assert [p for p in r["problems"] if p not in race] == [], r["problems"]
-    assert r["errors"] == len(race) and r["wrong"] == r["cross_talk"] == 0
-    assert r["by_kind"]["ask"]["n"] > 0 and r["conversations"] >= USERS  # every user held conversations
-    assert r["upload"]["ok"] and r["upload"]["during"]["n"] > 0  # users were answered while it re-indexed
+    assert r["errors"] == len(race) and r["wrong"] == r["cross_talk"] == 0, r
+    assert r["by_kind"]["ask"]["n"] > 0 and r["conversations"] >= USERS, r  # every user held conversations
+    assert r["upload"]["ok"] and r["upload"]["during"]["n"] > 0, r  # users were answered while it re-indexed
     print(r)  # figures in the -s output; not asserted (the machine is shared)
 
 
 # Found by this load test: build_index removes the previous generation (its Chroma folder) as soon
 # as the manifest points at the new one, but Service.add swaps in the new index only afterwards,
-# and requests already running keep the index they started with; their dense query then fails
-# with Chroma's "unable to open database file" (HTTP error to the user). Owner: index/service.
-@pytest.mark.xfail(strict=True, raises=chromadb.errors.InternalError,
-                   reason="bug in index.build_index/Service.add: the live generation is removed under its readers")
+# and requests already running keep the index they started with; a query of theirs that needs a
+# new Chroma connection then fails with "unable to open database file" / "Failed to get segments"
+# (an error shown to the user; seen in 1 of 4 upload runs). Whether a given query needs a new
+# connection is up to Chroma's pool, so the test checks the cause: the generation a reader still
+# holds is gone from disk. Owner: index.build_index / Service.add.
+@pytest.mark.xfail(strict=True, reason="bug in index.build_index/Service.add: the live generation is removed under its readers")
 def test_an_index_opened_before_an_upload_answers_after_it(seed_index, embedder, tmp_path):
     import shutil
 
     from assistant.answer import Answerer
-    from assistant.index import open_index
+    from assistant.index import open_index, read_manifest
     from assistant.manage import add_document
     from eval.load import UPLOAD_TEXT
 
@@ -73,17 +74,13 @@ def test_an_index_opened_before_an_upload_answers_after_it(seed_index, embedder,
     shutil.copytree(seed_index.settings.corpus_dir, settings.corpus_dir)
     shutil.copytree(seed_index.settings.index_dir, settings.index_dir)  # the same generation: nothing rebuilt
     before = Answerer(open_index(settings, embedder=embedder))  # what a request in flight holds
+    serving = settings.index_dir / read_manifest(settings.index_dir)["generation"]
     assert before.ask("加快新能源设施建设有哪些配合单位？").found
     new = tmp_path / "new.txt"
     new.write_text(UPLOAD_TEXT, encoding="utf-8")
     add_document(settings, new, "loadtest_race.txt")
-    # The hybrid route queries Chroma; Gradio runs each request in a worker thread, and a thread
-    # new to Chroma opens its own connection to the (now removed) database.
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(4) as pool:
-        answers = list(pool.map(before.ask, ["加快新能源设施建设有哪些配合单位？", "氢能基础设施建设有什么措施？"] * 4))
-    assert all(a.found for a in answers)
+    assert serving.is_dir(), f"{serving.name} removed while a reader still serves from it"
+    assert before.ask("氢能基础设施建设有什么措施？").found
 
 
 # Found by the 20-user run with an upload (README, "Reliability"). query.named_documents takes a
