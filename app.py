@@ -388,7 +388,10 @@ def build_app(service: Service) -> gr.Blocks:
             denied = gr.HTML(f'<p>{DENIED}</p>', visible=False, elem_id="manage-denied")
 
         chat_out = [box, chatbot, last, turns, picker, source, hint]
-        box.submit(chat, [box, chatbot, last, turns, chat_doc], chat_out, api_visibility="private", show_progress="hidden")
+        # The chat is also an API endpoint (api_name "chat") so the load test can hold conversations:
+        # predict(question, history, doc, api_name="/chat"); a follow-up resolves against the
+        # previous answer of the same client session (the `last` State), never another's.
+        box.submit(chat, [box, chatbot, last, turns, chat_doc], chat_out, api_name="chat", show_progress="hidden")
         send.click(chat, [box, chatbot, last, turns, chat_doc], chat_out, api_visibility="private", show_progress="hidden")
         examples.click(ask_example, [examples, chatbot, last, turns, chat_doc], chat_out, api_visibility="private", show_progress="hidden")
         chatbot.clear(clear_chat, None, [last, turns, picker, source, hint], api_visibility="private", show_progress="hidden")
@@ -408,7 +411,9 @@ def build_app(service: Service) -> gr.Blocks:
         support_tab.select(lambda d: choices(d), item_doc, item_doc, api_visibility="private", show_progress="hidden")
 
         lists = [docs, chat_doc, duty_doc, victim]
-        up.upload(upload, up, [status, up], api_visibility="private", show_progress="hidden").then(
+        # Callable by scripts too (the load test uploads while users ask), not listed on the API page;
+        # the handler's admin check applies to API calls as it does to the page.
+        up.upload(upload, up, [status, up], api_name="upload", api_visibility="undocumented", show_progress="hidden").then(
             refresh, [chat_doc, duty_doc], lists, api_visibility="private", show_progress="hidden").then(
             duties, [unit, duty_doc], duty_out, api_visibility="private", show_progress="hidden")
         rm.click(ask_remove, victim, [status, pending, confirm_box, confirm_text], api_visibility="private", show_progress="hidden")
