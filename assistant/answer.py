@@ -69,13 +69,13 @@ class Evidence:
     """How much of a question's content a text covers, weighted by rarity in the corpus."""
 
     def __init__(self, index: PolicyIndex) -> None:
-        self.texts = [fold(r.text + (r.section_title or "")) for r in index.records]
-        self.n = len(self.texts)
+        self.index = index
+        self.n = index.n_records
         self._df: dict[str, int] = {}
 
     def df(self, term: str) -> int:
         if term not in self._df:
-            self._df[term] = sum(1 for t in self.texts if term in t)
+            self._df[term] = self.index.doc_freq(term)  # from the BM25 lexicon: no scan of the records
         return self._df[term]
 
     def idf(self, term: str) -> float:
@@ -150,6 +150,8 @@ class Answerer:
         for r in self.index.records:
             if r.section_title and r.section_title not in sections:
                 sections.append(r.section_title)
+                if len(sections) == 12:
+                    break
         about = "、".join(sections[:12])
         return f"已收录的文件：{titles}。内容涉及：{about}等。" if about else f"已收录的文件：{titles}。"
 
@@ -392,7 +394,7 @@ class Answerer:
         return "".join(ss[i] for i in keep)
 
     def _last_part(self, r: Record) -> Record:
-        parts = [x for x in self.index.records if x.doc_id == r.doc_id and x.measure == r.measure and x.kind == "measure"]
+        parts = self.index.parts_of(r) if r.kind == "measure" else []
         return parts[-1] if parts else r
 
 

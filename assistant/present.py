@@ -68,7 +68,7 @@ def answer_markdown(a: Answer) -> str:
 
 def source_markdown(index: PolicyIndex, c: Citation) -> str:
     """The whole measure (or section) a citation points at, as it stands in the document."""
-    parts = [r for r in index.records if r.doc_id == c.doc_id and r.measure == c.measure
+    parts = [r for r in index.records_of(c.doc_id) if r.measure == c.measure
              and (c.measure is not None or (r.section == c.section and r.kind in ("section", "preamble")))]
     if not parts:
         return "（原文不可用）"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from .index import PolicyIndex
 from .load import fold
 from .numerals import CN_NUMERAL_CHARS, to_int
-from .records import Hit, Record
+from .records import Hit
 from .terms import expand
 from .units import unit_surface_forms
 
@@ -124,25 +124,25 @@ def retrieve(index: PolicyIndex, question: str, doc_id: str | None = None, k: in
     k = k or index.settings.top_k
     question = expand(question)  # 5G, VR … as the documents spell them
     query = parse_query(question, index.units)
-    records = [r for r in index.records if doc_id is None or r.doc_id == doc_id]
+    records = index.records_of(doc_id) if doc_id else index.records
     if query.measures:
-        hits = _measure_route(index, query, records, doc_id)
+        hits = _measure_route(index, query, doc_id)
         return Retrieval(query, "measure_ref", hits, doc_id)
     if query.intent == "unit_measures" and query.units:
-        return Retrieval(query, "unit", _unit_route(query, records), doc_id)
+        return Retrieval(query, "unit", _unit_route(index, query, doc_id), doc_id)
     if all(re.search(p, fold(question)) for p in JOINT_LIST):
         joint = [Hit(r, 1.0, "unit") for r in records if r.kind == "measure" and r.joint and r.part == r.parts - 1]
         return Retrieval(replace(query, intent="unit_measures", unit_role="joint"), "unit", joint, doc_id)
     fused = hybrid(index, question, doc_id, max(k, 10))
     if query.intent == "metadata":
         top_doc = fused[0].record.doc_id if fused else (records[0].doc_id if records else None)
-        pre = [r for r in records if r.doc_id == top_doc and r.kind in ("preamble", "text") and r.part == 0][:1]
+        pre = [r for r in index.records_of(top_doc) if r.kind in ("preamble", "text") and r.part == 0][:1]
         return Retrieval(query, "metadata", [Hit(r, 1.0, "metadata") for r in pre], doc_id)
     return Retrieval(query, "hybrid", fused[:k], doc_id)
 
 
-def _measure_route(index: PolicyIndex, query: Query, records: list[Record], doc_id: str | None) -> list[Hit]:
-    wanted = [r for r in records if r.kind == "measure" and r.measure in query.measures]
+def _measure_route(index: PolicyIndex, query: Query, doc_id: str | None) -> list[Hit]:
+    wanted = [r for n in query.measures for r in index.with_measure(n) if doc_id is None or r.doc_id == doc_id]
     docs = {r.doc_id for r in wanted}
     if len(docs) > 1:
         # The same number exists in several documents: keep the document the question is closest to.
@@ -154,11 +154,11 @@ def _measure_route(index: PolicyIndex, query: Query, records: list[Record], doc_
     return [Hit(r, 1.0, "measure_ref") for r in wanted]
 
 
-def _unit_route(query: Query, records: list[Record]) -> list[Hit]:
+def _unit_route(index: PolicyIndex, query: Query, doc_id: str | None) -> list[Hit]:
+    # with_unit gives the last part of each measure (units are stated once, at its end).
+    found = {r.record_id: r for u in query.units for r in index.with_unit(u) if doc_id is None or r.doc_id == doc_id}
     hits = []
-    for r in records:
-        if r.kind != "measure" or r.part != r.parts - 1:  # units are stated once, at the end of a measure
-            continue
+    for r in sorted(found.values(), key=lambda r: index.position[r.record_id]):
         roles = {"lead": r.lead_units, "co": r.co_units}
         for unit in query.units:
             pool = roles[query.unit_role] if query.unit_role else r.all_units
