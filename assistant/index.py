@@ -28,6 +28,7 @@ each other, not only threads); readers check the manifest's file identity before
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import importlib.util
@@ -35,6 +36,7 @@ import json
 import math
 import os
 import shutil
+import socket
 import sys
 import threading
 import time
@@ -166,14 +168,12 @@ def _write_json_atomic(path: Path, data) -> None:
 
 def _fsync_dir(folder: Path) -> None:
     # A rename is durable once the folder's entry is on disk; not every filesystem lets us open a folder.
+    fd = os.open(folder, os.O_RDONLY)
     try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # fsync on a directory is unsupported on some filesystems; the rename itself is still atomic
+        # Some filesystems cannot fsync a folder (EINVAL); the rename is atomic either way, only its
+        # durability across a power cut depends on this.
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
     finally:
         os.close(fd)
 
@@ -209,17 +209,38 @@ def writer_lock(index_dir: Path):
 
 def _index_id(index_dir: Path) -> str:
     path = index_dir / "index_id"
-    try:
-        value = path.read_text(encoding="ascii").strip()
-        if value.isalnum() and len(value) == 8:
-            return value
-    except (OSError, UnicodeDecodeError):
-        pass  # missing or damaged: a new id is minted below (collections under the old id get dropped)
+    value = path.read_bytes().decode("ascii", "replace").strip() if path.exists() else ""
+    if value.isalnum() and len(value) == 8:
+        return value
+    # Missing or damaged: a new id. Collections under a lost id stay on a Chroma server until removed by hand.
     value = uuid.uuid4().hex[:8]
     tmp = path.with_suffix(".tmp")
     tmp.write_text(value, encoding="ascii")
     os.replace(tmp, path)
     return value
+
+
+# Who wrote a manifest: a process, identified beyond its pid (pids are reused).
+_PROCESS = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+_EMBEDDED_VIEW: dict[str, str] = {}  # embedded store → the generation this process's Chroma view includes
+
+
+def _fresh_embedded_view(settings: Settings, index_dir: Path, manifest: dict | None) -> None:
+    """Make this process's embedded Chroma client see rows another process wrote.
+
+    The embedded client keeps its vector index in memory and does not notice rows added by another
+    process (an `index` run while the app is up); a new client after clearing chromadb's client
+    cache reads the store from disk. Handles taken before keep working.
+    """
+    if settings.chroma_host or not manifest or manifest.get("writer") == _PROCESS:
+        return
+    path = str((index_dir / "chroma").resolve())
+    if _EMBEDDED_VIEW.get(path) == manifest.get("generation"):
+        return
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    _EMBEDDED_VIEW[path] = manifest.get("generation")
 
 
 def _settings_key(settings: Settings, model_id: str) -> dict:
@@ -461,6 +482,7 @@ class _Build:
         self.force = force
         self.problems: list[str] = []  # what the user should know: skipped files, repairs
         self._col = None  # the Chroma collection being written
+        self._old: dict | None = None
         self._collection_name = ""
         self._rows_added: set[str] = set()
 
@@ -471,6 +493,7 @@ class _Build:
             self.problems.append(f"{e.path}: the index manifest was corrupt; the index was rebuilt from the corpus "
                                  "and the cached documents")
             old = None
+        self._old = old
         key = _settings_key(self.s, self.model_id)
         same = bool(old) and old.get("settings") == key
         index_id = _index_id(self.dir)
@@ -566,6 +589,7 @@ class _Build:
             "stale_rows": sum(n for k, n in prev_keys.items() if k not in {d["key"] for d in live}),
             "problems": problems,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "writer": _PROCESS,
         }
         _write_json_atomic(self.dir / MANIFEST, manifest)
         self._clean(manifest, older)
@@ -710,6 +734,7 @@ class _Build:
 
     def _target(self):
         if self._col is None:
+            _fresh_embedded_view(self.s, self.dir, self._old)
             _, self._col = self._collection(self._collection_name, create=True)
         return self._col
 
@@ -985,6 +1010,7 @@ class PolicyIndex:
     def _chroma(self):
         with self._client_lock:
             if self._collection is None:
+                _fresh_embedded_view(self.settings, self._dir, self.manifest)
                 client = chroma_client(self.settings, self._dir)
                 try:
                     self._collection = client.get_collection(self.manifest["collection"], embedding_function=None)

@@ -134,3 +134,34 @@ def test_writers_in_two_processes_do_not_lose_an_update(settings, tmp_path):
     service = Service(replace(settings), build=False)
     for topic, amount in (("储能", 31), ("卫星互联网", 42)):
         assert f"{amount}万元" in service.ask(f"对新落户的{topic}企业给予多少补贴？").answer
+
+
+def test_embedded_index_run_by_another_process_is_seen_with_its_vectors(tmp_path, embedder):
+    """Embedded Chroma: an `index` run in another process while this one serves. The next question
+    here sees the new document, its vectors included (Chroma's embedded client caches its vector
+    index in memory; the reader opens a fresh one after another process wrote)."""
+    from assistant.index import open_index
+
+    from .conftest import SHANGHAI
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    s = Settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    emb = CachedEmbedder(embedder)
+    build_index(s, embedder=emb, progress=False)
+    idx = open_index(s, embedder=emb)
+    assert idx.dense(emb.query("专项发展资金"), 3)  # this process's Chroma client is open and warm
+    shutil.copy(SHANGHAI, corpus / SHANGHAI.name)
+    env = {**os.environ, "POLICYQA_CORPUS": str(corpus), "POLICYQA_INDEX": str(s.index_dir)}
+    p = subprocess.run([sys.executable, "-m", "assistant", "index", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert not idx.is_current()
+    fresh = open_index(s, embedder=emb, previous=idx)
+    hits = fresh.dense(emb.query("临港地区专项发展资金"), 5, doc_id="shanghai_lingang_shuangte")
+    assert len(hits) == 5 and all(r.doc_id == "shanghai_lingang_shuangte" for r, _ in hits)
+    # And a build in this process afterwards keeps them (its Chroma view is refreshed first).
+    (corpus / SHANGHAI.name).write_text((corpus / SHANGHAI.name).read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    build_index(s, embedder=emb, progress=False)
+    again = open_index(s, embedder=emb, previous=fresh)
+    assert len(again.dense(emb.query("临港地区专项发展资金"), 5, doc_id="shanghai_lingang_shuangte")) == 5
