@@ -7,11 +7,13 @@ every measure label it contains (generous: the reader still has to find the answ
 from __future__ import annotations
 
 import re
+import sys
 
 import numpy as np
 
 from assistant.config import Settings
 from assistant.embed import make_embedder
+from assistant.errors import BadDocumentError
 from assistant.load import corpus_files, extract_text, fold
 from assistant.numerals import CN_NUMERAL_CHARS, to_int
 
@@ -33,11 +35,13 @@ def score_baseline(settings: Settings, questions: list[Question], k: int = 3) ->
     from llama_index.core.node_parser import SentenceSplitter
 
     splitter = SentenceSplitter()  # default chunk_size (1024 tokens) and overlap
-    texts = []
+    texts, skipped = [], []
     for path in corpus_files(settings.corpus_dir):
         try:
             raw = extract_text(path)
-        except Exception:
+        except BadDocumentError as e:  # the same files the index skips, for the same reason
+            skipped.append(str(e))
+            print(f"baseline: skipped {e}", file=sys.stderr)
             continue
         texts += [n.get_content() for n in splitter.get_nodes_from_documents([LIDocument(text=raw)])]
     embedder = make_embedder(settings)
@@ -59,4 +63,5 @@ def score_baseline(settings: Settings, questions: list[Question], k: int = 3) ->
         "measures_per_chunk": round(per_chunk, 1),
         "hit_at_1": round(hits1 / n, 4) if n else None,
         "hit_at_3": round(hits3 / n, 4) if n else None,
+        "skipped": skipped,
     }
