@@ -307,20 +307,22 @@ def _row_id(key: str, i: int) -> str:
     return f"{key}:{i}"
 
 
-def _add_rows(collection, key: str, records: list[Record], vectors: np.ndarray) -> None:
-    """A document version's rows, through llama-index's ChromaVectorStore (vectors passed in).
+def _add_rows(collection, batch: list[tuple[str, list[Record], np.ndarray]]) -> None:
+    """Rows of document versions, (key, records, vectors) each, through llama-index's ChromaVectorStore.
 
-    The node's source is the policy doc_id, which llama-index writes as the `doc_id` metadata that
-    a document filter matches. Adding ids that exist already is a no-op in Chroma, which makes a
-    build that redoes the work of an interrupted one safe.
+    Vectors are passed in. The node's source is the policy doc_id, which llama-index writes as the
+    `doc_id` metadata that a document filter matches. Adding ids that exist already is a no-op in
+    Chroma, which makes a build that redoes the work of an interrupted one safe.
     """
+    if not any(records for _, records, _ in batch):
+        return
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
     store = ChromaVectorStore(chroma_collection=collection)
     nodes = [TextNode(id_=_row_id(key, i), text=r.text, metadata=_flat_metadata(r, key), embedding=vectors[i].tolist(),
                       relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=r.doc_id)})
-             for i, r in enumerate(records)]
+             for key, records, vectors in batch for i, r in enumerate(records)]
     for i in range(0, len(nodes), 5000):  # Chroma refuses batches above ~5,461 rows
         store.add(nodes[i:i + 5000])
 
@@ -485,6 +487,8 @@ class _Build:
         self._old: dict | None = None
         self._collection_name = ""
         self._rows_added: set[str] = set()
+        self._pending: list[tuple] = []  # rows not yet sent to Chroma: (key, records, vectors)
+        self._pending_rows = 0
 
     def run(self) -> IndexReport:
         try:
@@ -704,6 +708,8 @@ class _Build:
                 e.vectors = np.vstack([known[k] for k in keys[e.key]]) if e.records else np.zeros((0, 0), np.float32)
                 _write_entry(self.dir, e)  # complete and reusable even if this build is interrupted later
                 self._add_to_chroma(e)
+            self._add_to_chroma(None, flush=True)
+            for e in parsed:
                 e.vectors = None  # on disk and in Chroma now: a build of thousands of documents need not hold them all
         finally:
             if bar:
@@ -738,11 +744,20 @@ class _Build:
             _, self._col = self._collection(self._collection_name, create=True)
         return self._col
 
-    def _add_to_chroma(self, e: DocEntry) -> None:
-        """A new version's rows, added as soon as it is written: readers skip them until the switch."""
-        with self._chroma_errors():
-            _add_rows(self._target(), e.key, e.records, e.vectors)
-        self._rows_added.add(e.key)
+    def _add_to_chroma(self, e: DocEntry, flush: bool = False) -> None:
+        """A new version's rows, added soon after it is written (readers skip them until the switch).
+
+        Rows are sent in batches of a few thousand: each call to Chroma's embedded store costs about
+        as much as a thousand rows, so one call per document would dominate a large build.
+        """
+        if e is not None:
+            self._pending.append((e.key, e.records, e.vectors))
+            self._pending_rows += len(e.records)
+        if self._pending and (flush or self._pending_rows >= 4000):
+            with self._chroma_errors():
+                _add_rows(self._target(), self._pending)
+            self._rows_added.update(k for k, _, _ in self._pending)
+            self._pending, self._pending_rows = [], 0
 
     def _write_chroma(self, new_rows: list[dict], entries: dict[str, DocEntry], expected: dict[str, int],
                       live: list[dict]) -> None:
@@ -754,7 +769,7 @@ class _Build:
 
         for d in new_rows:
             e = with_vectors(d["key"])
-            _add_rows(col, e.key, e.records, e.vectors)
+            _add_rows(col, [(e.key, e.records, e.vectors)])
         count = col.count()
         if count == sum(expected.values()):
             return
@@ -772,7 +787,7 @@ class _Build:
         for d in live:
             if d["key"] in gaps:
                 e = with_vectors(d["key"])
-                _add_rows(col, e.key, e.records, e.vectors)
+                _add_rows(col, [(e.key, e.records, e.vectors)])
         if gaps:
             self.problems.append(f"{len(gaps)} documents had vectors missing from Chroma: written again from the cache")
 
