@@ -86,15 +86,31 @@ def measure_refs(question: str) -> tuple[int, ...]:
     return tuple(found)
 
 
+_FORMS: tuple = (None, {}, 0)  # the last unit set seen, its surface forms, the longest form
+
+
+def _unit_forms(known_units: set[str]) -> tuple[dict[str, str], int]:
+    """Surface form → canonical name, built once per unit set (an opened index keeps its set)."""
+    global _FORMS
+    units, forms, longest = _FORMS
+    if units is not known_units:
+        forms = {}
+        for canon in known_units:
+            for form in unit_surface_forms(canon) + (canon,):
+                forms[form] = canon
+        longest = max(map(len, forms), default=0)
+        _FORMS = (known_units, forms, longest)
+    return forms, longest
+
+
 def find_units(question: str, known_units: set[str]) -> tuple[str, ...]:
     """Canonical names of the corpus's units mentioned in the question (longest match first)."""
-    forms: dict[str, str] = {}
-    for canon in known_units:
-        for form in unit_surface_forms(canon) + (canon,):
-            forms[form] = canon
+    forms, longest = _unit_forms(known_units)
     q = fold(question)
+    # The question's substrings that are unit forms (a question is short; a corpus has thousands of units).
+    present = {q[i:j] for i in range(len(q)) for j in range(i + 1, min(len(q), i + longest) + 1) if q[i:j] in forms}
     found: list[str] = []
-    for form in sorted(forms, key=len, reverse=True):
+    for form in sorted(present, key=len, reverse=True):
         if form in q:
             if forms[form] not in found:
                 found.append(forms[form])
