@@ -482,7 +482,8 @@ class _Build:
         self.model_id = embedder.model_id if embedder else model_id_for(settings)
         self.progress = progress
         self.force = force
-        self.problems: list[str] = []  # what the user should know: skipped files, repairs
+        self.problems: list[str] = []  # files that could not be used (kept in the manifest)
+        self.repairs: list[str] = []  # what this run found damaged or left over and fixed (reported once)
         self._col = None  # the Chroma collection being written
         self._old: dict | None = None
         self._collection_name = ""
@@ -494,8 +495,8 @@ class _Build:
         try:
             old = read_manifest(self.dir)
         except IndexCorruptError as e:
-            self.problems.append(f"{e.path}: the index manifest was corrupt; the index was rebuilt from the corpus "
-                                 "and the cached documents")
+            self.repairs.append(f"{e.path}: the index manifest was corrupt; the index was rebuilt from the corpus "
+                                "and the cached documents")
             old = None
         self._old = old
         key = _settings_key(self.s, self.model_id)
@@ -516,7 +517,8 @@ class _Build:
         if (not self.force and same and not damaged and old.get("parser") == fp and old.get("files") == hashes
                 and old.get("collection") == collection and not self.problems):
             self._clean_folders(old)  # what an interrupted build left behind
-            return IndexReport(True, old.get("documents", 0), old.get("records", 0), problems=old.get("problems", []))
+            return IndexReport(True, old.get("documents", 0), old.get("records", 0),
+                               problems=old.get("problems", []) + self.repairs)
 
         # Decide, file by file, what to reuse and what to parse.
         skipped_old = old.get("skipped", {}) if same else {}
@@ -604,7 +606,7 @@ class _Build:
             added=sorted(set(hashes) - set(old_files)),
             changed=sorted(k for k in hashes if k in old_files and old_files[k] != hashes[k]),
             removed=sorted(set(old_files) - set(hashes)),
-            problems=problems, parsed=len(to_parse),
+            problems=problems + self.repairs, parsed=len(to_parse),
         )
 
     # -- steps --
@@ -616,15 +618,15 @@ class _Build:
             why = _damaged(_doc_dir(self.dir, d["key"]), DOC_FILES, d.get("bytes"))
             if why:
                 bad[d["key"]] = why
-                self.problems.append(f"{why}: rebuilt that document's part of the index")
+                self.repairs.append(f"{why}: rebuilt that document's part of the index")
         lex = old.get("lexicon") or {}
         why = _damaged(self.dir / "lexicon" / str(lex.get("id")), _LEX_FILES, lex.get("bytes")) if lex.get("id") else None
         if why:
             bad["lexicon"] = why
-            self.problems.append(f"{why}: rebuilt the BM25 lexicon from the cached terms")
+            self.repairs.append(f"{why}: rebuilt the BM25 lexicon from the cached terms")
         if not self.s.chroma_host and old.get("live") and not (self.dir / "chroma" / "chroma.sqlite3").exists():
             bad["chroma"] = "missing"
-            self.problems.append(f"{self.dir / 'chroma'} was missing: vectors were written again from the cache")
+            self.repairs.append(f"{self.dir / 'chroma'} was missing: vectors were written again from the cache")
         return bad
 
     def _cached(self, key: str) -> DocEntry | None:
@@ -634,7 +636,7 @@ class _Build:
         try:
             return load_entry(self.dir, key, terms=True, vectors=True)
         except IndexCorruptError as e:
-            self.problems.append(f"{e.path}: a cached document was damaged; it was parsed again")
+            self.repairs.append(f"{e.path}: a cached document was damaged; it was parsed again")
             return None
 
     def _live_entry(self, e: DocEntry, sha: str) -> dict:
@@ -680,7 +682,7 @@ class _Build:
                 try:
                     prev = load_entry(self.dir, o["key"], vectors=True)
                 except IndexCorruptError as err:
-                    self.problems.append(f"{err.path}: damaged, so its vectors were computed again")
+                    self.repairs.append(f"{err.path}: damaged, so its vectors were computed again")
                     continue
                 for r, v in zip(prev.records, prev.vectors):
                     known[text_key(self.model_id, passage_text(r))] = v
@@ -781,7 +783,7 @@ class _Build:
         extra = sorted(have - want)
         if extra:
             col.delete(ids=extra)
-            self.problems.append(f"removed {len(extra)} vector rows that no index version names (left by an interrupted build)")
+            self.repairs.append(f"removed {len(extra)} vector rows that no index version names (left by an interrupted build)")
         live_keys = {d["key"] for d in live}
         gaps = {rid.rpartition(":")[0] for rid in want - have} & live_keys
         for d in live:
@@ -789,7 +791,7 @@ class _Build:
                 e = with_vectors(d["key"])
                 _add_rows(col, [(e.key, e.records, e.vectors)])
         if gaps:
-            self.problems.append(f"{len(gaps)} documents had vectors missing from Chroma: written again from the cache")
+            self.repairs.append(f"{len(gaps)} documents had vectors missing from Chroma: written again from the cache")
 
     def _lexicon(self, old: dict | None, live: list[dict], entries: dict[str, DocEntry], damaged: dict) -> tuple[str, int]:
         keys = [d["key"] for d in live]
@@ -798,9 +800,9 @@ class _Build:
             try:
                 base = Lexicon.load(self.dir / "lexicon" / lex_id)
             except (OSError, ValueError) as e:
-                self.problems.append(f"{e}: the BM25 lexicon was rebuilt from the cached terms")
+                self.repairs.append(f"{e}: the BM25 lexicon was rebuilt from the cached terms")
         if base is not None and set(base.keys) != {d["key"] for d in old["live"]}:
-            self.problems.append(f"{self.dir / 'lexicon' / lex_id} did not match the manifest: the BM25 lexicon was rebuilt")
+            self.repairs.append(f"{self.dir / 'lexicon' / lex_id} did not match the manifest: the BM25 lexicon was rebuilt")
             base = None
         if base is not None and set(keys) == set(base.keys):
             return lex_id, old["lexicon"]["bytes"]
@@ -844,7 +846,7 @@ class _Build:
             for p in self.dir.glob(MANIFEST + ".*.tmp"):
                 p.unlink()
         except OSError as e:
-            self.problems.append(f"could not remove old index data ({e.filename}: {e.strerror}): the next build retries")
+            self.repairs.append(f"could not remove old index data ({e.filename}: {e.strerror}): the next build retries")
 
     def _clean(self, manifest: dict, older: dict[str, int]) -> None:
         """Delete what neither this manifest nor the previous one names. Failures are reported, not fatal:
@@ -863,7 +865,7 @@ class _Build:
                 if cname.startswith(mine) and cname not in names:
                     client.delete_collection(cname)
         except Exception as e:  # the new index is live already: report, and let the next build retry
-            self.problems.append(f"could not remove old vector rows ({type(e).__name__}: {e}): the next build retries")
+            self.repairs.append(f"could not remove old vector rows ({type(e).__name__}: {e}): the next build retries")
 
 
 _LEX_FILES = ("lexicon.json", "indptr.npy", "postings.npy", "tf.npy", "dl.npy")
