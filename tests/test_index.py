@@ -258,3 +258,28 @@ def test_lexicon_matches_bm25s_and_updates_like_a_rebuild():
     assert step.doc_freq("企业") == sum("企业" in t for k in step.keys for t in tokens[k]) > 10
     gone = step.update(set(step.keys), [])
     assert gone.n_records == 0 and gone.vocab == [] and gone.words == {}
+
+
+def test_dictionary_copy_loads_the_same_dictionary(tmp_path):
+    """The index folder's copy of jieba's dictionary (for fast start-up) is jieba's dictionary exactly."""
+    import jieba
+
+    import assistant.terms as terms
+
+    ref = jieba.Tokenizer()
+    ref.initialize()
+    saved = terms._BASE, terms._DICTIONARY_CACHE
+    try:
+        terms.use_dictionary_cache(tmp_path)
+        terms._BASE = None
+        terms._base()  # loads jieba's own and writes the copy
+        words, freqs = terms.dictionary_files(tmp_path)
+        assert words.exists() and freqs.exists()
+        terms._BASE = None
+        copy = terms._base()  # from the copy
+        assert copy.FREQ == ref.FREQ and copy.total == ref.total
+        freqs.write_bytes(freqs.read_bytes()[:100])  # damaged: jieba's own dictionary is used instead
+        terms._BASE = None
+        assert terms._base().FREQ == ref.FREQ
+    finally:
+        terms._BASE, terms._DICTIONARY_CACHE = saved
