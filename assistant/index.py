@@ -95,8 +95,28 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def file_hashes(corpus_dir: Path) -> dict[str, str]:
-    return {p.name: _sha256(p) for p in corpus_files(corpus_dir)}
+def file_hashes(corpus_dir: Path, known: dict | None = None) -> dict[str, str]:
+    """sha256 of every corpus file. With `known` (a manifest), a file whose size, times and inode
+    are those the manifest recorded keeps its recorded hash instead of being read (as git does);
+    a file changed less than 2 s before the manifest was written is always read again."""
+    return _hash_files(corpus_files(corpus_dir), known or {}, [])[0]
+
+
+def _hash_files(paths: list[Path], known: dict, problems: list[str]) -> tuple[dict[str, str], dict[str, list[int]]]:
+    hashes, stats = {}, {}
+    recorded, sums = known.get("stat", {}), known.get("files", {})
+    trusted_before = known.get("written_ns", 0) - 2_000_000_000
+    for p in paths:
+        try:
+            st = os.stat(p)
+            # ctime cannot be set back by a copy that keeps old times (cp -p, tar), unlike mtime.
+            stat = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+            same = recorded.get(p.name) == stat and st.st_ctime_ns < trusted_before and p.name in sums
+            hashes[p.name] = sums[p.name] if same else _sha256(p)
+            stats[p.name] = stat
+        except OSError as e:
+            problems.append(f"{p.name}: cannot read the file ({e.strerror}): check its permissions")
+    return hashes, stats
 
 
 _FINGERPRINT: str | None = None
@@ -157,7 +177,7 @@ def _write_json_atomic(path: Path, data) -> None:
     tmp = path.with_name(path.name + f".{uuid.uuid4().hex[:6]}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=1)
+            json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)  # the switch: atomic on POSIX
@@ -431,8 +451,9 @@ def _folder_bytes(folder: Path) -> int:
 
 def _damaged(folder: Path, files: tuple[str, ...], expected: int | None) -> str | None:
     """Why a cache folder cannot be trusted (a file missing, or sizes that differ from the manifest)."""
+    base = str(folder)
     try:
-        sizes = {name: (folder / name).stat().st_size for name in files}
+        sizes = {name: os.stat(os.path.join(base, name)).st_size for name in files}
     except FileNotFoundError as e:
         return f"{e.filename} is missing"
     except OSError as e:
@@ -486,6 +507,7 @@ class _Build:
         self.problems: list[str] = []  # files that could not be used (kept in the manifest)
         self.repairs: list[str] = []  # what this run found damaged or left over and fixed (reported once)
         self._col = None  # the Chroma collection being written
+        self._client = None
         self._old: dict | None = None
         self._collection_name = ""
         self._rows_added: set[str] = set()
@@ -509,12 +531,7 @@ class _Build:
         collection = _collection_name(index_id, self.model_id)
         fp = parser_fingerprint()
         files = corpus_files(self.s.corpus_dir)
-        hashes: dict[str, str] = {}
-        for p in files:
-            try:
-                hashes[p.name] = _sha256(p)
-            except OSError as e:
-                self.problems.append(f"{p.name}: cannot read the file ({e.strerror}): check its permissions")
+        hashes, stats = _hash_files(files, old if (old and not self.force) else {}, self.problems)
 
         old_live = {d["file"]: d for d in old["live"]} if same else {}
         damaged = self._check(old) if same else {}
@@ -535,7 +552,7 @@ class _Build:
             name = p.name
             if name not in hashes:
                 continue
-            did = doc_id_for(name)
+            did = old_live[name]["doc_id"] if name in old_live else doc_id_for(name)
             if did in seen:
                 # Not reused by later builds: it depends on the other file, not on this one.
                 skipped[name] = {"sha256": hashes[name], "fingerprint": fp, "collision": True,
@@ -578,6 +595,7 @@ class _Build:
         lex_id, lex_bytes = self._lexicon(old if same else None, live, entries, damaged)
 
         total = sum(d["records"] for d in live)
+        live_keys = {d["key"] for d in live}
         problems = [p for p in self.problems] + [x["problem"] for x in skipped.values()]
         problems += [w for d in live for w in d.get("warnings", [])]
         manifest = {
@@ -588,6 +606,7 @@ class _Build:
             "corpus_dir": str(self.s.corpus_dir.resolve()),
             "parser": fp,
             "files": hashes,
+            "stat": stats,  # size and modification time of each file, to skip hashing unchanged ones
             "documents": len(live),
             "records": total,
             "live": live,
@@ -596,10 +615,11 @@ class _Build:
             "previous": {"keys": prev_keys, "lexicon": (old.get("lexicon") or {}).get("id") if old else None,
                          "collection": old.get("collection") if old else None},
             # Rows in the collection that readers of this manifest must skip: they ask Chroma for that many more.
-            "stale_rows": sum(n for k, n in prev_keys.items() if k not in {d["key"] for d in live}),
+            "stale_rows": sum(n for k, n in prev_keys.items() if k not in live_keys),
             "problems": problems,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "writer": _PROCESS,
+            "written_ns": time.time_ns(),
         }
         _write_json_atomic(self.dir / MANIFEST, manifest)
         self._clean(manifest, older)
@@ -723,7 +743,9 @@ class _Build:
         return embedded
 
     def _collection(self, name: str, create: bool):
-        client = chroma_client(self.s, self.dir)
+        if self._client is None:
+            self._client = chroma_client(self.s, self.dir)
+        client = self._client
         if create:
             # embedding_function=None: Chroma's default would download a model; vectors are passed in.
             return client, client.get_or_create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
@@ -920,7 +942,7 @@ class PolicyIndex:
             raise IndexStaleError(f"index in {index_dir} was built with other settings ({have}): run `python -m assistant index`")
         if check_corpus:
             corpus_dir = Path(manifest.get("corpus_dir", settings.corpus_dir))
-            if corpus_dir.is_dir() and file_hashes(corpus_dir) != manifest.get("files"):
+            if corpus_dir.is_dir() and file_hashes(corpus_dir, manifest) != manifest.get("files"):
                 raise IndexStaleError(f"the corpus in {corpus_dir} changed since the index was built: run `python -m assistant index`")
         self.settings = settings
         self.manifest = manifest

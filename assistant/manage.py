@@ -11,7 +11,9 @@ the corpus folder and the index exactly as they were. Messages are English with 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import re
 import shutil
 import tempfile
@@ -125,6 +127,11 @@ def _check_docx(name: str, upload: Path) -> None:
                       "该文件是压缩包而不是 Word 文档：请另存为 .docx 或 .txt 后上传")
 
 
+@functools.lru_cache(maxsize=100_000)
+def _doc_id(name: str) -> str:
+    return doc_id_for(name)  # a pure function of the name, asked for every corpus file on every upload
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -146,14 +153,14 @@ def add_document(settings: Settings, upload: Path, original_name: str, progress:
         if target.exists():
             raise _reject(name, "a file of that name is already in the corpus: remove the old one first or rename this one",
                           "已有同名文件，请先删除旧文件或改名后上传")
-        digest, size = _sha256(upload), upload.stat().st_size
-        for p in corpus_files(settings.corpus_dir):  # same bytes means same size: only those are hashed
-            if p.stat().st_size == size and _sha256(p) == digest:
+        digest, size, doc_id = _sha256(upload), upload.stat().st_size, doc_id_for(name)
+        for p in corpus_files(settings.corpus_dir):
+            if os.stat(p).st_size == size and _sha256(p) == digest:  # same bytes means same size: only those are hashed
                 raise _reject(name, f"the same document is already in the corpus as {p.name}",
                               f"与已有文件 {p.name} 内容完全相同，无需重复上传")
-        if any(doc_id_for(p.name) == doc_id_for(name) for p in corpus_files(settings.corpus_dir)):
-            raise _reject(name, f"another file already has the document id {doc_id_for(name)}: rename this one",
-                          f"与已有文件的文档编号 {doc_id_for(name)} 相同，请改名后上传")
+            if _doc_id(p.name) == doc_id:
+                raise _reject(name, f"{p.name} already has the document id {doc_id}: rename this one",
+                              f"与已有文件 {p.name} 的文档编号 {doc_id} 相同，请改名后上传")
         # Check the file under its final name (the doc_id comes from it) before it enters the corpus.
         with tempfile.TemporaryDirectory() as tmp:
             probe = Path(tmp) / name
@@ -179,7 +186,7 @@ def add_document(settings: Settings, upload: Path, original_name: str, progress:
 def remove_document(settings: Settings, doc_id: str, embedder: Embedder | None = None) -> IndexReport:
     """Remove a document's file from the corpus and from the index."""
     with writer_lock(settings.index_dir):
-        files = [p for p in corpus_files(settings.corpus_dir) if doc_id_for(p.name) == doc_id]
+        files = [p for p in corpus_files(settings.corpus_dir) if _doc_id(p.name) == doc_id]
         if not files:
             raise BadDocumentError(f"no document with id {doc_id!r} in {settings.corpus_dir}: pick one from the list",
                                    zh=f"没有编号为 {doc_id} 的文件")

@@ -283,3 +283,28 @@ def test_dictionary_copy_loads_the_same_dictionary(tmp_path):
         assert terms._base().FREQ == ref.FREQ
     finally:
         terms._BASE, terms._DICTIONARY_CACHE = saved
+
+
+def test_unchanged_files_are_not_hashed_again_but_changed_ones_are(settings, emb, monkeypatch):
+    """A file whose size, times and inode match the manifest keeps its recorded hash (no read);
+    any change, even one that keeps the size and the modification time, is noticed."""
+    import os
+
+    import assistant.index
+
+    build_index(settings, embedder=emb, progress=False)
+    m = read_manifest(settings.index_dir)
+    m["written_ns"] += 10 * 10**9  # as if the manifest had been written well after the file
+    (settings.index_dir / "manifest.json").write_text(__import__("json").dumps(m, ensure_ascii=False), encoding="utf-8")
+    read = []
+    real = assistant.index._sha256
+    monkeypatch.setattr(assistant.index, "_sha256", lambda p: read.append(p.name) or real(p))
+    assert build_index(settings, embedder=emb, progress=False).up_to_date and read == []
+    path = settings.corpus_dir / SEED.name
+    st = path.stat()
+    data = path.read_bytes()
+    path.write_bytes(data.replace("100万元".encode(), "900万元".encode(), 1))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same mtime: only ctime tells
+    rep = build_index(settings, embedder=emb, progress=False)
+    assert read == [SEED.name] and rep.changed == [SEED.name]
+    assert "900万元" in Answerer(open_index(settings, embedder=emb)).ask("新认定的省级新经济示范企业能获得多少资金奖励？").answer
