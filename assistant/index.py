@@ -835,15 +835,20 @@ class _Build:
         if base is None:
             base = Lexicon.empty()
         have = set(base.keys)
-        add = []
-        for k in keys:
-            if k in have:
-                continue
-            e = entries.get(k)
-            if e is None or e.terms is None:
-                e = load_entry(self.dir, k, terms=True)
-            add.append(DocTerms(k, e.terms, e.words))
-        lex = base.update(have - set(keys), add)
+        lex = base.update(have - set(keys), [])
+        todo = [k for k in keys if k not in have]
+        # Merged 500 documents at a time: a build from scratch then never holds the postings of
+        # the whole corpus as Python lists (a few GB at 10,000 documents), only as arrays.
+        for i in range(0, len(todo), 500):
+            add = []
+            for k in todo[i:i + 500]:
+                e = entries.get(k)
+                if e is None or e.terms is None:
+                    e = load_entry(self.dir, k, terms=True)
+                add.append(DocTerms(k, e.terms, e.words))
+                if k in entries:
+                    entries[k].terms = None  # merged: not needed again in this build
+            lex = lex.update(set(), add)
         new_id = f"lex-{uuid.uuid4().hex[:10]}"
         tmp = self.dir / "tmp" / new_id
         try:
