@@ -29,4 +29,4 @@ bench: $(STAMP)
 	$(PY) -m eval.bench
 
 clean:
-	rm -rf $(VENV) index/chroma index/*.json index/bm25 eval/results
+	rm -rf $(VENV) index/chroma index/docs index/lexicon index/tmp index/index_id index/.lock index/*.json index/gen-* eval/results

@@ -11,6 +11,8 @@ Hands on `Answer` records.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 import unicodedata
@@ -87,17 +89,24 @@ class Evidence:
         self.index = index
         self.n = max(1, len(index.records))
         self._df: dict[str, int] = {}
-        self._texts: list[str] | None = None
+        self._joined: str | None = None
+        self._starts: list[int] = []
 
     def df(self, term: str) -> int:
+        """How many records contain `term` as written (小微企业 inside 支持小微企业融资), not as a
+        BM25 token: a question's words are matched to records by containment everywhere here."""
         if term not in self._df:
-            lookup = getattr(self.index, "doc_freq", None)
-            if lookup:
-                self._df[term] = lookup(term)
-            else:
-                if self._texts is None:
-                    self._texts = [fold(r.text + (r.section_title or "")) for r in self.index.records]
-                self._df[term] = sum(term in t for t in self._texts)
+            if self._joined is None:
+                texts = [fold(r.text + (r.section_title or "")) for r in self.index.records]
+                self._starts = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))
+                self._joined = "\n".join(texts)
+            # One find per record that holds the term: after a hit, go on from the next record.
+            count, i = 0, self._joined.find(term)
+            while i >= 0:
+                count += 1
+                nxt = self._starts[bisect.bisect_right(self._starts, i)] if i < self._starts[-1] else len(self._joined)
+                i = self._joined.find(term, nxt)
+            self._df[term] = count
         return self._df[term]
 
     def idf(self, term: str) -> float:
@@ -293,10 +302,7 @@ class Answerer:
         return f"{self._doc_name(r)} {where}{r.reference}{t}"
 
     def _parts(self, r: Record) -> list[Record]:
-        lookup = getattr(self.index, "parts_of", None)
-        if lookup:
-            return lookup(r)
-        return [x for x in self.index.records if x.measure_key == r.measure_key and x.kind == r.kind]
+        return self.index.parts_of(r)
 
     def _units_sentence(self, r: Record, intent: str = "lead_unit") -> str:
         """Who is responsible for a measure, by its document's rule; says so when a note is unclear."""

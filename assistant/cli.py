@@ -165,6 +165,58 @@ def format_answer(a) -> str:
     return "\n".join(lines)
 
 
+class _Prefetch:
+    """The settings' embedder, with the question's vector computed in a background thread from the start.
+
+    A cold `ask` spends most of its time loading: the embedding model runs in C without holding
+    Python's lock, so it embeds the question on the second core while this one opens the index and
+    imports Chroma. Any other text is embedded when asked for, as usual.
+    """
+
+    def __init__(self, settings: Settings, question: str) -> None:
+        import threading
+
+        from .answer import clean_question
+        from .embed import make_embedder, model_id_for
+        from .errors import BadQuestionError
+        from .terms import expand
+
+        self.model_id = model_id_for(settings)
+        self._inner = None
+        self._vectors: dict = {}
+        self._error: PolicyQAError | None = None
+        try:
+            text = expand(clean_question(question, settings.max_question_chars))  # what retrieval will embed
+        except BadQuestionError:
+            text = None
+
+        def run() -> None:
+            self._inner = make_embedder(settings)
+            if text is not None:
+                try:
+                    self._vectors[text] = self._inner.query(text)
+                except PolicyQAError as e:
+                    self._error = e  # raised where retrieval asks for the vector, as without prefetching
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def _model(self):
+        self._thread.join()
+        return self._inner
+
+    def query(self, text: str):
+        self._thread.join()
+        if text in self._vectors:
+            return self._vectors[text]
+        if self._error is not None:
+            raise self._error
+        return self._model().query(text)
+
+    def passages(self, texts: list[str]):
+        return self._model().passages(texts)
+
+
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     """Answer questions from the index, citing the numbered measure.
 
@@ -179,8 +231,9 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if not args.question and not args.batch:
         raise PolicyQAError("give a question, e.g. python -m assistant ask \"第（十三）条由谁牵头？\", or --batch FILE")
     questions = _read_batch(args.batch) if args.batch else [" ".join(args.question)]
+    embedder = None if args.batch else _Prefetch(settings, questions[0])
     # The LLM path when POLICYQA_LLM_BASE_URL/MODEL are set, the extractive one otherwise.
-    answerer = make_answerer(open_index(settings, check_corpus=not args.batch and not args.no_check))
+    answerer = make_answerer(open_index(settings, embedder=embedder, check_corpus=not args.batch and not args.no_check))
     as_json = args.json or bool(args.batch)
     for q in questions:
         a = answerer.ask(q, doc_id=args.doc)

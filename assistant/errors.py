@@ -31,3 +31,15 @@ class BadQuestionError(PolicyQAError):
 
 class EmbeddingError(PolicyQAError):
     """The embedding backend failed or is misconfigured."""
+
+
+class IndexCorruptError(IndexMissingError):
+    """A file inside the index folder is truncated, missing or unreadable (not the same as no index)."""
+
+    def __init__(self, message: str, zh: str | None = None, path: str | None = None) -> None:
+        super().__init__(message, zh)
+        self.path = path  # the damaged file, for the repair
+
+
+class StoreUnavailableError(PolicyQAError):
+    """The vector store (a Chroma server, or the embedded store) cannot be reached or read right now."""

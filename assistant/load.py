@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import importlib.util
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -449,7 +450,10 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     if not corpus_dir.is_dir():
         raise BadDocumentError(f"corpus folder {corpus_dir} does not exist: create it and put policy files in it",
                                zh=f"文件夹 {corpus_dir} 不存在，请先创建并放入政策文件")
-    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith("."))
+    # scandir knows each entry's type without a stat; names sort as the paths did.
+    with os.scandir(corpus_dir) as entries:
+        names = sorted(e.name for e in entries if e.is_file() and not e.name.startswith("."))
+    return [corpus_dir / n for n in names]
 
 
 def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[str]]:

@@ -187,15 +187,31 @@ def named_documents(question: str, names: list[DocName]) -> tuple[str, ...]:
     return tuple(by_title or by_region)
 
 
+_FORMS: tuple = (None, {}, 0)  # the last unit collection seen, its surface forms, the longest form
+
+
+def _unit_forms(known_units) -> tuple[dict[str, str], int]:
+    """Surface form → canonical name, built once per unit collection (an opened index keeps its set)."""
+    global _FORMS
+    units, forms, longest = _FORMS
+    if units is not known_units:
+        forms = {}
+        for canon in sorted(known_units):
+            for form in unit_surface_forms(canon) + (canon,):
+                forms.setdefault(fold(form), canon)
+        longest = max(map(len, forms), default=0)
+        _FORMS = (known_units, forms, longest)
+    return forms, longest
+
+
 def find_units(question: str, known_units: set[str] | list[str]) -> tuple[str, ...]:
     """Canonical names of the library's units mentioned in the question (longest form first)."""
-    forms: dict[str, str] = {}
-    for canon in sorted(known_units):
-        for form in unit_surface_forms(canon) + (canon,):
-            forms.setdefault(fold(form), canon)
+    forms, longest = _unit_forms(known_units)
     q = fold(question)
+    # The question's substrings that are unit forms: a question is short, a library has thousands of units.
+    present = {q[i:j] for i in range(len(q)) for j in range(i + 1, min(len(q), i + longest) + 1) if q[i:j] in forms}
     found: list[str] = []
-    for form in sorted(forms, key=len, reverse=True):
+    for form in sorted(present, key=lambda f: (-len(f), f)):
         if form in q:
             if forms[form] not in found:
                 found.append(forms[form])
@@ -230,7 +246,7 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
     names = names or []
     doc_ids = named_documents(q, names)
     measures = measure_refs(q)
-    found_units = find_units(q, set(units))
+    found_units = find_units(q, units)
     meta_fields = tuple(f for f, p in META_FIELDS if re.search(p, q))
     eligibility = bool(re.search(_ELIGIBILITY, q))
     intent = next((name for name, p in INTENTS if re.search(p, q)

@@ -85,11 +85,11 @@ def retrieve(index: PolicyIndex, question: str, doc_id: str | None = None, k: in
 
 def measure_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> list[Hit]:
     """Every part of each named measure, document by document (library order), in reading order."""
-    wanted = [r for r in index.records if r.kind == "measure" and r.measure in query.measures and in_scope(r, scope)
+    wanted = [r for n in dict.fromkeys(query.measures) for r in index.with_measure(n) if in_scope(r, scope)
               and (query.section_ref is None or r.section == query.section_ref)]
     order = {n: i for i, n in enumerate(query.measures)}
-    docs = list(dict.fromkeys(r.doc_id for r in index.records))
-    wanted.sort(key=lambda r: (docs.index(r.doc_id), order[r.measure], r.start, r.part))
+    docs = {d: i for i, d in enumerate(index.documents)}
+    wanted.sort(key=lambda r: (docs.get(r.doc_id, 0), order[r.measure], r.start, r.part))
     return [Hit(r, 1.0, "measure_ref") for r in wanted]
 
 
@@ -102,9 +102,11 @@ def titled_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> lis
 
 def unit_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> list[Hit]:
     hits = []
-    for r in index.records:
-        if r.kind != "measure" or r.part != r.parts - 1 or not in_scope(r, scope):
-            continue  # units are stated once, at the end of a measure
+    # with_unit gives the last part of each measure naming the unit (units are stated once, at its end).
+    found = {r.record_id: r for u in query.units for r in index.with_unit(u)}
+    for r in sorted(found.values(), key=lambda r: index.position[r.record_id]):
+        if not in_scope(r, scope):
+            continue
         roles = {"lead": r.lead_units, "co": r.co_units}
         pool = roles[query.unit_role] if query.unit_role in roles else r.all_units
         if any(u in pool for u in query.units):
@@ -114,11 +116,8 @@ def unit_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> list[
 
 def metadata_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> list[Hit]:
     """The first record of each document in scope (its header, where the metadata is quoted from)."""
-    first: dict[str, Record] = {}
-    for r in index.records:
-        if in_scope(r, scope) and r.doc_id not in first:
-            first[r.doc_id] = r
-    return [Hit(r, 1.0, "metadata") for r in first.values()]
+    docs = [d for d in index.documents if not scope or d in scope]
+    return [Hit(recs[0], 1.0, "metadata") for d in docs if (recs := index.records_of(d))]
 
 
 def cosine(similarity: float) -> float:

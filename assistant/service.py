@@ -1,17 +1,22 @@
-"""The assistant as the app sees it: one opened index, reloaded after the corpus changes.
+"""The assistant as the app sees it: one opened index, kept current with the index on disk.
 
-Readers take the current `Answerer`; a change builds a new index generation and then swaps
-the reference, so questions keep being answered while a document is being added.
+Before each question the service checks whether the index manifest was switched (one stat call),
+by this process or by another one sharing the index folder and Chroma server, and reopens it,
+reusing every document it already holds. Readers keep the `Answerer` they took, so questions
+are answered throughout an upload. A damaged index found at start-up is repaired once (a full
+rebuild from the cached documents) rather than failing on every start.
 """
 from __future__ import annotations
 
+import sys
+import threading
 from pathlib import Path
-
 from typing import Iterator
 
 from .answer import resolve_followup
 from .config import Settings
-from .index import IndexReport, build_index, open_index
+from .errors import IndexCorruptError, PolicyQAError
+from .index import IndexReport, PolicyIndex, build_index, open_index
 from .llm import LLMAnswerer, make_answerer
 from .manage import Added, add_document, remove_document
 from .records import Answer
@@ -20,38 +25,78 @@ from .records import Answer
 class Service:
     def __init__(self, settings: Settings, build: bool = True) -> None:
         self.settings = settings
+        self._lock = threading.Lock()
         self.report: IndexReport | None = build_index(settings) if build else None
-        self.answerer = make_answerer(open_index(settings))  # LLMAnswerer when POLICYQA_LLM_* are set
+        self.reload_error: PolicyQAError | None = None  # why the last reopen failed (the old index kept serving)
+        self._failed_stamp = None
+        try:
+            index = open_index(settings)
+        except IndexCorruptError as e:
+            if not build:
+                raise
+            print(f"warning: {e}: rebuilding the index", file=sys.stderr)
+            self.report = build_index(settings, force=True)
+            index = open_index(settings)  # a second failure is raised: no repair loop
+        self.answerer = make_answerer(index)  # LLMAnswerer when POLICYQA_LLM_* are set
 
     @property
-    def index(self):
+    def index(self) -> PolicyIndex:
         return self.answerer.index
 
-    def reload(self) -> None:
-        # Keep the embedder: loading it again would cost time for nothing.
-        self.answerer = make_answerer(open_index(self.settings, embedder=self.index.embedder))
+    def reload(self, only_if_changed: bool = False) -> None:
+        """Reopen the index now (keeping the embedder and every unchanged document)."""
+        with self._lock:
+            old = self.index
+            if only_if_changed and old.is_current():
+                return  # another thread reopened it while this one waited
+            self.answerer = make_answerer(open_index(self.settings, embedder=old.embedder, previous=old))
+            self.reload_error = self._failed_stamp = None
+
+    def refresh(self) -> None:
+        """Reopen the index if a writer (any process) switched it since; cheap when nothing changed.
+
+        If reopening fails, the index opened before keeps answering and the error is kept in
+        `reload_error`; the next attempt waits for the next switch instead of retrying every question.
+        """
+        index = self.index
+        if index.is_current():
+            return
+        from .index import MANIFEST, _stamp
+
+        stamp = _stamp(self.settings.index_dir / MANIFEST)
+        if stamp is not None and stamp == self._failed_stamp:
+            return
+        try:
+            self.reload(only_if_changed=True)
+        except PolicyQAError as e:
+            self.reload_error, self._failed_stamp = e, stamp
+            print(f"warning: the index changed but could not be reopened ({e}); answering from the previous one",
+                  file=sys.stderr)
 
     def ask(self, question: str, previous: Answer | None = None, doc_id: str | None = None) -> Answer:
         """Answer a question; a follow-up refers to the measure of the previous answer."""
-        if isinstance(self.answerer, LLMAnswerer):
-            return self.answerer.ask(question, doc_id=doc_id, previous=previous)
-        return self.answerer.ask(resolve_followup(question, previous), doc_id=doc_id)
+        self.refresh()
+        answerer = self.answerer
+        if isinstance(answerer, LLMAnswerer):
+            return answerer.ask(question, doc_id=doc_id, previous=previous)
+        return answerer.ask(resolve_followup(question, previous), doc_id=doc_id)
 
     def stream(self, question: str, history: list[dict], previous: Answer | None = None) -> Iterator[str | Answer]:
         """Provisional text deltas (LLM path only), then the final, verified Answer."""
-        if isinstance(self.answerer, LLMAnswerer):
+        self.refresh()
+        answerer = self.answerer
+        if isinstance(answerer, LLMAnswerer):
             turns = [m for m in history if m.get("role") in ("user", "assistant")]
-            yield from self.answerer.stream(question, history=turns, previous=previous)
+            yield from answerer.stream(question, history=turns, previous=previous)
         else:
             yield self.ask(question, previous)
 
     def add(self, upload: Path, original_name: str) -> Added:
-        added = add_document(self.settings, upload, original_name, progress=True)
+        added = add_document(self.settings, upload, original_name, progress=True, embedder=self.index.embedder)
         self.reload()
         return added
 
     def remove(self, doc_id: str) -> IndexReport:
-        report = remove_document(self.settings, doc_id)
+        report = remove_document(self.settings, doc_id, embedder=self.index.embedder)
         self.reload()
         return report
-

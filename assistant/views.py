@@ -66,10 +66,7 @@ class UnitFilter:
 
 def unit_filter(index: PolicyIndex, unit: str | None) -> UnitFilter:
     """Read a unit filter (canonical name or alias such as 发改委, 经信厅, 大数据中心)."""
-    try:  # question parsing is moving into query.py; retrieve.py held it before
-        from .query import find_units
-    except ImportError:
-        from .retrieve import find_units
+    from .query import find_units
 
     text = (unit or "").strip()
     return UnitFilter(text, find_units(text, index.units) if text else ())

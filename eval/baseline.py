@@ -7,6 +7,7 @@ every measure label it contains (generous: the reader still has to find the answ
 from __future__ import annotations
 
 import re
+import sys
 
 import numpy as np
 
@@ -34,12 +35,14 @@ def score_baseline(settings: Settings, questions: list[Question], k: int = 3) ->
     from llama_index.core.node_parser import SentenceSplitter
 
     splitter = SentenceSplitter()  # default chunk_size (1024 tokens) and overlap
-    texts, docs = [], []
+    texts, docs, skipped = [], [], []
     for path in corpus_files(settings.corpus_dir):
         try:
             raw = extract_text(path)
-        except BadDocumentError:
-            continue  # the same file is reported as a problem by the policyqa index build
+        except BadDocumentError as e:  # the same files the index skips, for the same reason
+            skipped.append(str(e))
+            print(f"baseline: skipped {e}", file=sys.stderr)
+            continue
         chunks = [n.get_content() for n in splitter.get_nodes_from_documents([LIDocument(text=raw)])]
         texts += chunks
         docs += [doc_id_for(path.name)] * len(chunks)
@@ -68,4 +71,5 @@ def score_baseline(settings: Settings, questions: list[Question], k: int = 3) ->
         "measures_per_chunk": round(per_chunk, 1),
         "hit_at_1": round(hits1 / n, 4) if n else None,
         "hit_at_3": round(hits3 / n, 4) if n else None,
+        "skipped": skipped,
     }

@@ -1,17 +1,26 @@
-"""Corpus management behind the app: validated uploads, removal, the responsibility table."""
+"""Corpus management behind the app: validated uploads, removal, the responsibility table.
+
+Every rejected upload must leave the corpus folder and the index exactly as they were: the tests
+compare the corpus listing, manifest.json and the cached documents and lexicon byte for byte.
+"""
+import re
 import shutil
+import threading
+import zipfile
 
 import pytest
 
 from assistant.config import Settings
 from assistant.errors import BadDocumentError
-from assistant.index import build_index, open_index, read_manifest
-from assistant.manage import add_document, remove_document, safe_name
+from assistant.index import build_index, open_index
+from assistant.manage import add_document, check_name, remove_document, safe_name
 from assistant.views import responsibility_table, unit_counts
 
-from .conftest import SEED
+from .conftest import SEED, SHANGHAI
+from .indexkit import CachedEmbedder, tree_digest
 
 POLICY = "某某市关于支持企业发展的若干措施\n一、支持措施\n（一）设立算力补贴。给予最高50万元补贴。（责任单位：市科技局，市财政局）\n（二）支持人才。给予安家支持。（责任单位：市人社局）\n"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.mark.parametrize("name, safe", [("../../etc/passwd.txt", "passwd.txt"), ("..\\..\\x.PDF", "x.pdf"),
@@ -21,40 +30,137 @@ def test_safe_name(name, safe):
 
 
 @pytest.fixture
-def settings(tmp_path, embedder):
+def emb(embedder):
+    return CachedEmbedder(embedder)
+
+
+@pytest.fixture
+def settings(tmp_path, emb):
     (tmp_path / "corpus").mkdir()
     shutil.copy(SEED, tmp_path / "corpus" / SEED.name)
     s = Settings(corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", max_upload_mb=1)
-    build_index(s, embedder=embedder, progress=False)
+    build_index(s, embedder=emb, progress=False)
     return s
 
 
-def test_add_then_remove(settings, tmp_path):
+def _state(settings):
+    """What a rejected upload must not change."""
+    return (sorted(p.name for p in settings.corpus_dir.iterdir()), (settings.index_dir / "manifest.json").read_bytes(),
+            tree_digest(settings.index_dir / "docs"), tree_digest(settings.index_dir / "lexicon"))
+
+
+def test_add_then_remove(settings, tmp_path, emb):
     up = tmp_path / "upload.tmp"
     up.write_text(POLICY, encoding="utf-8")
-    added = add_document(settings, up, "../city_ai.txt")
+    added = add_document(settings, up, "city_ai.txt", embedder=emb)
     assert added.doc_id == "city_ai" and added.measures == 2 and (settings.corpus_dir / "city_ai.txt").exists()
-    assert "city_ai" in open_index(settings).documents
-    with pytest.raises(BadDocumentError, match="同名"):
-        add_document(settings, up, "city_ai.txt")
-    remove_document(settings, "city_ai")
+    assert added.report.added == ["city_ai.txt"] and added.report.parsed == 1
+    assert "city_ai" in open_index(settings, embedder=emb).documents
+    with pytest.raises(BadDocumentError, match="already in the corpus") as e:
+        add_document(settings, up, "city_ai.txt", embedder=emb)
+    assert "同名" in e.value.zh
+    remove_document(settings, "city_ai", embedder=emb)
     assert not (settings.corpus_dir / "city_ai.txt").exists()
-    assert "city_ai" not in open_index(settings).documents
+    assert "city_ai" not in open_index(settings, embedder=emb).documents
+    with pytest.raises(BadDocumentError, match="no document with id"):
+        remove_document(settings, "city_ai", embedder=emb)
 
 
-@pytest.mark.parametrize("name, data, words", [
-    ("empty.txt", b"", "empty"), ("plain.txt", "没有编号的一段文字，讲别的事情。".encode(), "编号"),
-    ("sheet.xlsx", b"x", "不支持"), ("big.txt", b"a" * (2 * 2**20), "过大"),
-])
-def test_bad_upload_leaves_corpus_and_index(settings, tmp_path, name, data, words):
+def _zip_bomb(path, unpacked_mb=300):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("word/document.xml", "w") as f:
+            block = b"\0" * 2**20
+            for _ in range(unpacked_mb):
+                f.write(block)
+
+
+def _zip_without_word(path):
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("readme.txt", POLICY)
+
+
+BAD_UPLOADS = [
+    # name, how to make the bytes, what the English message says, what the Chinese one says
+    ("empty.txt", lambda p: p.write_bytes(b""), "empty", "为空"),
+    ("blank.txt", lambda p: p.write_bytes(b"  \n\n \t\n"), "empty", "无法读取"),
+    ("plain.txt", lambda p: p.write_text("没有编号的一段文字，讲别的事情。", encoding="utf-8"), "numbered measures", "编号"),
+    ("tags.html", lambda p: p.write_text("<html><body><div></div></body></html>", encoding="utf-8"), "no text", "无法读取"),
+    ("sheet.xlsx", lambda p: p.write_bytes(b"x"), "unsupported file type", "不支持"),
+    ("tool.exe", lambda p: p.write_bytes(b"MZ\x90\x00"), "unsupported file type", "不支持"),
+    ("big.txt", lambda p: p.write_bytes("政策".encode() * 2**20), "too large", "过大"),
+    ("binary.txt", lambda p: p.write_bytes(bytes(range(256)) * 16), "binary", "二进制"),
+    ("archive.txt", _zip_without_word, "binary", "二进制"),
+    ("fake.pdf", lambda p: p.write_text(POLICY, encoding="utf-8"), "not a PDF", "不是 PDF"),
+    ("fake.docx", lambda p: p.write_text(POLICY, encoding="utf-8"), "not a Word .docx", "Word"),
+    ("bomb.docx", _zip_bomb, "zip bomb", "解压"),
+    ("notword.docx", _zip_without_word, "not a Word document", "压缩包"),
+]
+
+
+@pytest.mark.parametrize("name, make, en, zh", BAD_UPLOADS, ids=[b[0] for b in BAD_UPLOADS])
+def test_bad_upload_leaves_corpus_and_index(settings, tmp_path, emb, name, make, en, zh):
     up = tmp_path / "upload.tmp"
-    up.write_bytes(data)
-    before = read_manifest(settings.index_dir)
-    files = sorted(p.name for p in settings.corpus_dir.iterdir())
-    with pytest.raises(BadDocumentError, match=words):
-        add_document(settings, up, name)
-    assert read_manifest(settings.index_dir) == before
-    assert sorted(p.name for p in settings.corpus_dir.iterdir()) == files
+    make(up)
+    before = _state(settings)
+    with pytest.raises(BadDocumentError, match=en) as e:
+        add_document(settings, up, name, embedder=emb)
+    assert name in str(e.value) and zh in e.value.zh and CJK.search(e.value.zh)
+    assert _state(settings) == before
+
+
+@pytest.mark.parametrize("name, en", [
+    ("../../evil.txt", "outside the corpus"), ("..\\..\\evil.txt", "outside the corpus"), ("/etc/evil.txt", "outside the corpus"),
+    ("C:\\Users\\a\\evil.txt", "outside the corpus"), ("..", "outside the corpus"), (".hidden.txt", "hidden"),
+    (".", "hidden"), ("CON.txt", "reserved device name"), ("nul.pdf", "reserved device name"), ("com1.docx", "reserved device name"),
+    ("Lpt9.md", "reserved device name"), ("", "no name"), ("a\x00b.txt", "control characters"),
+])
+def test_unsafe_names_are_refused(settings, tmp_path, emb, name, en):
+    up = tmp_path / "upload.tmp"
+    up.write_text(POLICY, encoding="utf-8")
+    before = _state(settings)
+    with pytest.raises(BadDocumentError, match=en) as e:
+        add_document(settings, up, name, embedder=emb)
+    assert CJK.search(e.value.zh)
+    assert _state(settings) == before
+    assert not list(settings.corpus_dir.parent.glob("evil*")) and not list(settings.corpus_dir.parent.parent.glob("evil*"))
+
+
+def test_check_name_keeps_ordinary_names():
+    assert check_name("川办发〔2021〕93号.docx") == "川办发_2021_93号.docx"
+    assert check_name("policy.v2.PDF") == "policy.v2.pdf"
+
+
+def test_same_document_twice_is_refused(settings, tmp_path, emb):
+    up = tmp_path / "upload.tmp"
+    shutil.copy(SEED, up)
+    before = _state(settings)
+    with pytest.raises(BadDocumentError, match=f"already in the corpus as {SEED.name}") as e:
+        add_document(settings, up, "another_name.txt", embedder=emb)
+    assert SEED.name in e.value.zh and "相同" in e.value.zh
+    assert _state(settings) == before
+
+
+def test_concurrent_uploads_both_land(settings, tmp_path, emb):
+    """Two uploads at once: the writer lock serialises them and neither update is lost."""
+    a, b = tmp_path / "a.tmp", tmp_path / "b.tmp"
+    a.write_text(POLICY, encoding="utf-8")
+    shutil.copy(SHANGHAI, b)
+    errors = []
+
+    def add(path, name):
+        try:
+            add_document(settings, path, name, embedder=emb)
+        except Exception as e:  # collected and asserted below
+            errors.append(e)
+
+    threads = [threading.Thread(target=add, args=(a, "city_ai.txt")), threading.Thread(target=add, args=(b, SHANGHAI.name))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert set(open_index(settings, embedder=emb).documents) == {"sichuan_new_economy_2021_93", "city_ai", "shanghai_lingang_shuangte"}
 
 
 def test_responsibility_table_and_counts(seed_index):
