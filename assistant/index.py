@@ -1029,6 +1029,11 @@ class PolicyIndex:
         """Number of records whose BM25 terms include `term` (a column length of the lexicon)."""
         return self.lexicon.doc_freq(term)
 
+    def doc_freq_outside(self, term: str, doc_id: str) -> int:
+        """Number of records of the other documents whose BM25 terms include `term`."""
+        key = next((e.key for e in self._entries.values() if e.doc_id == doc_id), None)
+        return self.doc_freq(term) - (self.lexicon.doc_freq_within(term, key) if key else 0)
+
     def records_of(self, doc_id: str) -> list[Record]:
         """A document's records in document order."""
         s, e = self._range.get(doc_id, (0, 0))

@@ -67,6 +67,16 @@ class Lexicon:
         i = self.term_id(term)
         return 0 if i is None else int(self.indptr[i + 1] - self.indptr[i])
 
+    def doc_freq_within(self, term: str, key: str) -> int:
+        """How many records of one document version contain `term` (postings are ascending: two bisections)."""
+        i = self.term_id(term)
+        if i is None or key not in self.keys:
+            return 0
+        j = self.keys.index(key)
+        col = self.postings[int(self.indptr[i]):int(self.indptr[i + 1])]
+        lo, hi = np.searchsorted(col, [self.starts[j], self.starts[j + 1]])
+        return int(hi - lo)
+
     def scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every record for a tokenised question (repeated tokens count again, as in bm25s)."""
         n = self.n_records

@@ -88,6 +88,8 @@ _GENERIC_TITLE_WORDS = frozenset("""
 关于 加快 发展 推进 促进 深化 完善 进一步 支持 做好 加强 实施 意见 若干 通知 办法 暂行 规定 方案 印发 培育 壮大
 当前 今后 一个 时期 工作 政策 新一轮 指导 指导意见 实施意见 若干意见 人民政府 办公厅 国务院 省 市 县 区
 """.split())
+# A title word the other documents use in more than this share of their records is their word too.
+NAME_SHARE = 0.1
 _REGION = re.compile(r"^(.{2,3}?)(省|市|自治区|县|区)")
 
 
@@ -152,23 +154,30 @@ def section_ref(question: str) -> str | None:
     return to_chinese(n) if n else None
 
 
-def doc_names(documents: list[dict]) -> list[DocName]:
-    """How each document of the library may be named: 文号, region or issuer, distinctive title words
-    (words of its title that no other document's title has)."""
+def doc_names(documents: list[dict], used_elsewhere=None) -> list[DocName]:
+    """How each document of the library may be named: 文号, region or issuer, distinctive title words.
+
+    A title word names its document when no other title has it, it is not a kind of document
+    (措施, 办法 say what a document is, not which), and the other documents' text rarely uses it:
+    企业 in 《关于支持人工智能企业发展的若干措施》 is every policy's word, 人工智能 or 临港 name that one.
+    `used_elsewhere(word, doc_id)` gives the share of the other documents' records that use the word.
+    """
     import jieba
     from collections import Counter
 
     words_of = {}
     for d in documents:
         subject = re.sub(r"^.*?关于", "", fold(d.get("title") or ""))
-        words_of[d["doc_id"]] = {w for w in jieba.lcut(subject) if len(w) >= 2 and w not in _GENERIC_TITLE_WORDS}
+        words_of[d["doc_id"]] = {w for w in jieba.lcut(subject) if len(w) >= 2 and w not in _GENERIC_TITLE_WORDS
+                                 and not re.fullmatch(_DOC_WORDS, w)}
     df = Counter(w for ws in words_of.values() for w in ws)
     out = []
     for d in documents:
         issuer = fold(d.get("publisher") or d.get("title") or "")
         region = "国务院" if issuer.startswith("国务院") else (m.group(1) if (m := _REGION.match(issuer)) else "")
         number = re.sub(r"\s+", "", fold(d.get("doc_number") or ""))
-        distinctive = tuple(sorted(w for w in words_of[d["doc_id"]] if df[w] == 1))
+        distinctive = tuple(sorted(w for w in words_of[d["doc_id"]] if df[w] == 1 and
+                                   (used_elsewhere is None or used_elsewhere(w, d["doc_id"]) <= NAME_SHARE)))
         out.append(DocName(d["doc_id"], (number,) if number else (), region, distinctive))
     return out
 

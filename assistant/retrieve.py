@@ -41,7 +41,12 @@ _NAMES: "weakref.WeakKeyDictionary[PolicyIndex, list]" = weakref.WeakKeyDictiona
 def understand(index: PolicyIndex, question: str) -> Query:
     """The question parsed against this library's documents and units."""
     if index not in _NAMES:
-        _NAMES[index] = doc_names(list(index.documents.values()))
+        others = max(1, index.n_records)
+
+        def used_elsewhere(word: str, doc_id: str) -> float:
+            return index.doc_freq_outside(word, doc_id) / max(1, others - len(index.records_of(doc_id)))
+
+        _NAMES[index] = doc_names(list(index.documents.values()), used_elsewhere)
     return parse_query(question, index.units, _NAMES[index])
 
 
