@@ -366,7 +366,12 @@ def decode(data: bytes, name: str) -> str:
     if not data.strip():
         raise _empty(name)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as e:  # an odd byte count or a lone surrogate: a damaged file
+            raise BadDocumentError(f"{name}: starts as UTF-16 text but is damaged ({e.reason} at byte {e.start}): "
+                                   "save it again as UTF-8",
+                                   zh=f"{name}：UTF-16 文本已损坏（第 {e.start} 字节），请重新另存为 UTF-8 文本") from e
     if b"\x00" in data[:4096]:
         raise BadDocumentError(f"{name}: binary data in a text file: save it as UTF-8 text, or use .docx/.pdf",
                                zh=f"{name}：文本文件中含有二进制数据，请另存为 UTF-8 文本，或使用 .docx/.pdf 格式")

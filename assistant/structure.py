@@ -180,26 +180,48 @@ def _first_sentence(text: str, limit: int = 40) -> str:
 
 
 def _split_parts(text: str, max_tokens: int, count: Callable[[str], int]) -> list[tuple[int, int]]:
-    """Offsets of consecutive parts of `text`, each within `max_tokens`, cut after a sentence."""
+    """Offsets of consecutive parts of `text`, each within `max_tokens`, cut after a sentence.
+
+    Each sentence is counted once and parts are filled by adding the counts, so the work is linear
+    in the text (a megabyte line without a full stop must not be re-counted at every cut).
+    """
     if count(text) <= max_tokens:
         return [(0, len(text))]
-    sentences = [m.span() for m in re.finditer(r"[^。;；\n]*(?:[。;；\n]|$)", text) if m.group(0)]
-    parts, start, end = [], 0, 0
-    for s, e in sentences:
-        if end > start and count(text[start:e]) > max_tokens:
+    pieces: list[tuple[int, int, int]] = []  # (start, end, tokens)
+    for m in re.finditer(r"[^。;；\n]*(?:[。;；\n]|$)", text):
+        s, e = m.span()
+        if s == e:
+            continue
+        n = count(text[s:e])
+        if n <= max_tokens:
+            pieces.append((s, e, n))
+            continue
+        # A sentence over budget is cut hard, at a length its own characters per token suggest.
+        step = max(1, (e - s) * max_tokens * 9 // (10 * n))
+        a = s
+        while a < e:
+            b = min(e, a + step)
+            while (k := count(text[a:b])) > max_tokens and b - a > 1:
+                b = a + (b - a) // 2
+            pieces.append((a, b, k))
+            a = b
+    parts: list[tuple[int, int]] = []
+    start, end, total = pieces[0][0], pieces[0][0], 0
+    for s, e, n in pieces:
+        if total and total + n > max_tokens:
             parts.append((start, end))
-            start = s
-        end = e
-        # A single sentence over budget is cut hard so no part exceeds it.
-        while count(text[start:end]) > max_tokens and end - start > 1:
-            cut = start + max(1, (end - start) // 2)
-            while count(text[start:cut]) > max_tokens and cut - start > 1:
-                cut = start + (cut - start) // 2
-            parts.append((start, cut))
-            start = cut
-    if end > start:
-        parts.append((start, end))
+            start, total = s, 0
+        end, total = e, total + n
+    parts.append((start, end))
     return parts
+
+
+def _lead_space(s: str) -> int:
+    return len(s) - len(s.lstrip())
+
+
+def _trail_space(s: str) -> int:
+    return len(s) - len(s.rstrip())
 
 
 def _token_counter() -> Callable[[str], int]:
@@ -291,7 +313,9 @@ def _records(doc: Document, text: str, lines: list[Line], kind: str, first: int,
             section=_section_key(section.label if section else None), section_title=sec_title,
             measure=marker.number if (kind == "measure" and marker) else None,
             measure_label=marker.label if (kind == "measure" and marker) else None,
-            title=title or None, text=body[s:e].strip(), start=start + s, end=start + e,
+            # start and end bound the stripped text, so offsets into `text` are offsets into the document.
+            title=title or None, text=body[s:e].strip(), start=start + s + _lead_space(body[s:e]),
+            end=start + e - _trail_space(body[s:e]),
             heading_path=path, lead_units=resp.lead, co_units=resp.co, joint_units=resp.joint_units,
             joint=resp.joint, units_printed=resp.printed, part=n, parts=len(spans),
             listed_units=resp.listed, duty_notes=resp.notes, duty_status=resp.status,

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from assistant.errors import BadDocumentError
@@ -252,9 +252,6 @@ def test_mutated_policies_in_other_encodings_load_the_same_text(case, encoding):
 @example(b"%PDF-1.4\n%%EOF", ".pdf")
 @example(b"\xef\xbb\xbf" + "（一）".encode() * 3, ".txt")
 def test_random_bytes_load_or_are_refused_by_name(data, ext):
-    # Text after a UTF-16 byte-order mark is test_broken_utf16_is_refused_by_name's (xfail); drop
-    # this line when that passes.
-    assume(not (ext in (".txt", ".md") and data.startswith((b"\xff\xfe", b"\xfe\xff"))))
     name = f"upload{ext}"
     try:
         doc = load_bytes(data, name)
@@ -265,12 +262,11 @@ def test_random_bytes_load_or_are_refused_by_name(data, ext):
     check_records(doc, records)
 
 
-# Found by test_random_bytes_load_or_are_refused_by_name: load.decode reads any .txt/.md starting
+# Found by test_random_bytes_load_or_are_refused_by_name (fixed): load.decode read any .txt/.md starting
 # with a UTF-16 byte-order mark with data.decode("utf-16") unguarded, so an odd byte count or a
 # lone surrogate raises UnicodeDecodeError instead of BadDocumentError: `python -m assistant index`
 # stops on that one file (load_corpus catches only BadDocumentError and OSError) and an upload
 # says 系统内部错误 instead of naming the file. Owner: load.py (the formats branch rewrites it).
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason="bug in load.decode: broken UTF-16 escapes as UnicodeDecodeError")
 @pytest.mark.parametrize("data", [b"\xff\xfe\x00", b"\xfe\xff\xd8\x00\x00\x41"])
 def test_broken_utf16_is_refused_by_name(data):
     with pytest.raises(BadDocumentError, match="upload.txt"):
@@ -319,7 +315,6 @@ def test_megabyte_line_with_sentences_is_parsed():
 # sentence end costs O(n²): 200,000 characters tokenize 121 million characters (600× the text),
 # and a one-megabyte line kept `parse_document` busy for over 8 minutes with the real tokenizer
 # (an upload holds the corpus write lock meanwhile). Owner: structure.py.
-@pytest.mark.xfail(strict=True, reason="bug in structure._split_parts: quadratic on a long line without a sentence end")
 def test_long_line_without_sentence_end_is_split_in_linear_work():
     raw = _with_line(RAW[JIUYE.name], "很长的一行没有句号" * 22_000)
     doc = load_written(raw, JIUYE.name)
@@ -339,7 +334,6 @@ def test_long_line_without_sentence_end_is_split_in_linear_work():
 # space gets `start` at the space while its `text` is stripped, so items.record_items, which adds
 # offsets in `text` to `start`, points every item of that part one character early (the quote
 # 「get 给予100万元奖励」 at 「 get 给予100万元奖」). Owner: structure._records (or items.record_items).
-@pytest.mark.xfail(strict=True, reason="bug in structure._records: a part's start is before the whitespace stripped from its text")
 def test_items_of_a_part_that_starts_at_a_space_point_at_their_quote():
     from assistant.records import Document
 

@@ -419,10 +419,9 @@ def test_the_extractive_fallback_does_not_quote_the_injection_as_the_award(injec
     assert a.found and "100万元" in a.answer and "1000万元" not in a.answer
 
 
-# Found by these tests: verification accepts any figure that occurs in the cited block, and the
+# Found by these tests, fixed in llm.verify: verification accepted any figure that occurs in the cited block, and the
 # injected sentence is in the cited block, so a reply that obeys it (奖励为1000万元, citing the
 # measure that carries the injection) passes as a verified LLM answer. Owner: llm.py.
-@pytest.mark.xfail(strict=True, reason="bug in llm.verify: a figure taken from an injected instruction in the cited measure passes")
 def test_a_reply_following_the_injection_in_the_cited_measure_is_rejected(llm, injected):
     llm.script = [{"content": lambda b: f"奖励为1000万元[{block_with(b, '加大财税支持')}]。"}]
     a = make_injected(injected, llm.url).ask(INJECTED_Q)
@@ -430,13 +429,13 @@ def test_a_reply_following_the_injection_in_the_cited_measure_is_rejected(llm, i
     assert a.mode == "extractive" and a.extra["verified"] is False
 
 
-# Found by these tests: the block header (《title》 第（一）条) is part of the verified evidence, so
+# Found by these tests, fixed in llm.verify: the block header (《title》 第（一）条) is part of the verified evidence, so
 # a figure that only the title states (an instruction used as a title) verifies. Owner: llm.py.
-@pytest.mark.xfail(strict=True, reason="bug in llm.verify: a figure stated only in the document title passes")
 def test_a_reply_taking_its_figure_from_an_instruction_in_the_title_is_rejected(llm, injected):
     llm.script = [{"content": lambda b: f"奖励为1000万元[{block_with(b, '支持专精特新企业')}]。"}]
     a = make_injected(injected, llm.url).ask(TITLE_Q)
     body = llm.requests[0]
     assert INJECTION not in body["messages"][0]["content"] and INJECTION in user_message(body)
-    assert "1000万元" not in a.answer
+    # The extractive answer names the document by its title, in 《》; the figure is not stated outside it.
+    assert "1000万元" not in re.sub(r"《[^》]*》", "", a.answer)
     assert a.mode == "extractive" and a.extra["verified"] is False
