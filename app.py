@@ -27,6 +27,7 @@ import gradio as gr  # noqa: E402
 
 from assistant.config import Settings  # noqa: E402
 from assistant.errors import PolicyQAError  # noqa: E402
+from assistant.load import SUPPORTED  # noqa: E402
 from assistant.present import (SOURCE_START, answer_html, citation_label, message_html, panel_html,  # noqa: E402
                                question_html, source_html, source_note)
 from assistant.records import Answer  # noqa: E402
@@ -373,8 +374,8 @@ def build_app(service: Service) -> gr.Blocks:
             docs = gr.Dataframe(label="已收录的文件", interactive=False, wrap=True, elem_id="docs",
                                 column_widths=["34%", "14%", "15%", "11%", "7%", "19%"])
             with gr.Column(visible=True, elem_id="manage") as manage:
-                up = gr.File(label=f"上传政策文件（.txt .md .html .docx .pdf，不超过 {settings.max_upload_mb} MB）",
-                             file_types=[".txt", ".md", ".html", ".htm", ".docx", ".pdf"], elem_id="upload")
+                up = gr.File(label=f"上传政策文件（{' '.join(SUPPORTED)}；扫描件和图片会做文字识别；不超过 {settings.max_upload_mb} MB）",
+                             file_types=list(SUPPORTED), elem_id="upload")
                 status = gr.HTML(elem_id="upload-status")
                 with gr.Row():
                     victim = gr.Dropdown(label="删除文件", choices=start_docs, value=None, elem_id="victim", scale=4)

@@ -11,6 +11,7 @@ import sys
 
 from .config import Settings
 from .errors import PolicyQAError
+from .load import SUPPORTED
 
 MEASURE_FIELDS = ("doc_id", "doc_title", "doc_number", "section", "section_title", "measure", "measure_label",
                   "title", "lead_units", "co_units", "joint_units", "joint", "kind", "part", "text")
@@ -47,7 +48,7 @@ def _measures(args: argparse.Namespace, settings: Settings) -> int:
                 units = f"  牵头: {'、'.join(r.lead_units)}  配合: {'、'.join(r.co_units) or '—'}"
             print(f"{r.doc_id}  {r.reference}  {r.title or ''}{units}")
     if not corpus.records:
-        print(f"no documents in {settings.corpus_dir}: add .txt/.md/.html/.docx/.pdf policy files", file=sys.stderr)
+        print(f"no documents in {settings.corpus_dir}: add policy files ({'/'.join(SUPPORTED)})", file=sys.stderr)
         return 1
     return 0
 
