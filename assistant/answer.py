@@ -263,9 +263,10 @@ class Answerer:
         return sum(self.evidence.df(t) == 0 for t in names) / len(names) if names else 1.0
 
     def _nominal(self, term: str) -> bool:
-        """A noun, a name, or a word of the documents' own vocabulary (tagged as a name)."""
+        """A noun, a name, or a word of the documents' own vocabulary (tagged as a name); not a place,
+        which says where the asker is (成都), not what the question is about (unknown_places judges it)."""
         tags = [f for _, f in self._pos(term)]
-        return bool(tags) and tags[-1][:1] in "njx" or tags[-1:] == ["eng"]
+        return bool(tags) and (tags[-1][:1] in "njx" and tags[-1] != "ns" or tags[-1] == "eng")
 
     def _numbers_present(self, query: Query, text: str) -> bool:
         """Every number the question states (2030年, 50万) occurs in the text as a whole number."""
