@@ -96,6 +96,10 @@ class Evidence:
         """How many records contain `term` as written (小微企业 inside 支持小微企业融资), not as a
         BM25 token: a question's words are matched to records by containment everywhere here."""
         if term not in self._df:
+            token_df = self.index.doc_freq(term)  # the inverted index: records whose BM25 terms include it
+            if token_df:
+                self._df[term] = token_df
+                return token_df
             if self._joined is None:
                 texts = [fold(r.text + (r.section_title or "")) for r in self.index.records]
                 self._starts = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))
@@ -263,10 +267,12 @@ class Answerer:
         return sum(self.evidence.df(t) == 0 for t in names) / len(names) if names else 1.0
 
     def _nominal(self, term: str) -> bool:
-        """A noun, a name, or a word of the documents' own vocabulary (tagged as a name); not a place,
-        which says where the asker is (成都), not what the question is about (unknown_places judges it)."""
+        """A noun, a name, or a word of the documents' own vocabulary (tagged as a name); not a place
+        the documents cover, which says where the asker is (成都), not what the question is about."""
         tags = [f for _, f in self._pos(term)]
-        return bool(tags) and (tags[-1][:1] in "njx" and tags[-1] != "ns" or tags[-1] == "eng")
+        if tags[-1:] == ["ns"]:
+            return self.evidence.df(term) == 0  # a place no document covers is somewhere else: it counts
+        return bool(tags) and (tags[-1][:1] in "njx" or tags[-1] == "eng")
 
     def _numbers_present(self, query: Query, text: str) -> bool:
         """Every number the question states (2030年, 50万) occurs in the text as a whole number."""
