@@ -13,7 +13,6 @@ folder; a document to remove is looked up among the indexed doc_ids, never used 
 from __future__ import annotations
 
 import csv
-import inspect
 import logging
 import os
 import sys
@@ -50,9 +49,6 @@ EXAMPLES = [
     "川办发〔2021〕93号的发布机构是什么？",
 ]
 ALL = ("全部文件", "")  # the "all documents" choice of a document selector
-# Service.stream gains a doc_id in the multi-document work; until then a chosen document is
-# answered through ask() (no token streaming, same answer).
-_STREAM_TAKES_DOC = "doc_id" in inspect.signature(Service.stream).parameters
 
 CSS = """
 .pqa-answer p { margin: 0 0 .4em; }
@@ -126,18 +122,14 @@ def build_app(service: Service) -> gr.Blocks:
         yield "", shown, last, turns, gr.update(), gr.update(), hint
         a = None
         try:
-            if doc_id and not _STREAM_TAKES_DOC:
-                a = service.ask(question, last, doc_id)
-            else:
-                extra = {"doc_id": doc_id} if _STREAM_TAKES_DOC else {}
-                partial = ""
-                for item in service.stream(question, turns, last, **extra):
-                    if isinstance(item, str):
-                        partial += item
-                        shown[-1] = {"role": "assistant", "content": message_html(partial, "pqa-stream")}
-                        yield "", shown, last, turns, gr.update(), gr.update(), hint
-                    else:
-                        a = item
+            partial = ""
+            for item in service.stream(question, turns, last, doc_id=doc_id):
+                if isinstance(item, str):
+                    partial += item
+                    shown[-1] = {"role": "assistant", "content": message_html(partial, "pqa-stream")}
+                    yield "", shown, last, turns, gr.update(), gr.update(), hint
+                else:
+                    a = item
         except PolicyQAError as e:
             shown[-1] = {"role": "assistant", "content": message_html(f"出错了：{e.zh}")}
             yield "", shown, last, turns, gr.update(choices=[], value=None, visible=False), panel_html("没有引用条款：这次提问出错了。"), hint

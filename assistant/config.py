@@ -78,7 +78,6 @@ class Settings:
     # Evidence below this is answered found=false; calibrated on eval/questions.jsonl.
     min_evidence: float = 0.5  # share of the question's (idf-weighted) terms found in the record
     min_dense: float = 0.895  # cosine above which half that share is enough
-    min_bm25: float = 2.0  # a BM25 score that alone shows the question is on the record's topic
     max_question_chars: int = 500
     # Optional LLM (OpenAI-compatible chat completions).
     llm_base_url: str | None = None
@@ -139,7 +138,6 @@ class Settings:
             top_k=_int(env, "POLICYQA_TOP_K", 5),
             min_evidence=_float(env, "POLICYQA_MIN_EVIDENCE", 0.5),
             min_dense=_float(env, "POLICYQA_MIN_DENSE", 0.895),
-            min_bm25=_float(env, "POLICYQA_MIN_BM25", 2.0),
             max_question_chars=_int(env, "POLICYQA_MAX_QUESTION_CHARS", 500),
             llm_base_url=g("POLICYQA_LLM_BASE_URL"),
             llm_model=g("POLICYQA_LLM_MODEL"),

@@ -81,15 +81,16 @@ class Service:
             return answerer.ask(question, doc_id=doc_id, previous=previous)
         return answerer.ask(resolve_followup(question, previous), doc_id=doc_id)
 
-    def stream(self, question: str, history: list[dict], previous: Answer | None = None) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: list[dict], previous: Answer | None = None,
+               doc_id: str | None = None) -> Iterator[str | Answer]:
         """Provisional text deltas (LLM path only), then the final, verified Answer."""
         self.refresh()
         answerer = self.answerer
         if isinstance(answerer, LLMAnswerer):
             turns = [m for m in history if m.get("role") in ("user", "assistant")]
-            yield from answerer.stream(question, history=turns, previous=previous)
+            yield from answerer.stream(question, doc_id=doc_id, history=turns, previous=previous)
         else:
-            yield self.ask(question, previous)
+            yield self.ask(question, previous, doc_id)
 
     def add(self, upload: Path, original_name: str) -> Added:
         added = add_document(self.settings, upload, original_name, progress=True, embedder=self.index.embedder)
