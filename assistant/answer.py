@@ -38,6 +38,7 @@ QUESTION_WORDS = frozenset("""
 BENEFIT_WORDS = frozenset("""
 奖励 奖金 资金 支持 补助 补贴 资助 经费 扶持 奖补 获得 享受 拿到 得到 领取 申请 给予 一次性 多少 能拿 可以 最高 上限
 标准 优惠 资金奖励 补贴资金 金额 钱 能 企业 公司 我们 我司 单位 一下 有没有 是不是 政策 支持政策 额度 万元
+扣除 能扣 可扣 抵扣 减免 能领 能贷
 """.split())
 # The figure an amount question asks for, and the units that are such figures.
 FIGURE_UNITS = {"money": ("元",), "percent": ("%", "‰", "个百分点"), "duration": ("年", "个月", "天", "日"),
@@ -113,6 +114,20 @@ class Evidence:
             self._df[term] = count
         return self._df[term]
 
+    def records_with(self, term: str) -> list[Record]:
+        """The records that hold `term`: from the inverted index, or, for a word that is no index
+        term, by the same containment scan as df."""
+        found = self.index.records_with_term(term)
+        if found or self.index.doc_freq(term):
+            return found
+        self.df(term)  # builds the joined texts
+        out, i = [], self._joined.find(term)
+        while i >= 0:
+            k = bisect.bisect_right(self._starts, i) - 1
+            out.append(self.index.records[k])
+            i = self._joined.find(term, self._starts[k + 1]) if k + 1 < len(self._starts) else -1
+        return out
+
     def idf(self, term: str) -> float:
         return math.log((self.n + 1) / (self.df(term) + 0.5))
 
@@ -147,6 +162,9 @@ class Answerer:
         if stored is None:  # an index from before items were stored: derive them once
             stored = [it for d in index.documents for it in extract_items([r for r in index.records if r.doc_id == d])]
         self.items: list[SupportItem] = list(stored)
+        self._items_of: dict[str, list[SupportItem]] = {}
+        for it in self.items:
+            self._items_of.setdefault(it.record_id, []).append(it)
 
     # --- entry point ------------------------------------------------------------------------
 
@@ -496,11 +514,20 @@ class Answerer:
     def _subject(self, q: str) -> list[str]:
         return [t for t in self.terms(q) if t not in BENEFIT_WORDS]
 
-    def _items_for(self, records: list[Record], scope: tuple[str, ...], query: Query, hits: list[Hit] = ()) -> list[SupportItem]:
+    def _items_for(self, records: list[Record], scope: tuple[str, ...], query: Query, hits: list[Hit] = (),
+                   subject: list[str] = ()) -> list[SupportItem]:
         """Support items of the records (or of the library), and for a figure that is not money or a
         share (几年, 多少分, 多少座), every figure clause of the retrieved records as well."""
-        ids = {r.record_id for r in records}
-        items = [it for it in self.items if (not ids or it.record_id in ids) and (not scope or it.doc_id in scope)]
+        ids = [r.record_id for r in records]
+        if not ids:
+            # The library's candidates: the retrieved records and every record holding one of the
+            # subject's rarest words (looked up, not scanned: a library may hold 100,000 items).
+            ids = [h.record.record_id for h in hits]
+            for t in self.evidence.rarest(subject):
+                ids += [r.record_id for r in self.evidence.records_with(t)]
+            order = self.index.position
+            ids = sorted(set(ids), key=lambda rid: order.get(rid, 0))
+        items = [it for rid in dict.fromkeys(ids) for it in self._items_of.get(rid, []) if not scope or it.doc_id in scope]
         if query.figure_kind not in (None, "money", "percent") or query.figure_unit in ("座", "家", "个", "项", "所"):
             from .items import record_items
 
@@ -523,6 +550,7 @@ class Answerer:
         if query.figure_unit and any(f.unit == query.figure_unit for it in items for f in it.figures):
             wanted = (query.figure_unit,)  # 多少座 asks for 座, not for the 家 of another clause
         rare = self.evidence.rarest(subject)
+        quoted = [fold(x) for x in self._quoted(query)]
         matched: list[tuple[SupportItem, bool, float]] = []
         for it in items:
             if wanted and it.figures and not any(f.unit in wanted for f in it.figures):
@@ -530,11 +558,11 @@ class Answerer:
             r = self.index.by_id.get(it.record_id)
             cond = fold(it.condition)
             near = fold(it.quote + it.context + (r.title or "" if r else "") + (r.section_title or "" if r else ""))
-            if r is not None and not self._numbers_present(query, r.text + (r.section_title or "")):
+            if query.numbers and r is not None and not self._numbers_present(query, r.text + (r.section_title or "")):
                 continue
             if query.tiers and not self._tiers_agree(query.tiers, cond + fold(it.quote)):
                 continue
-            if any(fold(x) not in fold(it.quote) for x in self._quoted(query)):
+            if quoted and any(x not in fold(it.quote) for x in quoted):
                 continue  # the question quotes words (“不低于”) the clause must use
             if not subject:
                 matched.append((it, True, 1.0))
@@ -595,7 +623,7 @@ class Answerer:
             return self._not_found(q, "未在已收录的文件中找到与该问题对应的金额、比例或指标。", "amount",
                                    near=[h.record for h in hits[:3]])
         pool = records if records is not None else []
-        items = self._match_items(query, subject, self._items_for(pool, ret.scope, query, hits))
+        items = self._match_items(query, subject, self._items_for(pool, ret.scope, query, hits, subject))
         with_figures = [it for it in items if it.figures]
         if with_figures:
             return self._items_answer(q, with_figures)
@@ -744,7 +772,7 @@ class Answerer:
 
     def _key_sentence(self, terms: list[str], r: Record) -> str:
         """The sentence of a measure that says most about the terms, or its support item."""
-        items = [it for it in self.items if it.record_id == r.record_id and it.figures and is_support(it)]
+        items = [it for it in self._items_of.get(r.record_id, []) if it.figures and is_support(it)]
         ss = [s for s in sentences(self._body(r)) if not re.match(r"^[（(](责任单位|牵头单位)", fold(s))]
         if items and any(contains(fold(items[0].context), t) for t in terms):
             return self._item_text(items[0])

@@ -1034,6 +1034,14 @@ class PolicyIndex:
         key = next((e.key for e in self._entries.values() if e.doc_id == doc_id), None)
         return self.doc_freq(term) - (self.lexicon.doc_freq_within(term, key) if key else 0)
 
+    def records_with_term(self, term: str) -> list[Record]:
+        """The records whose BM25 terms include `term` (its postings in the lexicon), in index order."""
+        i = self.lexicon.term_id(term)
+        if i is None:
+            return []
+        col = self.lexicon.postings[int(self.lexicon.indptr[i]):int(self.lexicon.indptr[i + 1])]
+        return [self.records[int(j)] for j in np.sort(self._lex_to_rec[col])]
+
     def records_of(self, doc_id: str) -> list[Record]:
         """A document's records in document order."""
         s, e = self._range.get(doc_id, (0, 0))

@@ -101,6 +101,8 @@ def measure_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> li
 def titled_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> list[Hit]:
     """Every part of the measures whose title the question quotes."""
     quoted = {fold(x) for x in query.quoted}
+    if not quoted:
+        return []
     keys = {r.measure_key for r in index.records if r.kind == "measure" and r.title and fold(r.title) in quoted and in_scope(r, scope)}
     return [Hit(r, 1.0, "measure_ref") for r in index.records if r.kind == "measure" and r.measure_key in keys]
 
