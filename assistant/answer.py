@@ -222,7 +222,7 @@ class Answerer:
         of answer is wanted (QUESTION_WORDS). A term the corpus never uses is replaced by its
         parts that it does use (锂电池 → 锂电), when it has any.
         """
-        from .terms import expand
+        from .query import expand
 
         out: list[str] = []
         # A document named by its 文号 is a scope, not a topic (川办发〔2021〕93号对人才有什么规定).
@@ -246,7 +246,7 @@ class Answerer:
                 if any(f[:1] in _FUNCTION_POS for _, f in tagged[i:j]):
                     break  # 对+新经济 is not one word: function words are not parts of names
                 joined = "".join(w for w, _ in tagged[i:j])
-                if 3 <= len(joined) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", joined) and self.evidence.df(joined) > 0:
+                if 3 <= len(joined) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", joined) and self.index.doc_freq(joined) > 0:
                     best = j - i
             if best > 1:
                 out.append(("".join(w for w, _ in tagged[i:i + best]), "n"))
@@ -267,7 +267,7 @@ class Answerer:
     def unknown_places(self, question: str) -> list[str]:
         """Places the question names that no document mentions (重庆市 asked of a Sichuan library):
         a policy speaks for its own region, so these ask about somewhere else."""
-        from .terms import expand
+        from .query import expand
 
         q = fold(expand(question))
         # A place name as a reader sees one: 重庆市, 浙江省, 深圳 followed by 市/的政策 … (jieba's place tag
@@ -580,8 +580,10 @@ class Answerer:
             terms_in = {id(it): frozenset(t for t in subject if contains(fold(it.condition + it.quote), t)) for it, _, _ in matched}
             cov = {id(it): self.evidence.coverage(subject, it.condition + it.quote) for it, _, _ in matched}
             best = max(cov.values(), default=0.0)
-            matched = [m for m in matched if cov[id(m[0])] >= best - 0.2
-                       and not any(terms_in[id(m[0])] < terms_in[id(o[0])] for o in matched)]
+            # The distinct term sets are few (subsets of the subject's words): compare those, not every pair.
+            sets = set(terms_in.values())
+            maximal = {x for x in sets if not any(x < o for o in sets)}
+            matched = [m for m in matched if cov[id(m[0])] >= best - 0.2 and terms_in[id(m[0])] in maximal]
         return [it for it, _, _ in matched]
 
     def _quoted(self, query: Query) -> list[str]:

@@ -180,7 +180,7 @@ class _Prefetch:
         from .answer import clean_question
         from .embed import make_embedder, model_id_for
         from .errors import BadQuestionError
-        from .terms import expand
+        from .query import expand
 
         self.model_id = model_id_for(settings)
         self._inner = None

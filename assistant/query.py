@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from .load import fold
 from .numerals import CN_NUMERAL_CHARS, to_int
-from .terms import expand
+from .terms import expand as _expand_abbreviations
 from .units import unit_surface_forms
 
 _CN = f"[{CN_NUMERAL_CHARS}]+"
@@ -55,6 +55,18 @@ INTENTS = (
     ("locate", r"哪一条|哪条|在哪|哪个措施|哪项措施|哪一项|出自|哪部分|哪一部分"),
 )
 UNIT_ROLE = (("lead", r"牵头"), ("co", r"配合|协助|协同|支持"))
+# Everyday words for what policy text names formally: a citizen asks about 孩子, the text says 子女.
+EVERYDAY_WORDS = {"个税": "个人所得税", "房贷": "住房贷款", "社保": "社会保险", "孩子": "子女", "小孩": "子女",
+                  "爸妈": "父母", "爹妈": "父母"}
+_EVERYDAY = re.compile("|".join(map(re.escape, sorted(EVERYDAY_WORDS, key=len, reverse=True))))
+
+
+def expand(question: str) -> str:
+    """The question with the written form after each abbreviation or everyday word:
+    做VR的 → 做VR（虚拟现实）的, 孩子上学 → 孩子（子女）上学."""
+    return _EVERYDAY.sub(lambda m: f"{m.group(0)}（{EVERYDAY_WORDS[m.group(0)]}）", _expand_abbreviations(question))
+
+
 # Jointly owned measures as a class (哪些措施没有牵头单位？).
 JOINT_LIST = (r"按照?职责分工|没有.{0,4}牵头|无牵头|共同负责", r"哪些|哪几|哪一条|哪条|还有")
 FIGURE_KINDS = (

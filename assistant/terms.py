@@ -35,9 +35,6 @@ _PUNCT = re.compile(r"^[\W_]+$")
 ABBREVIATIONS = {
     "5G": "第五代移动通信技术", "6G": "第六代移动通信", "VR": "虚拟现实", "AR": "增强现实", "AI": "人工智能",
     "IoT": "物联网", "新能源车": "新能源汽车", "电动车": "电动汽车", "无人驾驶": "智能网联汽车", "大模型": "人工智能",
-    # Everyday words for what policy text names formally (a citizen asks about 孩子, the text says 子女).
-    "个税": "个人所得税", "房贷": "住房贷款", "社保": "社会保险", "孩子": "子女", "小孩": "子女",
-    "爸妈": "父母", "爹妈": "父母",
 }
 _ABBR = re.compile("|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)), re.I)
 
