@@ -46,6 +46,9 @@ FIGURE_UNITS = {"money": ("元",), "percent": ("%", "‰", "个百分点"), "dur
 ASPECT_EVIDENCE = {"time": r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止", "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅",
                    "procedure": r"申报|申请|材料|流程|程序|办理|手续", "criteria": r"标准|条件|资格|门槛"}
 ASPECT_NAMES = {"time": "具体时间或期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件", "place": "办理或购买的地点、渠道"}
+# Words that name the aspect asked for (what to bring, which conditions, how long), not the
+# subject: 养犬登记需要带什么材料 is about 养犬登记, whatever 新材料产业 says.
+ASPECT_WORDS = frozenset("材料 流程 手续 程序 条件 标准 门槛 资格 期限 时限 日期 时间 地点 网点 窗口 渠道".split())
 LIST_CAP = 10  # measures in a list answer
 TOPICAL_SHARE = 0.1  # a word in at most this share of the records names a topic (氢能), not the library's theme
 # Parts of speech that carry no topic: pronouns, numerals, measure words, adverbs, prepositions,
@@ -281,6 +284,7 @@ class Answerer:
         A question is about the things it names: when it names some, only those are counted, so a
         verb telling the asker's own story (刚评上, 想申请) does not make a known subject unknown.
         """
+        terms = [t for t in terms if t not in ASPECT_WORDS] or terms
         names = [t for t in terms if self._nominal(t)] or terms
         return sum(self.evidence.df(t) == 0 for t in names) / len(names) if names else 1.0
 
