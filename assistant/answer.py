@@ -97,8 +97,8 @@ class Evidence:
         self._starts: list[int] = []
 
     def df(self, term: str) -> int:
-        """How many records contain `term` as written (小微企业 inside 支持小微企业融资), not as a
-        BM25 token: a question's words are matched to records by containment everywhere here."""
+        """How many records hold `term`: from the BM25 lexicon (an inverted index) when it is one of
+        its terms, otherwise by a containment scan of the records (a word no index term spells)."""
         if term not in self._df:
             token_df = self.index.doc_freq(term)  # the inverted index: records whose BM25 terms include it
             if token_df:
@@ -120,9 +120,8 @@ class Evidence:
     def records_with(self, term: str) -> list[Record]:
         """The records that hold `term`: from the inverted index, or, for a word that is no index
         term, by the same containment scan as df."""
-        found = self.index.records_with_term(term)
-        if found or self.index.doc_freq(term):
-            return found
+        if self.index.doc_freq(term):
+            return self.index.records_with_term(term)
         self.df(term)  # builds the joined texts
         out, i = [], self._joined.find(term)
         while i >= 0:
@@ -725,7 +724,6 @@ class Answerer:
         else:
             top = max((c for c, _, _ in scored), default=0.0)
             scored = [x for x in scored if x[0] >= max(1 / 3, top - 0.34)]
-        rare = self.evidence.rarest(known)
         seen, rows = set(), []
         for cov, score, r in sorted(scored, key=lambda x: (-x[0], -x[1])):
             if r.measure_key in seen:

@@ -12,7 +12,6 @@ the corpus folder and the index exactly as they were. Messages are English with 
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import re
 import shutil
@@ -24,7 +23,7 @@ from pathlib import Path
 from .config import Settings
 from .embed import Embedder
 from .errors import BadDocumentError
-from .index import IndexReport, build_index, writer_lock
+from .index import IndexReport, _sha256, build_index, writer_lock
 from .load import SUPPORTED, corpus_files, doc_id_for, load_document
 
 # Windows device names: a file called CON.txt or nul.pdf cannot be opened on Windows and breaks
@@ -130,14 +129,6 @@ def _check_docx(name: str, upload: Path) -> None:
 @functools.lru_cache(maxsize=100_000)
 def _doc_id(name: str) -> str:
     return doc_id_for(name)  # a pure function of the name, asked for every corpus file on every upload
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def add_document(settings: Settings, upload: Path, original_name: str, progress: bool = False,
