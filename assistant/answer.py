@@ -21,7 +21,7 @@ from dataclasses import asdict
 from .config import Settings
 from .errors import BadQuestionError
 from .index import PolicyIndex
-from .items import extract_items, is_support
+from .items import extract_items, is_support, parse_figures
 from .load import fold
 from .query import META_LABELS, Query
 from .records import Answer, Citation, Hit, Record, SupportItem
@@ -49,6 +49,8 @@ ASPECT_NAMES = {"time": "具体时间或期限", "procedure": "申报程序或�
 # Words that name the aspect asked for (what to bring, which conditions, how long), not the
 # subject: 养犬登记需要带什么材料 is about 养犬登记, whatever 新材料产业 says.
 ASPECT_WORDS = frozenset("材料 流程 手续 程序 条件 标准 门槛 资格 期限 时限 日期 时间 地点 网点 窗口 渠道".split())
+# Names of one quantity: a share of a whole, a growth rate, a coverage rate.
+QUANTITIES = (("比重", "占比", "比例"), ("增速", "增长率", "增幅", "年均增长"), ("覆盖率", "普及率"))
 LIST_CAP = 10  # measures in a list answer
 TOPICAL_SHARE = 0.1  # a word in at most this share of the records names a topic (氢能), not the library's theme
 # Parts of speech that carry no topic: pronouns, numerals, measure words, adverbs, prepositions,
@@ -229,6 +231,12 @@ class Answerer:
         out: list[str] = []
         # A document named by its 文号 is a scope, not a topic (川办发〔2021〕93号对人才有什么规定).
         question = re.sub(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号", " ", fold(question))
+        # A name the asker glosses in brackets (起征点（基本减除费用）) is one term: the documents cover
+        # it only if they use the name as written, not because they use its pieces (基本, 费用).
+        for gloss in re.findall(r"[（(]([\u4e00-\u9fff]{4,12})[）)]", question):
+            if self.evidence.df(gloss) == 0:
+                out.append(gloss)
+                question = question.replace(gloss, " ")
         for word, flag in self._compounds(self._pos(fold(expand(question)).lower())):
             if len(word) < 2 or flag[:1] in _FUNCTION_POS or word in QUESTION_WORDS or re.fullmatch(r"[\d.]+", word):
                 continue
@@ -248,7 +256,8 @@ class Answerer:
                 if any(f[:1] in _FUNCTION_POS for _, f in tagged[i:j]):
                     break  # 对+新经济 is not one word: function words are not parts of names
                 joined = "".join(w for w, _ in tagged[i:j])
-                if 3 <= len(joined) <= 8 and re.fullmatch(r"[\u4e00-\u9fff]+", joined) and self.index.doc_freq(joined) > 0:
+                # (two single characters too: 小+微 → 小微, a word the question tagger split)
+                if (3 <= len(joined) <= 8 or len(joined) == j - i) and re.fullmatch(r"[\u4e00-\u9fff]+", joined) and self.index.doc_freq(joined) > 0:
                     best = j - i
             if best > 1:
                 out.append(("".join(w for w, _ in tagged[i:i + best]), "n"))
@@ -553,7 +562,8 @@ class Answerer:
         """
         matched = self._match(query, subject, items, FIGURE_UNITS.get(query.figure_kind or "", ()))
         if not matched and query.figure_kind == "money":
-            matched = self._match(query, subject, items, ("元", "%", "个百分点"))
+            # Only a benefit's share (返还50%) answers "how much money"; a target's share does not.
+            matched = self._match(query, subject, [it for it in items if is_support(it)], ("元", "%", "个百分点"))
         return matched
 
     def _match(self, query: Query, subject: list[str], items: list[SupportItem], wanted: tuple[str, ...]) -> list[SupportItem]:
@@ -563,11 +573,16 @@ class Answerer:
         quoted = [fold(x) for x in self._quoted(query)]
         matched: list[tuple[SupportItem, bool, float]] = []
         for it in items:
-            if wanted and it.figures and not any(f.unit in wanted for f in it.figures):
+            # A threshold in the condition answers too (达到在职职工人数25%的), when the condition
+            # itself names the subject: it is a figure of the condition, not of the grant.
+            by_condition = bool(wanted and it.figures and not any(f.unit in wanted for f in it.figures))
+            if by_condition and not any(f.unit in wanted for f in parse_figures(it.condition)):
                 continue
             r = self.index.by_id.get(it.record_id)
-            cond = fold(it.condition)
-            near = fold(it.quote + it.context + (r.title or "" if r else "") + (r.section_title or "" if r else ""))
+            cond = _without_basis(fold(it.condition))
+            if by_condition and not any(contains(cond, t) for t in rare):
+                continue
+            near = _without_basis(fold(it.quote + it.context + (r.title or "" if r else "") + (r.section_title or "" if r else "")))
             if query.numbers and r is not None and not self._numbers_present(query, r.text + (r.section_title or "")):
                 continue
             if query.tiers and not self._tiers_agree(query.tiers, cond + fold(it.quote)):
@@ -582,6 +597,13 @@ class Answerer:
             cov = self.evidence.coverage(subject, cond + near)
             if cov >= self.settings.min_evidence:
                 matched.append((it, any(contains(cond, t) for t in rare), cov))
+        # The quantity the question names (占…比重, not 年均增速): a clause that states another
+        # quantity is another figure of the same subject, when some clause is left.
+        asked = [g for g in QUANTITIES if any(w in query.text for w in g)]
+        if asked and len(matched) > 1:
+            other = [g for g in QUANTITIES if g not in asked]
+            kept = [m for m in matched if not any(w in fold(m[0].quote) for g in other for w in g)]
+            matched = kept or matched
         # The subject named in a condition beats a subject only mentioned around the clause, and
         # among conditions, those naming the subject most completely are the answer; the others
         # name another subject (生产性服务业年均增长 is not 新经济增加值年均增速).
@@ -654,7 +676,7 @@ class Answerer:
         for it in items:  # a benefit granted without an amount (给予职业培训补贴，标准…确定)
             r = self.index.by_id.get(it.record_id)
             if r:
-                term = next((t for t in self.evidence.rarest(subject) if t in fold(it.context)), "")
+                term = next((t for t in self.evidence.rarest(subject) if t in fold(it.context + r.text)), "")
                 return term or it.condition, r
         for t in sorted(self.evidence.rarest(subject), key=len, reverse=True):
             for h in hits:
@@ -848,6 +870,15 @@ class Answerer:
         if ss[best].endswith(("；", ";")) and best + 1 < len(ss):
             keep.append(best + 1)
         return "".join(ss[i] for i in keep)
+
+
+# A basis the figure is computed from (返还标准按6个月的当地月人均失业保险金…确定): what it names is
+# the yardstick of the figure, not what the figure is granted for.
+_BASIS = re.compile(r"按照?[^，,。；;：:]{2,40}?(?:确定|计算|核定|折算|的标准|为基数|为标准)")
+
+
+def _without_basis(text: str) -> str:
+    return _BASIS.sub("", text)
 
 
 _ASK = re.compile(r"多少|几[座家个项所年月天名人分]?|多久|多长|什么时候|哪天|哪一年")

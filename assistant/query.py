@@ -69,6 +69,16 @@ def expand(question: str) -> str:
 
 # Jointly owned measures as a class (哪些措施没有牵头单位？).
 JOINT_LIST = (r"按照?职责分工|没有.{0,4}牵头|无牵头|共同负责", r"哪些|哪几|哪一条|哪条|还有")
+# What the asked figure measures. The words that name the measure itself (比例, 多久, 多少分, 多少座,
+# 多少钱) decide first; a benefit's name (贴息, 贷款) only says money when nothing else does, so
+# 贴息比例是多少 asks for a share and 补贴期限多久 for a duration.
+FIGURE_MEASURES = (
+    ("percent", r"比例|比重|占比|百分之几|百分比|几成"),
+    ("duration", r"多久|几年|多少年|多长时间|期限|几个月|多少个月|几天|多少天"),
+    ("points", r"分值|几分|多少分"),
+    ("count", r"多少(座|家|个|项|所|条|人|名)|几(座|家|个|项|所|名)"),
+    ("money", r"多少钱|金额|多少元|万元|额度"),
+)
 FIGURE_KINDS = (
     ("money", r"钱|金额|奖励|奖金|补贴|补助|资助|资金|经费|万元|多少元|贴息|贷款|扣除|扣多少|能扣|抵扣|减免|额度|返还"),
     ("percent", r"比例|比重|增速|增长|百分|率|强度|几成|占比"),
@@ -294,7 +304,7 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
         intent = "lead_unit"  # 是牵头还是配合？牵头的是谁？ asks for both roles
     if all(re.search(p, q) for p in JOINT_LIST) and not measures and not found_units:
         intent, role = "unit_measures", "joint"
-    figure = next((k for k, p in FIGURE_KINDS if re.search(p, q)), None)
+    figure = next((k for kinds in (FIGURE_MEASURES, FIGURE_KINDS) for k, p in kinds if re.search(p, q)), None)
     aspects = tuple(k for k, p in ASPECTS if re.search(p, q))
     numbers = stated_numbers(q, tuple(x for n in names if n.doc_id in doc_ids for x in n.numbers))
     unit = re.search(r"(?:多少|几)(座|家|个|项|所|条|名|人|批|万元|亿元|元)", q)

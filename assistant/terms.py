@@ -35,6 +35,7 @@ _PUNCT = re.compile(r"^[\W_]+$")
 ABBREVIATIONS = {
     "5G": "第五代移动通信技术", "6G": "第六代移动通信", "VR": "虚拟现实", "AR": "增强现实", "AI": "人工智能",
     "IoT": "物联网", "新能源车": "新能源汽车", "电动车": "电动汽车", "无人驾驶": "智能网联汽车", "大模型": "人工智能",
+    "GDP": "生产总值",  # 地区生产总值 in a province's text, 国内生产总值 in the State Council's
 }
 _ABBR = re.compile("|".join(sorted(map(re.escape, ABBREVIATIONS), key=len, reverse=True)), re.I)
 

@@ -57,3 +57,23 @@ def answerer(seed_index):
     from assistant.answer import Answerer
 
     return Answerer(seed_index)
+
+
+@pytest.fixture(scope="session")
+def library_answerer(tmp_path_factory, embedder):
+    """The five sample documents of tests/data indexed once per session: a library, not one policy."""
+    from assistant.answer import Answerer
+    from assistant.config import Settings
+    from assistant.index import build_index, open_index
+
+    from .indexkit import CachedEmbedder
+
+    root = tmp_path_factory.mktemp("library")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for path in (SEED, SHANGHAI, JIUYE, GESHUI, TIYU):
+        shutil.copy(path, corpus / path.name)
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index")
+    cached = CachedEmbedder(embedder)
+    build_index(settings, embedder=cached, progress=False)
+    return Answerer(open_index(settings, embedder=cached))

@@ -1,0 +1,50 @@
+"""Amount answers over a library: the figure is the one stated for the subject and the quantity
+asked, or the answer says the documents give none (issue 10: no silent nearest figure).
+
+Questions are written in other words than the evaluation sets' to test the rules, not the sets.
+"""
+from assistant.query import parse_query
+
+
+def test_the_measure_word_decides_the_figure_asked():
+    # 贴息 names a benefit paid in money, but 比例 says the question wants a share.
+    assert parse_query("创业担保贷款的贴息比例有多高？").figure_kind == "percent"
+    assert parse_query("这项补贴的期限多长时间？").figure_kind == "duration"
+    assert parse_query("贴息能拿多少？").figure_kind == "money"
+
+
+def test_a_yardstick_of_a_figure_is_not_its_subject(library_answerer):
+    # (一) refunds 50% of contributions, its standard measured "按…月人均失业保险金…确定": the
+    # document states no amount of 失业保险金 itself.
+    a = library_answerer.ask("失业保险金一个月发多少钱？")
+    assert not a.found and "50%" not in a.answer, a.answer
+
+
+def test_a_share_not_stated_is_not_answered_by_money(library_answerer):
+    a = library_answerer.ask("创业担保贷款的贴息比例有多高？")
+    assert not a.found and "万元" not in a.answer, a.answer
+
+
+def test_a_threshold_in_the_condition_answers_a_share_question(library_answerer):
+    a = library_answerer.ask("超过100人的小微企业新招用人员要达到职工人数的多少比例？")
+    assert a.found and "15%" in a.answer, a.answer
+    assert [c.measure for c in a.citations] == [3]
+
+
+def test_a_glossed_name_the_documents_never_use_is_not_covered(library_answerer):
+    # 基本减除费用 is in no document; 基本 (医保) and 费用 are, in another deduction's clause.
+    a = library_answerer.ask("个税免征额（基本减除费用）是多少？")
+    assert not a.found and "15000" not in a.answer, a.answer
+
+
+def test_the_quantity_named_picks_among_a_subjects_figures(library_answerer):
+    a = library_answerer.ask("新经济增加值占GDP比重要到多少？")
+    assert a.found and "20%" in a.answer and "10%" not in a.answer, a.answer
+    a = library_answerer.ask("新经济增加值的年均增速要达到多少？")
+    assert a.found and "10%" in a.answer and "20%" not in a.answer, a.answer
+
+
+def test_a_target_share_is_not_money_granted(answerer):
+    # (二) sets 服务型制造企业比例达45%左右 as a goal; no clause grants such enterprises money.
+    a = answerer.ask("服务型制造示范企业有多少资金奖励？")
+    assert not a.found and "45%" not in a.answer, a.answer
