@@ -533,6 +533,13 @@ class Answerer:
     def _subject(self, q: str) -> list[str]:
         return [t for t in self.terms(q) if t not in BENEFIT_WORDS]
 
+    @staticmethod
+    def _without_doc_words(subject: list[str], query: Query) -> list[str]:
+        """The subject less the words by which the question names its document, when others are
+        left: 四川新经济政策对示范企业的资金支持 asks about 示范企业, in the document it names."""
+        rest = [t for t in subject if not any(t in w for w in query.doc_words)]
+        return rest or subject
+
     def _items_for(self, records: list[Record], scope: tuple[str, ...], query: Query, hits: list[Hit] = (),
                    subject: list[str] = ()) -> list[SupportItem]:
         """Support items of the records (or of the library), and for a figure that is not money or a
@@ -657,6 +664,7 @@ class Answerer:
             return self._not_found(q, "未在已收录的文件中找到与该问题对应的金额、比例或指标。", "amount",
                                    near=[h.record for h in hits[:3]])
         pool = records if records is not None else []
+        subject = self._without_doc_words(subject, query)
         items = self._match_items(query, subject, self._items_for(pool, ret.scope, query, hits, subject))
         with_figures = [it for it in items if it.figures]
         if with_figures:
@@ -742,7 +750,8 @@ class Answerer:
         # holds a good share of its words.
         topical = [t for t in known if self.evidence.df(t) <= max(2, TOPICAL_SHARE * self.evidence.n)]
         if topical:
-            scored = [x for x in scored if any(contains(fold(x[2].text + (x[2].title or "")), t) for t in topical)]
+            limit = max(2, TOPICAL_SHARE * self.evidence.n)
+            scored = [x for x in scored if any(self._names_topic(fold(x[2].text + (x[2].title or "")), t, limit) for t in topical)]
         else:
             top = max((c for c, _, _ in scored), default=0.0)
             scored = [x for x in scored if x[0] >= max(1 / 3, top - 0.34)]
@@ -760,11 +769,31 @@ class Answerer:
         docs = list(dict.fromkeys(r.doc_id for r in rows))
         lines = [f"关于“{about}”，找到{len(rows)}条相关措施" + (f"（{len(docs)}份文件）" if len(docs) > 1 else "") + "："]
         cites = []
+        # A measure found by a compound's parts shows the sentence holding them (北斗 for 北斗导航).
+        key_terms = topic + [p for t in topical for p in self._word_parts(t) if p not in topic]
         for r in rows:
-            key = self._key_sentence(topic, r)
+            key = self._key_sentence(key_terms, r)
             lines.append(f"- {self._ref(r)}：{key}")
             cites.append(Citation.from_record(r, key))
         return Answer(q, "\n".join(lines), True, cites, kind="list")
+
+    def _word_parts(self, term: str) -> list[str]:
+        """The words inside a compound that the documents use (北斗导航 → 北斗, 导航)."""
+        return [p for p in self.index.terms.tokens(term) if p != term and len(p) >= 2 and self.evidence.df(p) > 0]
+
+    def _names_topic(self, text: str, term: str, limit: float) -> bool:
+        """The text is about the topic word: it uses it, or all of its parts in one sentence
+        (新能源与智能汽车 for 新能源汽车), or its leading part when that is a topic word itself: a
+        compound's first part says which kind (北斗 of 北斗导航), its last what it is (导航)."""
+        if contains(text, term):
+            return True
+        parts = self._word_parts(term)
+        if not parts:
+            return False
+        if any(all(contains(s, p) for p in parts) for s in sentences(text)):
+            return True
+        lead = max((p for p in parts if term.startswith(p)), key=len, default="")
+        return bool(lead) and self.evidence.df(lead) <= limit and contains(text, lead)
 
     def _mention_answer(self, q: str, ret: Retrieval) -> Answer:
         """文件里有没有提到X？ Where the documents mention the question's subject, or that they do not.
@@ -897,6 +926,11 @@ def split_question(q: str) -> list[str]:
         head = "".join(c for c in clauses[:clauses.index(asking[0])])
         context = _ASK.sub("", asking[0])
         return [head + (context if i else "") + c for i, c in enumerate(asking)]
+    # 既A，又B，这两项各多少？ (or 一是A，二是B): one question per subject, each with the asking clause.
+    both = re.search(r"既(.{2,40}?)[，,]?又(.{2,40}?)[，,]([^，,]*(?:多少|几)[^，,]*)$", q)
+    if both:
+        ask = re.sub(r"(这|那)?(两|几)(项|个|类|种)|分别|各自|各", "", both.group(3))
+        return [both.group(1) + "，" + ask, both.group(2) + "，" + ask]
     if "分别" in q:
         m = re.search(r"(?:^|[对为在给向，,])([^对为在给向，,和与及、]{2,14})(?:和|与|及|、)([^的，,和与及、]{2,14}?)(?=的|分别|各|都)", q)
         if m:

@@ -144,6 +144,7 @@ class Query:
     figure_unit: str | None = None  # 多少座 → 座: the unit the figure asked for is counted in
     quoted: tuple[str, ...] = ()  # words the question puts in quotes (“不低于”): the source must hold them
     titled: tuple[str, ...] = ()  # measure titles the question quotes (“加大财税支持”那一条)
+    doc_words: tuple[str, ...] = ()  # the words that named its documents (四川, 新经济): scope, not subject
 
     @property
     def meta_field(self) -> str | None:
@@ -216,6 +217,12 @@ def named_documents(question: str, names: list[DocName]) -> tuple[str, ...]:
         both = [d for d in by_title if d in by_region]
         return tuple(both or by_title)
     return tuple(by_title or by_region)
+
+
+def naming_words(question: str, names: list[DocName], doc_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The words of the question that name its documents: their regions and distinctive title words."""
+    q = fold(question)
+    return tuple(w for n in names if n.doc_id in doc_ids for w in (n.region, *n.words) if w and w in q)
 
 
 _FORMS: tuple = (None, {}, 0)  # the last unit collection seen, its surface forms, the longest form
@@ -311,4 +318,5 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
     quoted = tuple(x for x in re.findall(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]", q) if not re.fullmatch(r"\d+\+?", x))
     return Query(question, expanded, intent, measures, section_ref(q), found_units, role,
                  meta_fields if intent == "metadata" else (), doc_ids, figure, aspects, numbers,
-                 bool(_FOLLOWUP.search(question.strip())), tiers(q), unit.group(1) if unit else None, quoted)
+                 bool(_FOLLOWUP.search(question.strip())), tiers(q), unit.group(1) if unit else None, quoted,
+                 doc_words=naming_words(q, names, doc_ids))

@@ -48,3 +48,22 @@ def test_a_target_share_is_not_money_granted(answerer):
     # (二) sets 服务型制造企业比例达45%左右 as a goal; no clause grants such enterprises money.
     a = answerer.ask("服务型制造示范企业有多少资金奖励？")
     assert not a.found and "45%" not in a.answer, a.answer
+
+
+def test_two_subjects_joined_by_ji_you_are_answered_each(answerer):
+    a = answerer.ask("今年我们既首次获得四川省瞪羚企业备案，又被新认定为省级新经济示范企业，两项各能拿多少？")
+    assert a.found and "80万元" in a.answer and "100万元" in a.answer, a.answer
+
+
+def test_a_document_named_by_its_region_leaves_the_subject_to_match(library_answerer):
+    # 四川 and 新经济 name the document; 示范企业 is what the question asks about.
+    a = library_answerer.ask("四川新经济政策给示范企业多少奖励？")
+    assert a.found and "100万元" in a.answer and "80万元" not in a.answer, a.answer
+
+
+def test_a_list_finds_a_compound_topic_by_its_parts(library_answerer):
+    a = library_answerer.ask("北斗导航产业有哪些支持措施？")
+    assert a.found and 22 in [c.measure for c in a.citations], a.answer  # 北斗应用基础设施
+    assert "北斗" in next(c.quote for c in a.citations if c.measure == 22)
+    a = library_answerer.ask("做新能源汽车的企业有哪些政策可以用？")
+    assert {7, 23} <= {c.measure for c in a.citations if c.doc_id == "sichuan_new_economy_2021_93"}, a.answer
