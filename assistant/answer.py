@@ -49,6 +49,9 @@ ASPECT_NAMES = {"time": "具体时间或期限", "procedure": "申报程序或�
 # Words that name the aspect asked for (what to bring, which conditions, how long), not the
 # subject: 养犬登记需要带什么材料 is about 养犬登记, whatever 新材料产业 says.
 ASPECT_WORDS = frozenset("材料 流程 手续 程序 条件 标准 门槛 资格 期限 时限 日期 时间 地点 网点 窗口 渠道".split())
+# A question for the most that is granted, and the qualifiers that state such a cap.
+_CAP_ASK = r"最多|最高|上限|封顶|限额|顶格"
+CAP_QUALIFIERS = ("最高不超过", "不超过", "最高", "最多", "上限为")
 # Names of one quantity: a share of a whole, a growth rate, a coverage rate.
 QUANTITIES = (("比重", "占比", "比例"), ("增速", "增长率", "增幅", "年均增长"), ("覆盖率", "普及率"))
 LIST_CAP = 10  # measures in a list answer
@@ -167,6 +170,7 @@ class Answerer:
             stored = [it for d in index.documents for it in extract_items([r for r in index.records if r.doc_id == d])]
         self.items: list[SupportItem] = list(stored)
         self._items_of: dict[str, list[SupportItem]] = {}
+        self._definitions: dict[str, dict[str, str]] = {}
         for it in self.items:
             self._items_of.setdefault(it.record_id, []).append(it)
 
@@ -231,10 +235,12 @@ class Answerer:
         out: list[str] = []
         # A document named by its 文号 is a scope, not a topic (川办发〔2021〕93号对人才有什么规定).
         question = re.sub(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号", " ", fold(question))
-        # A name the asker glosses in brackets (起征点（基本减除费用）) is one term: the documents cover
-        # it only if they use the name as written, not because they use its pieces (基本, 费用).
+        # A name the asker glosses in brackets (起征点（基本减除费用）) that the documents never write,
+        # with a word they never use (减除), is one term: they do not cover it because they use some
+        # of its pieces (基本, 费用).
         for gloss in re.findall(r"[（(]([\u4e00-\u9fff]{4,12})[）)]", question):
-            if self.evidence.df(gloss) == 0:
+            words = [w for w in self.index.terms.tokens(gloss) if len(w) >= 2]
+            if self.evidence.df(gloss) == 0 and any(self.evidence.df(w) == 0 for w in words):
                 out.append(gloss)
                 question = question.replace(gloss, " ")
         for word, flag in self._compounds(self._pos(fold(expand(question)).lower())):
@@ -549,7 +555,7 @@ class Answerer:
             # The library's candidates: the retrieved records and every record holding one of the
             # subject's rarest words (looked up, not scanned: a library may hold 100,000 items).
             ids = [h.record.record_id for h in hits]
-            for t in self.evidence.rarest(subject):
+            for t in self.evidence.rarest(self._official(query) or subject):
                 ids += [r.record_id for r in self.evidence.records_with(t)]
             order = self.index.position
             ids = sorted(set(ids), key=lambda rid: order.get(rid, 0))
@@ -567,15 +573,24 @@ class Answerer:
 
         "返还多少" is answered by a share (返还50%) when the matching clause states no sum of money.
         """
-        matched = self._match(query, subject, items, FIGURE_UNITS.get(query.figure_kind or "", ()))
-        if not matched and query.figure_kind == "money":
-            # Only a benefit's share (返还50%) answers "how much money"; a target's share does not.
-            matched = self._match(query, subject, [it for it in items if is_support(it)], ("元", "%", "个百分点"))
-        return matched
+        wanted = FIGURE_UNITS.get(query.figure_kind or "", ())
+        # Only a benefit's share (返还50%) answers "how much money"; a target's share does not.
+        tries = [(items, wanted)] + ([([it for it in items if is_support(it)], ("元", "%", "个百分点"))]
+                                     if query.figure_kind == "money" else [])
+        # What the text says comes first; a term's listed members (学历教育包括…小学…) only when the
+        # text names none of the subject.
+        for defined in (False, True):
+            for pool, units in tries:
+                matched = self._match(query, subject, pool, units, defined)
+                if matched:
+                    return matched
+        return []
 
-    def _match(self, query: Query, subject: list[str], items: list[SupportItem], wanted: tuple[str, ...]) -> list[SupportItem]:
+    def _match(self, query: Query, subject: list[str], items: list[SupportItem], wanted: tuple[str, ...],
+               defined: bool = False) -> list[SupportItem]:
         if query.figure_unit and any(f.unit == query.figure_unit for it in items for f in it.figures):
             wanted = (query.figure_unit,)  # 多少座 asks for 座, not for the 家 of another clause
+        subject = self._official(query) or subject  # the asker's official name is the subject
         rare = self.evidence.rarest(subject)
         quoted = [fold(x) for x in self._quoted(query)]
         matched: list[tuple[SupportItem, bool, float]] = []
@@ -587,9 +602,16 @@ class Answerer:
                 continue
             r = self.index.by_id.get(it.record_id)
             cond = _without_basis(fold(it.condition))
+            if defined:
+                cond += self._defined(it.doc_id, cond)
             if by_condition and not any(contains(cond, t) for t in rare):
                 continue
-            near = _without_basis(fold(it.quote + it.context + (r.title or "" if r else "") + (r.section_title or "" if r else "")))
+            # The document's title scopes every clause of it (个人所得税专项附加扣除暂行办法: each
+            # article is about 个人所得税 without saying so).
+            doc_title = self._title_topic(it.doc_id)
+            near = _without_basis(fold(it.quote + it.context + (r.title or "" if r else "") + (r.section_title or "" if r else "") + doc_title))
+            if defined:
+                near += self._defined(it.doc_id, near)
             if query.numbers and r is not None and not self._numbers_present(query, r.text + (r.section_title or "")):
                 continue
             if query.tiers and not self._tiers_agree(query.tiers, cond + fold(it.quote)):
@@ -603,7 +625,10 @@ class Answerer:
                 continue
             cov = self.evidence.coverage(subject, cond + near)
             if cov >= self.settings.min_evidence:
-                matched.append((it, any(contains(cond, t) for t in rare), cov))
+                # The clause that states the figure names its subject as its condition does
+                # (…放宽至参保1年以上: 参保 is what the 1年 is about).
+                own = _without_basis(fold(_figure_clauses(it)))
+                matched.append((it, any(contains(cond, t) or contains(own, t) for t in rare), cov))
         # The quantity the question names (占…比重, not 年均增速): a clause that states another
         # quantity is another figure of the same subject, when some clause is left.
         asked = [g for g in QUANTITIES if any(w in query.text for w in g)]
@@ -611,6 +636,10 @@ class Answerer:
             other = [g for g in QUANTITIES if g not in asked]
             kept = [m for m in matched if not any(w in fold(m[0].quote) for g in other for w in g)]
             matched = kept or matched
+        # A question for the cap (最多, 上限, 封顶) is answered by the clauses that state one, when any does.
+        if re.search(_CAP_ASK, query.text) and len(matched) > 1:
+            capped = [m for m in matched if any(f.qualifier in CAP_QUALIFIERS for f in m[0].figures)]
+            matched = capped or matched
         # The subject named in a condition beats a subject only mentioned around the clause, and
         # among conditions, those naming the subject most completely are the answer; the others
         # name another subject (生产性服务业年均增长 is not 新经济增加值年均增速).
@@ -624,6 +653,39 @@ class Answerer:
             maximal = {x for x in sets if not any(x < o for o in sets)}
             matched = [m for m in matched if cov[id(m[0])] >= best - 0.2 and terms_in[id(m[0])] in maximal]
         return [it for it, _, _ in matched]
+
+    def _title_topic(self, doc_id: str) -> str:
+        """A document's title less the words that say what kind of document it is (实施意见, 暂行办法,
+        关于, 加快): what every clause of it is about."""
+        from .query import _GENERIC_TITLE_WORDS
+
+        title = fold((self.index.documents.get(doc_id) or {}).get("title") or "")
+        for w in sorted(_GENERIC_TITLE_WORDS, key=len, reverse=True):
+            title = title.replace(w, " ")
+        return title
+
+    def _official(self, query: Query) -> list[str]:
+        """The words of an official name the asker gives in brackets (读在职研究生（学历继续教育）):
+        the name the documents would use, so the subject an item must name."""
+        words: list[str] = []
+        for gloss in re.findall(r"[（(]([\u4e00-\u9fff]{2,12})[）)]", fold(query.text)):
+            parts = self.terms(gloss)
+            if parts and all(self.evidence.df(w) > 0 for w in parts):
+                words += [w for w in parts if w not in words]
+        return words
+
+    def _defined(self, doc_id: str, text: str) -> str:
+        """The definitions a document gives of the terms a text uses (学历教育包括义务教育（小学、初中教育）…;
+        本办法所称主要工作城市是指…): a term covers what its definition lists."""
+        if doc_id not in self._definitions:
+            found: dict[str, str] = {}
+            for r in self.index.records_of(doc_id):
+                for sentence in sentences(fold(r.text)):
+                    m = _DEFINITION.match(sentence.strip())
+                    if m:
+                        found.setdefault(m.group("term"), m.group("body"))
+            self._definitions[doc_id] = found
+        return "".join(body for term, body in self._definitions[doc_id].items() if term in text)
 
     def _quoted(self, query: Query) -> list[str]:
         """Quoted words the source must hold, less those that name a document (临港“双特”政策)."""
@@ -906,8 +968,20 @@ class Answerer:
 _BASIS = re.compile(r"按照?[^，,。；;：:]{2,40}?(?:确定|计算|核定|折算|的标准|为基数|为标准)")
 
 
+# A sentence that lists what a term covers: "学历教育包括义务教育（小学、初中教育）、…" (第X条 may lead
+# it). Only the members a term includes: a 是指 definition describes (…享受首套住房贷款利率的住房贷款),
+# and what describes a term is not a kind of it.
+_DEFINITION = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条\s*)?(?:本(?:办法|意见|通知|规定|细则)所称)?"
+                         r"(?P<term>[\u4e00-\u9fff]{2,12}?)[，,]?包括(?P<body>.+)")
+
+
 def _without_basis(text: str) -> str:
     return _BASIS.sub("", text)
+
+
+def _figure_clauses(it: SupportItem) -> str:
+    """The clauses of an item's quote that state one of its figures."""
+    return "，".join(c for c in re.split(r"[，,；;]", it.quote) if any(f.text in fold(c) for f in it.figures))
 
 
 _ASK = re.compile(r"多少|几[座家个项所年月天名人分]?|多久|多长|什么时候|哪天|哪一年")

@@ -101,6 +101,8 @@ def parse_figures(clause: str) -> list[Figure]:
         qual = next((q for q in QUALIFIERS if before.endswith(q) or before.endswith(q + "的")), "")
         if not qual:
             qual = next((q for q in QUALIFIERS if q in before), "")
+        if not qual and re.match(r"的?(限额|以内|封顶|为限)", f[m.end():m.end() + 4]):
+            qual = "不超过"  # 在80000元限额内, 5万元以内: a cap written after the figure
         per = PER.search(f[max(0, m.start() - 12):m.start()])
         out.append(Figure(clause[m.start():m.end()], value, unit, qual, per.group(0) if per else ""))
     return out

@@ -67,3 +67,34 @@ def test_a_list_finds_a_compound_topic_by_its_parts(library_answerer):
     assert "北斗" in next(c.quote for c in a.citations if c.measure == 22)
     a = library_answerer.ask("做新能源汽车的企业有哪些政策可以用？")
     assert {7, 23} <= {c.measure for c in a.citations if c.doc_id == "sichuan_new_economy_2021_93"}, a.answer
+
+
+def test_a_term_covers_the_members_its_document_lists(library_answerer):
+    # 第五条 grants 子女 in 学历教育 1000元 a month; 学历教育包括义务教育（小学、初中教育）… is its next sentence.
+    a = library_answerer.ask("子女读初中，每月个税能扣多少？")
+    assert a.found and "1000元" in a.answer, a.answer
+    assert "第五条" in [c.measure_label for c in a.citations]
+
+
+def test_a_description_is_not_a_kind_of_the_term(library_answerer):
+    # 首套住房贷款 "是指购买住房享受首套住房贷款利率的住房贷款": 利率 describes it; no rate is granted.
+    a = library_answerer.ask("住房公积金贷款利率是多少？")
+    assert not a.found and "1000元" not in a.answer, a.answer
+
+
+def test_the_askers_official_name_is_the_subject(library_answerer):
+    # 研究生 is listed under 子女's 学历教育 (第五条, 1000元); the asker names 学历继续教育 (第八条, 400元).
+    a = library_answerer.ask("在职读研（学历继续教育）每月扣多少？")
+    assert a.found and "400元" in a.answer and "1000元" not in a.answer, a.answer
+
+
+def test_the_clause_stating_the_figure_names_its_subject(library_answerer):
+    # …将技术技能提升补贴申领条件由…参加失业保险3年以上放宽至参保1年以上
+    a = library_answerer.ask("申领技术技能提升补贴要参保多少年？")
+    assert a.found and "1年以上" in a.answer, a.answer
+
+
+def test_a_question_for_the_cap_gets_the_cap(library_answerer):
+    # 第十一条: 累计超过15000元的部分，…在80000元限额内据实扣除
+    a = library_answerer.ask("大病医疗每年最多可以扣除多少？")
+    assert a.found and "80000元" in a.answer, a.answer
