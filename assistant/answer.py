@@ -54,6 +54,7 @@ _CAP_ASK = r"最多|最高|上限|封顶|限额|顶格"
 CAP_QUALIFIERS = ("最高不超过", "不超过", "最高", "最多", "上限为")
 # Names of one quantity: a share of a whole, a growth rate, a coverage rate.
 QUANTITIES = (("比重", "占比", "比例"), ("增速", "增长率", "增幅", "年均增长"), ("覆盖率", "普及率"))
+PINNING_DF = 2  # a word in at most this many records points at them by itself
 LIST_CAP = 10  # measures in a list answer
 TOPICAL_SHARE = 0.1  # a word in at most this share of the records names a topic (氢能), not the library's theme
 # Parts of speech that carry no topic: pronouns, numerals, measure words, adverbs, prepositions,
@@ -911,7 +912,7 @@ class Answerer:
         hits = ret.hits
         if not hits:
             return self._not_found(q, "未在已收录的文件中找到相关内容。", query.intent)
-        top = self._supported(query, terms, hits)
+        top = self._supported(query, terms, hits, ret.scope)
         if top is None:
             return self._not_found(q, "未在已收录的文件中找到与该问题直接相关的规定。", query.intent,
                                    near=[h.record for h in hits[:3]])
@@ -927,7 +928,7 @@ class Answerer:
         quote = self._best_sentences(query, terms, top)
         return Answer(q, f"相关规定见{self._ref(top)}：{quote}", True, [Citation.from_record(top, quote)], kind=query.intent)
 
-    def _supported(self, query: Query, terms: list[str], hits: list[Hit]) -> Record | None:
+    def _supported(self, query: Query, terms: list[str], hits: list[Hit], scope: tuple[str, ...] = ()) -> Record | None:
         """The best hit that is on the question's topic, or None (refuse).
 
         On topic: most of the question's content is words the documents use (not 地铁, 停运), and the
@@ -936,8 +937,19 @@ class Answerer:
         """
         if self.unknown_share(terms) > 0.5 or self.unknown_places(query.text):
             return None
+        best = self._best_supported(query, terms, hits[:3])
+        if best is None:
+            # None of the top hits is on topic: the records holding the question's rarest word, when
+            # few do, are, wherever rank fusion put them (一址多照 in one record of the library).
+            seen = {h.record.record_id for h in hits[:3]}
+            pinned = [Hit(r, 0.0, "term") for t in self.evidence.rarest(terms) if self.evidence.df(t) <= PINNING_DF
+                      for r in self.evidence.records_with(t) if in_scope(r, scope) and r.record_id not in seen]
+            best = self._best_supported(query, terms, pinned)
+        return best
+
+    def _best_supported(self, query: Query, terms: list[str], hits: list[Hit]) -> Record | None:
         best, best_key = None, (-1.0, -1.0)
-        for h in hits[:3]:
+        for h in hits:
             r = h.record
             text = r.text + (r.section_title or "") + (r.title or "")
             cov = self.evidence.coverage(terms, text)

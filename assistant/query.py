@@ -205,13 +205,22 @@ def doc_names(documents: list[dict], used_elsewhere=None) -> list[DocName]:
     return out
 
 
+def _as_word(word: str, text: str) -> bool:
+    """`word` occurs in `text` as a word of its own, not inside a longer one (就业 in 就业证)."""
+    if word not in text:
+        return False
+    import jieba
+
+    return not any(word in t and len(t) > len(word) for t in jieba.lcut(text))
+
+
 def named_documents(question: str, names: list[DocName]) -> tuple[str, ...]:
     """The documents a question names (several when a region or issuer covers several)."""
     q = re.sub(r"\s+", "", fold(question))
     by_number = [n.doc_id for n in names if any(x and x in q for x in n.numbers)]
     if by_number:
         return tuple(by_number)
-    by_title = [n.doc_id for n in names if any(w in q for w in n.words) and re.search(_DOC_WORDS, q)]
+    by_title = [n.doc_id for n in names if any(_as_word(w, q) for w in n.words) and re.search(_DOC_WORDS, q)]
     by_region = [n.doc_id for n in names if n.region and n.region in q]
     if by_title and by_region:
         both = [d for d in by_title if d in by_region]
