@@ -54,6 +54,7 @@ _CAP_ASK = r"最多|最高|上限|封顶|限额|顶格"
 CAP_QUALIFIERS = ("最高不超过", "不超过", "最高", "最多", "上限为")
 # Names of one quantity: a share of a whole, a growth rate, a coverage rate.
 QUANTITIES = (("比重", "占比", "比例"), ("增速", "增长率", "增幅", "年均增长"), ("覆盖率", "普及率"))
+BODY_META = ("effective", "period")  # metadata a document states in its body, not its header
 PINNING_DF = 2  # a word in at most this many records points at them by itself
 LIST_CAP = 10  # measures in a list answer
 TOPICAL_SHARE = 0.1  # a word in at most this share of the records names a topic (氢能), not the library's theme
@@ -506,7 +507,7 @@ class Answerer:
             doc = self.index.documents.get(r.doc_id, {})
             meta_lines = doc.get("meta_lines") or {}
             title = doc.get("title") or r.doc_title
-            answers, quotes, missing = [], [], []
+            answers, quotes, missing, body_cites = [], [], [], []
             fields = list(ret.query.meta_fields or ("title",))
             if "published_date" in fields and not doc.get("published_date") and doc.get("written_date"):
                 # No page gives a 发布日期: the signature's date is when the document was issued.
@@ -519,6 +520,13 @@ class Answerer:
                     continue
                 quote = meta_lines.get(fld) or next((s for s in sentences(r.text) if value in s.replace("\n", "")), value)
                 text = f"{label}：{value}"
+                if fld in BODY_META:
+                    # Stated in the body (第三十二条 本办法自…起施行): cite the provision that says it.
+                    where = next((x for x in self.index.records_of(r.doc_id) if fold(value) in fold(x.text)), None)
+                    if where is not None and where.record_id != r.record_id:
+                        answers.append(f"{label}：{value}（{self._ref(where, title=False)}）")
+                        body_cites.append(Citation.from_record(where, value))
+                        continue
                 if fld == "written_date" and meta_lines.get("signature_date"):
                     text += f"；文末落款日期：{meta_lines['signature_date']}"  # as the signature prints it
                     quote += f"\n{meta_lines['signature_date']}"
@@ -526,7 +534,9 @@ class Answerer:
                 quotes.append(quote)
             if answers:
                 lines.append(f"《{title}》：" + "；".join(answers) + (f"；文件没有标注{'、'.join(missing)}" if missing else ""))
-                cites.append(Citation.from_record(r, "\n".join(dict.fromkeys(quotes))))
+                cites += body_cites
+                if quotes:
+                    cites.append(Citation.from_record(r, "\n".join(dict.fromkeys(quotes))))
             else:
                 missing_all.append(f"《{title}》没有标注{'、'.join(missing)}")
         if not cites:

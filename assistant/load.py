@@ -294,6 +294,27 @@ def _signature(lines: list[str]) -> tuple[int, str] | None:
     return (dates[-1], lines[dates[-1]].strip()) if dates else None
 
 
+# Dates a document states in its own text: when it takes effect (本办法自2019年1月1日起施行) and how
+# long its policy runs (政策期限为2016年至2018年, 有效期至2025年12月31日). The sentence is kept as printed.
+_EFFECTIVE = re.compile(r"[^。；;\n]*自\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|印发之日|发布之日|公布之日)\s*起\s*"
+                        r"(?:施行|实施|执行|生效)[^。；;\n]*[。；;]?")
+_PERIOD = re.compile(r"[^。；;，,\n]*(?:政策期限|有效期|执行期限|实施期限|试行期)\s*(?:为|是|至|:|：)?\s*"
+                     r"(?:\d{4}\s*年|\d+\s*年)[^。；;\n]*[。；;]?")
+
+
+def stated_dates(text: str) -> dict:
+    """施行 and 政策期限 sentences of a document's own text (the last 施行 sentence: a document's own
+    comes at its end, after any it cites)."""
+    out = {}
+    effective = _EFFECTIVE.findall(text)
+    if effective:
+        out["effective"] = re.sub(r"^第[一二三四五六七八九十百零〇\d]+条\s*", "", effective[-1].strip())
+    period = _PERIOD.search(text)
+    if period:
+        out["period"] = period.group(0).strip().lstrip("，,")
+    return out
+
+
 def read_metadata(text: str, found: dict) -> dict:
     """Fill title, 文号, 发布机构 and 成文日期 from the document's own header and signature where the
     page table did not give them (never from a document the text cites)."""
@@ -445,7 +466,8 @@ def load_document(path: Path, progress: bool | None = None) -> Document:
         validity=meta.get("validity"),
         index_number=meta.get("index_number"),
         warnings=raw.warnings,
-        meta_lines=cleaned.meta_lines | {k: meta[k] for k in ("signature_date", "addressee") if k in meta},
+        meta_lines=cleaned.meta_lines | {k: meta[k] for k in ("signature_date", "addressee") if k in meta}
+        | stated_dates(cleaned.text),
         duty_table=raw.duty_table,
     )
 

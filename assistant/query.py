@@ -35,11 +35,14 @@ META_FIELDS = (
     ("validity", r"有效性|是否(有效|失效|废止)|还有效|有效吗|失效|废止"),
     ("index_number", r"索引号"),
     ("title", r"标题|全称|文件名|(文件|文件的名字)叫什么"),
+    ("effective", r"施行|生效|(什么时候|何时|哪天|哪一天)(开始|起)?(执行|实施)|(实施|执行)(日期|时间)"),
+    ("period", r"政策期限|有效期|执行期限|实施期限|有效多久|管到哪"),
     ("addressee", r"主送|发给(谁|哪些)|下发给|印发给"),
 )
 META_LABELS = {
     "doc_number": "文号", "publisher": "发布机构", "written_date": "成文日期", "published_date": "发布日期",
     "validity": "有效性", "index_number": "索引号", "title": "标题", "addressee": "主送单位",
+    "effective": "施行日期", "period": "政策期限",
 }
 # Who may receive something (哪些企业可以获得…) is a question about the policy, not about duties.
 _ELIGIBILITY = r"(哪些|什么|哪类|哪种)(单位|部门|企业|机构|人|人员|主体|项目).{0,4}(可以|能|能够|可|才能)?(获得|享受|申请|申报|领取|拿到|得到)"
@@ -309,7 +312,7 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
         intent = "general"  # 申报截止时间, 申请材料: a question about time or procedure, not an amount
     # A date asked of something the document only mentions (…服务管理办法什么时候出台？) is not the
     # document's own date: the document must be the question's subject (named, or "这份文件").
-    if set(meta_fields) <= {"written_date", "published_date"} and meta_fields and not doc_ids \
+    if set(meta_fields) <= {"written_date", "published_date", "effective", "period"} and meta_fields and not doc_ids \
             and not re.search(r"成文|落款|发布日期|发布时间|印发日期|(这|该|本|此|那)(份|个|篇)?.{0,4}(文件|意见|通知|办法|政策|规定)|文件", q):
         meta_fields = ()
     if meta_fields and not measures:

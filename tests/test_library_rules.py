@@ -113,3 +113,20 @@ def test_a_title_word_inside_a_longer_word_names_no_document():
     names = [DocName("jiuye", (), "国务院", ("就业",)), DocName("lingang", (), "上海", ("临港",))]
     assert named_documents("外国专家证、就业证、居留证一口受理是哪条规定的？", names) == ()
     assert named_documents("促进就业的意见里有哪些规定？", names) == ("jiuye",)
+
+
+def test_dates_a_document_states_in_its_body():
+    from assistant.load import stated_dates
+
+    text = "第一条　为了…，制定本办法。\n……依照《某某法》自2008年1月1日起施行的规定。\n第三十二条　本办法自2019年1月1日起施行。"
+    assert stated_dates(text)["effective"] == "本办法自2019年1月1日起施行。"  # its own, the last one
+    assert stated_dates("特制定本意见，政策期限为2016年至2018年。\n一、…")["period"] == "政策期限为2016年至2018年。"
+    assert stated_dates("对新认定的企业给予奖励。") == {}
+
+
+def test_when_a_document_takes_effect_cites_the_provision_saying_it(library_answerer):
+    a = library_answerer.ask("个税专项附加扣除暂行办法哪天开始施行？")
+    assert a.found and "2019年1月1日" in a.answer, a.answer
+    assert [c.measure_label for c in a.citations] == ["第三十二条"]
+    a = library_answerer.ask("临港“双特”政策的有效期是哪几年？")
+    assert a.found and "2016年至2018年" in a.answer, a.answer
