@@ -49,6 +49,18 @@ ASPECT_NAMES = {"time": "具体时间或期限", "procedure": "申报程序或�
 # Words that name the aspect asked for (what to bring, which conditions, how long), not the
 # subject: 养犬登记需要带什么材料 is about 养犬登记, whatever 新材料产业 says.
 ASPECT_WORDS = frozenset("材料 流程 手续 程序 条件 标准 门槛 资格 期限 时限 日期 时间 地点 网点 窗口 渠道".split())
+# Kinds of beneficiary: a person or an organisation, by the first word naming one. The asker is a
+# person when they speak of themselves alone (我, 自己, 个人; not 我们).
+_PERSON = r"个人|本人|人员|劳动者|毕业生|职工|纳税人|居民|农民工|人才|青年|学生"
+_ASKER_PERSON = r"(?<![一二三四五六七八九十两几\d])个人|本人|自己|我(?!们|司|厂|单位)"
+_ORGANISATION = r"企业|公司|单位|机构|园区|厂|商户|个体工商户"
+
+
+def _beneficiary(text: str, person: str) -> str | None:
+    m = re.search(f"(?P<p>{person})|(?P<o>{_ORGANISATION})", text)
+    return None if m is None else ("person" if m.group("p") else "organisation")
+
+
 # A question for the most that is granted, and the qualifiers that state such a cap.
 _CAP_ASK = r"最多|最高|上限|封顶|限额|顶格"
 CAP_QUALIFIERS = ("最高不超过", "不超过", "最高", "最多", "上限为")
@@ -647,6 +659,12 @@ class Answerer:
             other = [g for g in QUANTITIES if g not in asked]
             kept = [m for m in matched if not any(w in fold(m[0].quote) for g in other for w in g)]
             matched = kept or matched
+        # An individual is not an enterprise: when the question says which it asks for (我想自己创业,
+        # 个人最多能贷 vs 我们公司), a clause granting the other kind of beneficiary is another subject.
+        asker = _beneficiary(query.text, _ASKER_PERSON)
+        if asker and len(matched) > 1:
+            same = [m for m in matched if _beneficiary(m[0].condition, _PERSON) in (asker, None)]
+            matched = same or matched
         # A question for the cap (最多, 上限, 封顶) is answered by the clauses that state one, when any does.
         if re.search(_CAP_ASK, query.text) and len(matched) > 1:
             capped = [m for m in matched if any(f.qualifier in CAP_QUALIFIERS for f in m[0].figures)]
@@ -1007,32 +1025,57 @@ def _figure_clauses(it: SupportItem) -> str:
 
 
 _ASK = re.compile(r"多少|几[座家个项所年月天名人分]?|多久|多长|什么时候|哪天|哪一年")
+# Words that ask for one figure per conjunct: A和B分别/各自/各…多少.
+_EACH = re.compile(r"分别|各自|各(?=[能是有可扣拿给得为])")
 
 
 def split_question(q: str) -> list[str]:
     """The questions inside one that asks for several figures.
 
-    "A，B？" where each clause asks for a figure (多少座加氢站，多少家企业) gives one question per
-    clause; "X和Y…分别是多少" gives one question per conjunct, the rest of the sentence kept.
+    "A，B？" or "A、B？" where each clause asks for a figure (多少座加氢站、多少家企业) gives one
+    question per clause; "X和Y…分别（各自）多少" and "既X，又Y，…多少" give one question per
+    conjunct, each with the rest of the sentence.
     """
-    clauses = [c for c in re.split(r"[，,？?；;]", q) if c.strip()]
+    clauses = [c for c in re.split(r"[，,？?；;、]", q) if c.strip()]
     asking = [c for c in clauses if _ASK.search(c)]
     if len(asking) > 1:
         # Later clauses often leave out the subject (…每个月能扣多少，最长扣多久？): they keep the first's.
         head = "".join(c for c in clauses[:clauses.index(asking[0])])
         context = _ASK.sub("", asking[0])
         return [head + (context if i else "") + c for i, c in enumerate(asking)]
-    # 既A，又B，这两项各多少？ (or 一是A，二是B): one question per subject, each with the asking clause.
     both = re.search(r"既(.{2,40}?)[，,]?又(.{2,40}?)[，,]([^，,]*(?:多少|几)[^，,]*)$", q)
     if both:
         ask = re.sub(r"(这|那)?(两|几)(项|个|类|种)|分别|各自|各", "", both.group(3))
         return [both.group(1) + "，" + ask, both.group(2) + "，" + ask]
-    if "分别" in q:
-        m = re.search(r"(?:^|[对为在给向，,])([^对为在给向，,和与及、]{2,14})(?:和|与|及|、)([^的，,和与及、]{2,14}?)(?=的|分别|各|都)", q)
-        if m:
-            rest = q[:m.start(1)], q[m.end(2):].replace("分别", "")
-            return [rest[0] + m.group(1) + rest[1], rest[0] + m.group(2) + rest[1]]
+    each = _EACH.search(q)
+    if each and _ASK.search(q[each.end():]):
+        before, ask = q[:each.start()], q[each.end():]
+        # The conjuncts: the last 和/与/及 before 分别 joins them; the first starts after the
+        # preposition or comma that opens it (对示范企业和瞪羚企业…), which is kept as the head.
+        conj = [m for m in re.finditer(r"[，,]?(?:以及|和|与|及)", before)]
+        if conj:
+            c = conj[-1]
+            head, a = _opened(before[:c.start()])
+            b = before[c.end():].strip("，,")
+            b, _, shared = b.partition("，")  # …租房，个税的住房租金扣除标准分别…: said of both
+            tail = ("，" + shared if shared else "") + ask
+            if len(a) >= 2 and len(b) >= 2:
+                return [head + a + tail, head + b + tail]
     return [q]
+
+
+def _opened(text: str) -> tuple[str, str]:
+    """`text` split before its last conjunct: after the last comma, or the last preposition standing
+    as a word (对示范企业 → 对 | 示范企业; not the 在 of 在职), which opens the conjuncts and is kept
+    with the head; 在A和在B repeat it, so it stays with A."""
+    import jieba
+
+    pos, cut = 0, 0
+    for tok in jieba.lcut(text):
+        pos += len(tok)
+        if tok in ("对", "对于", "为", "在", "给", "向", "，", ","):
+            cut = pos
+    return text[:cut], text[cut:]
 
 
 def _replace(query: Query, **changes) -> Query:

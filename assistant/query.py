@@ -232,9 +232,12 @@ def named_documents(question: str, names: list[DocName]) -> tuple[str, ...]:
 
 
 def naming_words(question: str, names: list[DocName], doc_ids: tuple[str, ...]) -> tuple[str, ...]:
-    """The words of the question that name its documents: their regions and distinctive title words."""
+    """The words of the question that name its documents: their regions and distinctive title words
+    where they stand before a word for a document (四川新经济政策, 新经济那个文件); elsewhere they
+    may be the subject itself (四川…新经济增加值每年增长多少)."""
     q = fold(question)
-    return tuple(w for n in names if n.doc_id in doc_ids for w in (n.region, *n.words) if w and w in q)
+    return tuple(w for n in names if n.doc_id in doc_ids for w in (n.region, *n.words)
+                 if w and re.search(re.escape(w) + r"[^，,。？?！!；;\s]{0,6}?" + _DOC_WORDS, q))
 
 
 _FORMS: tuple = (None, {}, 0)  # the last unit collection seen, its surface forms, the longest form

@@ -130,3 +130,30 @@ def test_when_a_document_takes_effect_cites_the_provision_saying_it(library_answ
     assert [c.measure_label for c in a.citations] == ["第三十二条"]
     a = library_answerer.ask("临港“双特”政策的有效期是哪几年？")
     assert a.found and "2016年至2018年" in a.answer, a.answer
+
+
+def test_questions_asking_a_figure_per_conjunct_are_split():
+    from assistant.answer import split_question
+
+    assert split_question("对示范园区和孵化器的补助各是多少？") == ["对示范园区是多少？", "对孵化器的补助是多少？"]
+    # The comma clause after the second conjunct is said of both; 在 inside 在职 opens nothing.
+    assert split_question("读在职研究生和考证书，继续教育扣除分别是多少？") == [
+        "读在职研究生，继续教育扣除是多少？", "考证书，继续教育扣除是多少？"]
+    assert split_question("要培育多少家企业、建成多少座加氢站？")[1].endswith("建成多少座加氢站")
+    assert split_question("外国专家证、就业证、居留证一口受理是哪条规定的？") == ["外国专家证、就业证、居留证一口受理是哪条规定的？"]
+
+
+def test_an_individual_is_not_answered_with_an_enterprises_figure(library_answerer):
+    # (三) 人员自主创业 最高不超过15万元; 小微企业…达到职工人数25%… 最高不超过300万元.
+    a = library_answerer.ask("我失业了想自己开个店，创业担保贷款个人最多贷多少？")
+    assert a.found and "15万元" in a.answer and "300万元" not in a.answer, a.answer
+    a = library_answerer.ask("我们小微企业新招了一批符合条件的人员，创业担保贷款最多批多少？")
+    assert a.found and "300万元" in a.answer and "15万元" not in a.answer, a.answer
+
+
+def test_a_title_word_names_the_document_only_before_a_word_for_one():
+    from assistant.query import DocName, naming_words
+
+    names = [DocName("sc", (), "四川", ("新经济",))]
+    assert set(naming_words("四川新经济政策对示范企业奖励多少？", names, ("sc",))) == {"四川", "新经济"}
+    assert naming_words("四川到2025年新经济增加值每年增长多少？", names, ("sc",)) == ()
