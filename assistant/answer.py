@@ -23,7 +23,7 @@ from .errors import BadQuestionError
 from .index import PolicyIndex
 from .items import extract_items, is_support, parse_figures
 from .load import fold
-from .query import META_LABELS, Query
+from .query import EVERYDAY_WORDS, META_LABELS, Query
 from .records import Answer, Citation, Hit, Record, SupportItem
 from .retrieve import Retrieval, hybrid, in_scope, retrieve, understand
 
@@ -260,6 +260,8 @@ class Answerer:
         for word, flag in self._compounds(self._pos(fold(expand(question)).lower())):
             if len(word) < 2 or flag[:1] in _FUNCTION_POS or word in QUESTION_WORDS or re.fullmatch(r"[\d.]+", word):
                 continue
+            if word in EVERYDAY_WORDS:
+                continue  # its written form follows it in brackets (孩子（子女）): that one is the term
             parts = [word]
             if self.evidence.df(word) == 0:
                 known = [t for t in self.index.terms.tokens(word) if len(t) >= 2 and t != word and self.evidence.df(t) > 0]
@@ -611,8 +613,9 @@ class Answerer:
 
     def _match(self, query: Query, subject: list[str], items: list[SupportItem], wanted: tuple[str, ...],
                defined: bool = False) -> list[SupportItem]:
-        if query.figure_unit and any(f.unit == query.figure_unit for it in items for f in it.figures):
-            wanted = (query.figure_unit,)  # 多少座 asks for 座, not for the 家 of another clause
+        if query.figure_unit and query.figure_unit not in ("元", "万元", "亿元"):
+            # 多少座 asks for 座, not for the 家 of another clause; 多少人 for people (人, 名), not 项.
+            wanted = ("人", "名") if query.figure_unit in ("人", "名") else (query.figure_unit,)
         subject = self._official(query) or subject  # the asker's official name is the subject
         rare = self.evidence.rarest(subject)
         quoted = [fold(x) for x in self._quoted(query)]
@@ -644,14 +647,19 @@ class Answerer:
             if not subject:
                 matched.append((it, True, 1.0))
                 continue
-            if not rare or not any(contains(cond, t) or contains(near, t) for t in rare):
+            # The clause must name the subject's rarest word, or its condition most of the subject:
+            # an enterprise telling what it makes (做工业无人机) asks about the status it names
+            # (省级新经济示范企业), which the condition holds.
+            named = bool(rare) and any(contains(cond, t) or contains(near, t) for t in rare)
+            by_status = not named and self.evidence.coverage(subject, cond) >= self.settings.min_evidence
+            if not named and not by_status:
                 continue
             cov = self.evidence.coverage(subject, cond + near)
             if cov >= self.settings.min_evidence:
                 # The clause that states the figure names its subject as its condition does
                 # (…放宽至参保1年以上: 参保 is what the 1年 is about).
                 own = _without_basis(fold(_figure_clauses(it)))
-                matched.append((it, any(contains(cond, t) or contains(own, t) for t in rare), cov))
+                matched.append((it, by_status or any(contains(cond, t) or contains(own, t) for t in rare), cov))
         # The quantity the question names (占…比重, not 年均增速): a clause that states another
         # quantity is another figure of the same subject, when some clause is left.
         asked = [g for g in QUANTITIES if any(w in query.text for w in g)]

@@ -59,8 +59,14 @@ INTENTS = (
 )
 UNIT_ROLE = (("lead", r"牵头"), ("co", r"配合|协助|协同|支持"))
 # Everyday words for what policy text names formally: a citizen asks about 孩子, the text says 子女.
+# Kinship is written formally (子女, 配偶, 父母, 祖父母), and so is the asker's workplace (企业).
 EVERYDAY_WORDS = {"个税": "个人所得税", "房贷": "住房贷款", "社保": "社会保险", "孩子": "子女", "小孩": "子女",
-                  "爸妈": "父母", "爹妈": "父母"}
+                  "爸妈": "父母", "爹妈": "父母",
+                  "娃": "子女", "儿子": "子女", "女儿": "子女", "闺女": "子女", "老大": "子女", "老二": "子女",
+                  "老婆": "配偶、夫妻", "媳妇": "配偶、夫妻", "妻子": "配偶、夫妻", "老公": "配偶、夫妻", "丈夫": "配偶、夫妻",
+                  "爱人": "配偶、夫妻",
+                  "爷爷": "祖父母", "奶奶": "祖父母", "外公": "外祖父母", "外婆": "外祖父母", "姥姥": "外祖父母", "姥爷": "外祖父母",
+                  "厂子": "企业", "厂里": "企业", "老板": "企业"}
 _EVERYDAY = re.compile("|".join(map(re.escape, sorted(EVERYDAY_WORDS, key=len, reverse=True))))
 
 
@@ -329,7 +335,7 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
     figure = next((k for kinds in (FIGURE_MEASURES, FIGURE_KINDS) for k, p in kinds if re.search(p, q)), None)
     aspects = tuple(k for k, p in ASPECTS if re.search(p, q))
     numbers = stated_numbers(q, tuple(x for n in names if n.doc_id in doc_ids for x in n.numbers))
-    unit = re.search(r"(?:多少|几)(座|家|个|项|所|条|名|人|批|万元|亿元|元)", q)
+    unit = re.search(r"(?:多少|几)(座|家|个(?!月)|项|所|条|名|人|批|万元|亿元|元)", q)
     quoted = tuple(x for x in re.findall(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]", q) if not re.fullmatch(r"\d+\+?", x))
     return Query(question, expanded, intent, measures, section_ref(q), found_units, role,
                  meta_fields if intent == "metadata" else (), doc_ids, figure, aspects, numbers,

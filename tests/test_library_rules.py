@@ -157,3 +157,22 @@ def test_a_title_word_names_the_document_only_before_a_word_for_one():
     names = [DocName("sc", (), "四川", ("新经济",))]
     assert set(naming_words("四川新经济政策对示范企业奖励多少？", names, ("sc",))) == {"四川", "新经济"}
     assert naming_words("四川到2025年新经济增加值每年增长多少？", names, ("sc",)) == ()
+
+
+def test_everyday_kinship_words_are_read_as_the_formal_ones(library_answerer):
+    a = library_answerer.ask("我闺女上初中了，个税每个月能扣多少？")
+    assert a.found and "1000元" in a.answer, a.answer  # 子女 (第五条)
+    a = library_answerer.ask("我和媳妇婚前各买了一套首套房，婚后房贷利息怎么扣？")
+    assert a.found and "第十五条" in [c.measure_label for c in a.citations], a.answer  # 夫妻双方婚前…
+
+
+def test_an_enterprise_telling_its_trade_is_asked_about_its_status(library_answerer):
+    # 做智能网联汽车零部件 is what it makes; 省级新经济示范企业 is what (三十) grants money for.
+    a = library_answerer.ask("我们公司做智能网联汽车零部件，刚被认定为省级新经济示范企业，能拿多少奖励？")
+    assert a.found and "100万元" in a.answer and "80万元" not in a.answer, a.answer
+
+
+def test_a_count_of_people_is_not_answered_with_a_count_of_events(library_answerer):
+    # (三) sets 100项 赛事 and 100个 品牌 for 2025, no number of people.
+    a = library_answerer.ask("到2025年体育竞赛表演产业要带动多少人就业？")
+    assert not a.found and "100项" not in a.answer, a.answer
