@@ -617,6 +617,10 @@ class Answerer:
             # 多少座 asks for 座, not for the 家 of another clause; 多少人 for people (人, 名), not 项.
             wanted = ("人", "名") if query.figure_unit in ("人", "名") else (query.figure_unit,)
         subject = self._official(query) or subject  # the asker's official name is the subject
+        # What the asker says they are not (不是省会也不是计划单列市) is no part of the subject, and a
+        # clause for it is another tier.
+        negated = self._negated(query.text)
+        subject = [t for t in subject if t not in negated] or subject
         rare = self.evidence.rarest(subject)
         quoted = [fold(x) for x in self._quoted(query)]
         matched: list[tuple[SupportItem, bool, float]] = []
@@ -638,10 +642,15 @@ class Answerer:
             near = _without_basis(fold(it.quote + it.context + (r.title or "" if r else "") + (r.section_title or "" if r else "") + doc_title))
             if defined:
                 near += self._defined(it.doc_id, near)
-            if query.numbers and r is not None and not self._numbers_present(query, r.text + (r.section_title or "")):
+            if query.numbers and r is not None and not self._numbers_present(query, r.text + (r.section_title or "")) \
+                    and not _compared(query.text, r.text):
                 continue
             if query.tiers and not self._tiers_agree(query.tiers, cond + fold(it.quote)):
                 continue
+            if any(contains(cond, t) for t in negated):
+                continue
+            if not _bounds_agree(query.text, cond):
+                continue  # 不到100万 asks the other tier than 超过100万的城市
             if quoted and any(x not in fold(it.quote) for x in quoted):
                 continue  # the question quotes words (“不低于”) the clause must use
             if not subject:
@@ -700,6 +709,10 @@ class Answerer:
         for w in sorted(_GENERIC_TITLE_WORDS, key=len, reverse=True):
             title = title.replace(w, " ")
         return title
+
+    def _negated(self, question: str) -> list[str]:
+        """Terms the question denies (不是省会, 并非…, 不属于…), up to the next 也/但/的/comma."""
+        return [t for m in _NEGATED.finditer(fold(question)) for t in self.terms(m.group(1))]
 
     def _official(self, query: Query) -> list[str]:
         """The words of an official name the asker gives in brackets (读在职研究生（学历继续教育）):
@@ -1021,6 +1034,55 @@ _BASIS = re.compile(r"按照?[^，,。；;：:]{2,40}?(?:确定|计算|核定|�
 # and what describes a term is not a kind of it.
 _DEFINITION = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条\s*)?(?:本(?:办法|意见|通知|规定|细则)所称)?"
                          r"(?P<term>[\u4e00-\u9fff]{2,12}?)[，,]?包括(?P<body>.+)")
+
+
+# A number with the side of it a tier covers: 不超过100万 / 100万以下 (at most), 超过100万 / 一百多万
+# / 100万以上 (more).
+_CN_DIGITS = "零〇一二两三四五六七八九十百千"
+_BOUND = re.compile(rf"(?P<before>不超过|不到|不足|少于|低于|未满|超过|多于|高于|大于)?\s*(?P<n>\d+(?:\.\d+)?|[{_CN_DIGITS}]+)"
+                    rf"(?P<more>多)?(?P<unit>万|亿)?(?:人|元|平方米|户|家)?(?P<after>以下|以内|以上)?")
+_AT_MOST = {"不超过", "不到", "不足", "少于", "低于", "未满", "以下", "以内"}
+
+
+def _bounds(text: str) -> list[tuple[float, str, str | None]]:
+    """Each number of the text with its unit (万, 亿, or none) and the side a tier bounds it on."""
+    from .numerals import to_int
+
+    out = []
+    for m in _BOUND.finditer(fold(text)):
+        side = m.group("before") or m.group("after") or ("多" if m.group("more") else None)
+        n = m.group("n")
+        value = float(n) if n[0].isdigit() else to_int(n)
+        if value is not None:
+            out.append((float(value), m.group("unit") or "", None if side is None else "le" if side in _AT_MOST else "gt"))
+    return out
+
+
+def _bounds_agree(question: str, condition: str) -> bool:
+    """A condition bounding the same number on the other side is another tier (市辖区户籍人口超过100万
+    的城市 for a question about 不到100万), and so is one a figure the question states falls outside
+    (60万 is not 超过100万)."""
+    have = [(v, u, side) for v, u, side in _bounds(condition) if side]
+    for v, u, side in _bounds(question):
+        for hv, hu, hside in have:
+            if u != hu or not u:
+                continue  # only magnitudes written alike (100万, 60万) are compared, not bare numbers
+            if side and hv == v and side != hside:
+                return False
+            if side is None and ((hside == "le" and v > hv) or (hside == "gt" and v <= hv)):
+                return False
+    return True
+
+
+_NEGATED = re.compile(r"(?:不是|并非|不属于)([^，,。；;？?也但而的和或]{1,10})")
+
+
+def _compared(question: str, text: str) -> bool:
+    """The question's magnitudes (60万) are the asker's own, to be placed in the tiers the text bounds
+    in the same unit (超过100万 / 不超过100万), not figures the text must state."""
+    unit_bounds = {u for _, u, side in _bounds(text) if side and u}
+    asked = [(v, u) for v, u, side in _bounds(question) if u]
+    return bool(asked) and all(u in unit_bounds for _, u in asked)
 
 
 def _without_basis(text: str) -> str:

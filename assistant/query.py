@@ -60,7 +60,7 @@ INTENTS = (
 UNIT_ROLE = (("lead", r"牵头"), ("co", r"配合|协助|协同|支持"))
 # Everyday words for what policy text names formally: a citizen asks about 孩子, the text says 子女.
 # Kinship is written formally (子女, 配偶, 父母, 祖父母), and so is the asker's workplace (企业).
-EVERYDAY_WORDS = {"个税": "个人所得税", "房贷": "住房贷款", "社保": "社会保险", "孩子": "子女", "小孩": "子女",
+EVERYDAY_WORDS = {"个税": "个人所得税", "房贷": "住房贷款", "租房": "住房租金", "房租": "住房租金", "社保": "社会保险", "孩子": "子女", "小孩": "子女",
                   "爸妈": "父母", "爹妈": "父母",
                   "娃": "子女", "儿子": "子女", "女儿": "子女", "闺女": "子女", "老大": "子女", "老二": "子女",
                   "老婆": "配偶、夫妻", "媳妇": "配偶、夫妻", "妻子": "配偶、夫妻", "老公": "配偶、夫妻", "丈夫": "配偶、夫妻",

@@ -176,3 +176,21 @@ def test_a_count_of_people_is_not_answered_with_a_count_of_events(library_answer
     # (三) sets 100项 赛事 and 100个 品牌 for 2025, no number of people.
     a = library_answerer.ask("到2025年体育竞赛表演产业要带动多少人就业？")
     assert not a.found and "100项" not in a.answer, a.answer
+
+
+def test_a_number_places_the_asker_in_a_tier():
+    from assistant.answer import _bounds_agree
+
+    assert not _bounds_agree("市区户籍人口不到100万的小城市", "市辖区户籍人口超过100万的城市")
+    assert _bounds_agree("市区户籍人口不到100万的小城市", "市辖区户籍人口不超过100万的城市")
+    assert not _bounds_agree("户籍人口只有60万的地级市", "市辖区户籍人口超过100万的城市")
+    assert not _bounds_agree("户籍人口有一百多万", "市辖区户籍人口不超过100万的城市")
+    assert _bounds_agree("员工超过100人的企业", "新招用人员数量达到25%")  # bare numbers are not compared
+
+
+def test_a_tier_by_population_and_what_the_asker_is_not(library_answerer):
+    a = library_answerer.ask("我在市辖区户籍人口40万左右的城市租房，个税每个月能扣多少？")
+    assert a.found and "800元" in a.answer and "1100元" not in a.answer and "1500元" not in a.answer, a.answer
+    # 不是省会 denies the 1500元 tier; the rest of this question names no tier the text gives.
+    a = library_answerer.ask("我们那儿不是省会也不是计划单列市，租房个税能扣多少？")
+    assert "1500元" not in a.answer, a.answer
