@@ -32,7 +32,7 @@ _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 QUESTION_WORDS = frozenset("""
 方面 这块 一块 问题 事情 情况 东西 地方 相关 有关
 牵头 负责 单位 部门 配合 协助 协同 参与 责任 主责 由谁 多少 多少钱 金额 额度 目标 指标 达到 比例 比重 哪条 哪一条 条款
-规定 什么 哪些 是否 可以 能够 请问 具体 提出 要求 表述 安排 部署 说法 怎么说 文件 政策 措施 意见 办法 通知 内容
+规定 什么 哪些 是否 可以 能够 请问 具体 提出 要求 表述 安排 部署 说法 怎么说 文件 政策 措施 意见 办法 通知 内容 涉及
 """.split())
 # Words that name the benefit asked about, not who gets it: an amount question's subject is the rest.
 BENEFIT_WORDS = frozenset("""
@@ -67,6 +67,7 @@ CAP_QUALIFIERS = ("最高不超过", "不超过", "最高", "最多", "上限为
 # Names of one quantity: a share of a whole, a growth rate, a coverage rate.
 QUANTITIES = (("比重", "占比", "比例"), ("增速", "增长率", "增幅", "年均增长"), ("覆盖率", "普及率"))
 BODY_META = ("effective", "period")  # metadata a document states in its body, not its header
+STATUS_CHARS = 6  # a name of a status this long, written as the condition writes it, is that status
 PINNING_DF = 2  # a word in at most this many records points at them by itself
 LIST_CAP = 10  # measures in a list answer
 TOPICAL_SHARE = 0.1  # a word in at most this share of the records names a topic (氢能), not the library's theme
@@ -249,6 +250,8 @@ class Answerer:
         out: list[str] = []
         # A document named by its 文号 is a scope, not a topic (川办发〔2021〕93号对人才有什么规定).
         question = re.sub(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号", " ", fold(question))
+        # So is the kind of document it names (指导意见, 暂行办法): not 指导 as a topic.
+        question = re.sub(r"(指导|实施|若干|暂行|实施|管理)(意见|办法|细则|规定)", " ", question)
         # A name the asker glosses in brackets (起征点（基本减除费用）) that the documents never write,
         # with a word they never use (减除), is one term: they do not cover it because they use some
         # of its pieces (基本, 费用).
@@ -324,6 +327,9 @@ class Answerer:
         terms = [t for t in terms if t not in ASPECT_WORDS] or terms
         names = [t for t in terms if self._nominal(t)] or terms
         return sum(self.evidence.df(t) == 0 for t in names) / len(names) if names else 1.0
+
+    def _place(self, term: str) -> bool:
+        return [f for _, f in self._pos(term)][-1:] == ["ns"]
 
     def _nominal(self, term: str) -> bool:
         """A noun, a name, or a word of the documents' own vocabulary (tagged as a name); not a place
@@ -621,7 +627,9 @@ class Answerer:
         # clause for it is another tier.
         negated = self._negated(query.text)
         subject = [t for t in subject if t not in negated] or subject
-        rare = self.evidence.rarest(subject)
+        # The rarest of the things the subject names, not of its tier words (认定 of 新认定 in 新认定的
+        # 高新技术企业 says which round, 高新技术企业 who): tiers are matched by _tiers_agree.
+        rare = self.evidence.rarest([t for t in subject if not any(t in x for x in query.tiers)] or subject)
         quoted = [fold(x) for x in self._quoted(query)]
         matched: list[tuple[SupportItem, bool, float]] = []
         for it in items:
@@ -656,11 +664,11 @@ class Answerer:
             if not subject:
                 matched.append((it, True, 1.0))
                 continue
-            # The clause must name the subject's rarest word, or its condition most of the subject:
-            # an enterprise telling what it makes (做工业无人机) asks about the status it names
-            # (省级新经济示范企业), which the condition holds.
+            # The clause must name the subject's rarest word, or the question must name its condition
+            # as written: an enterprise telling what it makes (做工业无人机) asks about the status it
+            # names (省级新经济示范企业), word for word the condition's.
             named = bool(rare) and any(contains(cond, t) or contains(near, t) for t in rare)
-            by_status = not named and self.evidence.coverage(subject, cond) >= self.settings.min_evidence
+            by_status = not named and _shared_run(fold(query.text), cond) >= STATUS_CHARS
             if not named and not by_status:
                 continue
             cov = self.evidence.coverage(subject, cond + near)
@@ -861,6 +869,8 @@ class Answerer:
         # a list question's words are alternatives, 融资、贷款方面), or, when the question has none,
         # holds a good share of its words.
         topical = [t for t in known if self.evidence.df(t) <= max(2, TOPICAL_SHARE * self.evidence.n)]
+        # A place the documents cover says where (北京冬奥会), not what: a topic only when alone.
+        topical = [t for t in topical if not self._place(t)] or topical
         if topical:
             limit = max(2, TOPICAL_SHARE * self.evidence.n)
             scored = [x for x in scored if any(self._names_topic(fold(x[2].text + (x[2].title or "")), t, limit) for t in topical)]
@@ -1072,6 +1082,16 @@ def _bounds_agree(question: str, condition: str) -> bool:
             if side is None and ((hside == "le" and v > hv) or (hside == "gt" and v <= hv)):
                 return False
     return True
+
+
+def _shared_run(a: str, b: str) -> int:
+    """The length of the longest run of CJK characters the two texts share."""
+    from difflib import SequenceMatcher
+
+    if not a or not b:
+        return 0
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return len(re.findall(r"[\u4e00-\u9fff]", a[m.a:m.a + m.size]))
 
 
 _NEGATED = re.compile(r"(?:不是|并非|不属于)([^，,。；;？?也但而的和或]{1,10})")

@@ -194,3 +194,19 @@ def test_a_tier_by_population_and_what_the_asker_is_not(library_answerer):
     # 不是省会 denies the 1500元 tier; the rest of this question names no tier the text gives.
     a = library_answerer.ask("我们那儿不是省会也不是计划单列市，租房个税能扣多少？")
     assert "1500元" not in a.answer, a.answer
+
+
+def test_questions_for_several_measures_are_lists(library_answerer):
+    a = library_answerer.ask("体育竞赛表演产业指导意见里涉及北京冬奥会的有哪几条？")
+    assert a.kind == "list" and {c.measure for c in a.citations} == {5, 7}, a.answer  # not 指导, not 北京 alone
+
+
+def test_which_measure_a_unit_leads(library_answerer):
+    a = library_answerer.ask("川办发〔2021〕93号里住房城乡建设厅牵头的是哪一条？")
+    assert a.kind == "unit_measures" and [c.measure for c in a.citations] == [24], a.answer
+
+
+def test_a_tier_word_does_not_stand_for_the_subject(answerer):
+    # 认定 is shared with 新认定的省级新经济示范企业; 高新技术企业 is given no figure (二十八).
+    a = answerer.ask("新认定的高新技术企业按这份实施意见能奖励多少钱？")
+    assert not a.found and "100万元" not in a.answer, a.answer
