@@ -841,10 +841,13 @@ class Answerer:
         own = {f.text for f in it.figures}
         others = [m.group(0) for m in re.finditer(r"\d+(?:\.\d+)?\s*(?:万亿元|亿元|万元|元|%|个百分点)", it.quote)
                   if m.group(0) not in own]
+        # A target is stated with the year its sentence sets it for (到2025年，…), as printed.
+        year = re.match(r"^\s*((?:到|至)\s*\d{4}\s*年(?:底|末)?)", it.context)
+        when = f"{year.group(1)}，" if it.kind == "指标" and year and year.group(1) not in it.quote else ""
         if not others:
-            return it.quote + ("" if it.quote.endswith(("。", "；")) else "。")
+            return when + it.quote + ("" if it.quote.endswith(("。", "；")) else "。")
         figs = "、".join(f"{f.qualifier}{f.text}" for f in it.figures)
-        return f"{it.condition}：{figs}（{it.kind}）。"
+        return f"{when}{it.condition}：{figs}（{it.kind}）。"
 
     # --- lists and topics ------------------------------------------------------------------------
 
@@ -1142,7 +1145,7 @@ def split_question(q: str) -> list[str]:
         before, ask = q[:each.start()], q[each.end():]
         # The conjuncts: the last 和/与/及 before 分别 joins them; the first starts after the
         # preposition or comma that opens it (对示范企业和瞪羚企业…), which is kept as the head.
-        conj = [m for m in re.finditer(r"[，,]?(?:以及|和|与|及)", before)]
+        conj = [m for m in re.finditer(r"[，,]?(?:以及|和|与|及)|[、，,]又", before)]
         if conj:
             c = conj[-1]
             head, a = _opened(before[:c.start()])

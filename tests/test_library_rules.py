@@ -210,3 +210,8 @@ def test_a_tier_word_does_not_stand_for_the_subject(answerer):
     # 认定 is shared with 新认定的省级新经济示范企业; 高新技术企业 is given no figure (二十八).
     a = answerer.ask("新认定的高新技术企业按这份实施意见能奖励多少钱？")
     assert not a.found and "100万元" not in a.answer, a.answer
+
+
+def test_a_target_is_stated_with_its_year(library_answerer):
+    a = library_answerer.ask("体育竞赛表演产业总规模的目标是多少？")
+    assert a.found and "2万亿元" in a.answer and "2025年" in a.answer, a.answer
