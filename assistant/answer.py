@@ -828,7 +828,8 @@ class Answerer:
             else:
                 lines.append(f"{self._ref(r)}：")
                 lines += [f"- {s}" for s in stated]
-            cites.append(Citation.from_record(r, "……".join(dict.fromkeys(it.quote for it in its))))
+            quotes = ((f"{y}……" if (y := _target_year(it)) else "") + it.quote for it in its)
+            cites.append(Citation.from_record(r, "……".join(dict.fromkeys(quotes))))
         if not single:
             head = f"共{len(items)}项" + (f"，分布在{len(docs)}份文件中" if len(docs) > 1 else "") + "："
             lines.insert(0, head)
@@ -841,9 +842,7 @@ class Answerer:
         own = {f.text for f in it.figures}
         others = [m.group(0) for m in re.finditer(r"\d+(?:\.\d+)?\s*(?:万亿元|亿元|万元|元|%|个百分点)", it.quote)
                   if m.group(0) not in own]
-        # A target is stated with the year its sentence sets it for (到2025年，…), as printed.
-        year = re.match(r"^\s*((?:到|至)\s*\d{4}\s*年(?:底|末)?)", it.context)
-        when = f"{year.group(1)}，" if it.kind == "指标" and year and year.group(1) not in it.quote else ""
+        when = f"{year}，" if (year := _target_year(it)) else ""
         if not others:
             return when + it.quote + ("" if it.quote.endswith(("。", "；")) else "。")
         figs = "、".join(f"{f.qualifier}{f.text}" for f in it.figures)
@@ -1085,6 +1084,12 @@ def _bounds_agree(question: str, condition: str) -> bool:
             if side is None and ((hside == "le" and v > hv) or (hside == "gt" and v <= hv)):
                 return False
     return True
+
+
+def _target_year(it: SupportItem) -> str:
+    """The year a target's sentence sets it for (到2025年), when its clause does not say it."""
+    year = re.match(r"^\s*((?:到|至)\s*\d{4}\s*年(?:底|末)?)", it.context)
+    return year.group(1) if it.kind == "指标" and year and year.group(1) not in it.quote else ""
 
 
 def _shared_run(a: str, b: str) -> int:
