@@ -32,7 +32,7 @@ _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 QUESTION_WORDS = frozenset("""
 方面 这块 一块 问题 事情 情况 东西 地方 相关 有关
 牵头 负责 单位 部门 配合 协助 协同 参与 责任 主责 由谁 多少 多少钱 金额 额度 目标 指标 达到 比例 比重 哪条 哪一条 条款
-规定 什么 哪些 是否 可以 能够 请问 具体 提出 要求 表述 安排 部署 说法 怎么说 文件 政策 措施 意见 办法 通知 内容 涉及
+规定 什么 哪些 是否 可以 能够 请问 具体 提出 要求 表述 安排 部署 说法 怎么说 文件 政策 措施 意见 办法 通知 内容 涉及 意思 含义
 """.split())
 # Words that name the benefit asked about, not who gets it: an amount question's subject is the rest.
 BENEFIT_WORDS = frozenset("""
@@ -659,7 +659,7 @@ class Answerer:
                 continue
             if not _bounds_agree(query.text, cond):
                 continue  # 不到100万 asks the other tier than 超过100万的城市
-            if quoted and any(x not in fold(it.quote) for x in quoted):
+            if quoted and any(x not in fold(it.quote) and x != fold(r.title or "" if r else "") for x in quoted):
                 continue  # the question quotes words (“不低于”) the clause must use
             if not subject:
                 matched.append((it, True, 1.0))
@@ -1025,6 +1025,8 @@ class Answerer:
         """The sentence that matches the question best (numbers in the question count too), with the
         next one when it continues the same provision after a semicolon."""
         ss = [s for s in sentences(self._body(r)) if not re.match(r"^[（(](责任单位|牵头单位)", fold(s))]
+        # A heading (二、发展目标) names the passage; it says nothing the question asks.
+        ss = [s for s in ss if not re.fullmatch(r"[一二三四五六七八九十]+、\s*\S{1,20}", s.strip(" 。\n"))] or ss
         if not ss:
             return r.text
         score = [sum(self.evidence.idf(t) for t in terms if contains(fold(s), t)) + 5 * sum(contains(fold(s), n) for n in query.numbers)

@@ -24,6 +24,7 @@ _NUM = rf"(?:\d+(?:\.\d+)?|[{_CN_NUM}]+(?:点[{_CN_NUM}]+)?)"
 # A figure and its unit. Money first so 万元 is not read as 万 of something else.
 FIGURE = re.compile(
     rf"(?P<pct>百分之(?P<pctn>{_NUM}))"
+    r"|(?P<plus>\d+)\+"  # “100+”示范企业: a count written as "this many or more"
     rf"|(?P<n>{_NUM})\s*(?P<unit>万亿元|亿元|千万元|百万元|万元|千元|元|%|‰|个百分点|倍|亩|万平方米|平方米|个月|年|天|日|名|人|家|个|项|座|所|条|批|次|套|间|分(?![之别钟类期配散工管支]))"
 )
 _MONEY_SCALE = {"元": 1, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8, "万亿元": 1e12}
@@ -80,6 +81,8 @@ def parse_figures(clause: str) -> list[Figure]:
     for m in FIGURE.finditer(f):
         if m.group("pct"):
             value, unit = _number(m.group("pctn")), "%"
+        elif m.group("plus"):
+            value, unit = float(m.group("plus")), "个"
         else:
             n = _number(m.group("n"))
             unit = m.group("unit")
@@ -91,7 +94,7 @@ def parse_figures(clause: str) -> list[Figure]:
         if value is None:
             continue
         # Counts are written in digits in policies; 一次性, 一个 are words, not figures.
-        if unit in ("名", "人", "家", "个", "项", "座", "所", "条", "批", "次", "套", "间") and \
+        if unit in ("名", "人", "家", "个", "项", "座", "所", "条", "批", "次", "套", "间") and not m.group("plus") and \
                 (not m.group("n")[0].isdigit() or f[m.end():m.end() + 1] == "性"):
             continue
         # A year (2025年) is a date, not a figure of support; 3年 as a period is kept.

@@ -215,3 +215,20 @@ def test_a_tier_word_does_not_stand_for_the_subject(answerer):
 def test_a_target_is_stated_with_its_year(library_answerer):
     a = library_answerer.ask("体育竞赛表演产业总规模的目标是多少？")
     assert a.found and "2万亿元" in a.answer and "2025年" in a.answer, a.answer
+
+
+def test_a_count_written_with_a_plus_is_a_figure():
+    from assistant.items import parse_figures
+
+    figs = parse_figures("培育“100+”特色鲜明的新经济示范企业、“100+”专业化功能平台")
+    assert [(f.text, f.unit) for f in figs] == [("100+", "个"), ("100+", "个")]
+
+
+def test_amounts_of_a_measure_named_by_its_quoted_title(answerer):
+    a = answerer.ask("“加大财税支持”这一条里有几个金额？各给哪类企业？")
+    assert a.found and "100万元" in a.answer and "80万元" in a.answer, a.answer
+
+
+def test_a_heading_is_not_the_sentence_quoted(answerer):
+    a = answerer.ask("这份意见的发展目标定到哪一年？")
+    assert a.found and "2025年" in a.answer, a.answer
