@@ -45,7 +45,7 @@ KINDS = (
     ("补助", r"补助"),
     ("资助", r"资助|资金支持|经费支持|扶持资金|专项资金|支持资金"),
     ("用地", r"用地|土地|亩"),
-    ("指标", r"达到|不低于|提高到|增长|增速|比重|占比|比例达|普及率|覆盖率|强度|率达|建成|培育|打造|形成|新增|突破"),
+    ("指标", r"达到|不低于|提高到|增长|增速|比重|占比|比例达|普及率|覆盖率|强度|率达|建成|培育|打造|推出|形成|新增|突破"),
 )
 SUPPORT_KINDS = tuple(k for k, _ in KINDS if k != "指标")
 # A grant without a figure (给予职业培训补贴，补贴标准根据…确定): a benefit whose amount is not stated.
@@ -132,7 +132,7 @@ _TARGET_VERB = re.compile(r"(达到|不低于|不少于|提高到|提升到|增�
 _BENEFIT_UNITS = ("元", "%", "‰", "个百分点", "倍", "亩", "平方米")
 _COUNT_UNITS = ("座", "家", "个", "项", "所", "名", "人", "条", "批", "次", "套", "间")
 # A target that counts what is to be built or fostered: 建成加氢站60座, 培育国内领先企业25家.
-_COUNT_TARGET = re.compile(r"(建成|建设|培育|打造|形成|新增|突破|引进|认定|布局|创建|发展|培养|达到|超过|力争)")
+_COUNT_TARGET = re.compile(r"(建成|建设|培育|打造|推出|形成|新增|突破|引进|认定|布局|创建|发展|培养|达到|超过|力争)")
 
 
 def _trim(cond: str) -> str:

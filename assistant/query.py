@@ -53,7 +53,7 @@ INTENTS = (
     # Is X covered at all? (文件里有没有提到X / 对X有啥说法 / 跟我们沾边吗): answered by where X is mentioned.
     ("mention", r"有没有(提到?|说|涉及|相关|关于|部署|支持)|提(到|及)?了?(没有|吗)|提没提|(有|有什么|有啥)(说法|表述|部署|提法)|"
                 r"沾边|算不算|涉及(到)?.{0,6}(吗|没有)|有.{0,12}(相关|对应)的?.{0,6}(吗|没有)|能用上|用得上|哪些地方提到|哪里提到|提到.{0,8}(的地方|了吗)"),
-    ("amount", r"多少|几座|几家|几所|几项|几个月|几年|金额|奖励|奖金|补助|补贴|资助|额度|比例|比重|增速|百分|上限|最高"),
+    ("amount", r"多少|(?<!哪)几(座|家|所|项|个月|年)|金额|奖励|奖金|补助|补贴|资助|额度|比例|比重|增速|百分|上限|最高"),
     ("list", r"有哪些|哪些(政策|措施|支持|扶持|优惠|补贴|奖励|规定|条款|项目|内容)|哪几条|哪些条|哪几项|哪几个|有哪几|"
              r"享受(哪些|什么|啥)|都有(什么|啥)|有(什么|啥)(政策|支持|措施|扶持|优惠)|列举"),
     ("locate", r"哪一条|哪条|在哪|哪个措施|哪项措施|哪一项|出自|哪部分|哪一部分"),
@@ -315,7 +315,7 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
         # 哪些 without a unit asks about a measure's units or a topic, not a unit's list.
         intent = next((name for name, p in INTENTS[1:] if re.search(p, q)
                        and not (eligibility and name == "lead_unit")), "general")
-    if intent == "amount" and re.search(dict(INTENTS)["list"], q) and not re.search(r"多少|几|金额|额度|标准是", q):
+    if intent == "amount" and re.search(dict(INTENTS)["list"], q) and not re.search(r"多少|(?<!哪)几|金额|额度|标准是", q):
         intent = "list"  # 有哪些补贴政策 lists the measures; 补贴是多少 asks the figure
     if intent == "amount" and re.search(r"哪天|哪一天|什么时候|何时|截止|流程|手续|材料|怎么申请|如何申请|条件是|需要什么条件", q) \
             and not re.search(r"多少|几|金额|额度", q):

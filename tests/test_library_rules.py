@@ -232,3 +232,15 @@ def test_amounts_of_a_measure_named_by_its_quoted_title(answerer):
 def test_a_heading_is_not_the_sentence_quoted(answerer):
     a = answerer.ask("这份意见的发展目标定到哪一年？")
     assert a.found and "2025年" in a.answer, a.answer
+
+
+def test_which_of_several_is_a_list_not_a_count():
+    from assistant.query import parse_query
+
+    assert parse_query("个税专项附加扣除一共有哪几项？").intent == "list"
+    assert parse_query("要培育几家领先企业？").intent == "amount"
+
+
+def test_a_count_of_events_to_launch_is_a_target(library_answerer):
+    a = library_answerer.ask("体育赛事方面，国办发〔2018〕121号要推出多少项精品赛事？")
+    assert a.found and "100项" in a.answer, a.answer
