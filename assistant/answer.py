@@ -33,6 +33,7 @@ QUESTION_WORDS = frozenset("""
 方面 这块 一块 问题 事情 情况 东西 地方 相关 有关
 牵头 负责 单位 部门 配合 协助 协同 参与 责任 主责 由谁 多少 多少钱 金额 额度 目标 指标 达到 比例 比重 哪条 哪一条 条款
 规定 什么 哪些 是否 可以 能够 请问 具体 提出 要求 表述 安排 部署 说法 怎么说 文件 政策 措施 意见 办法 通知 内容 涉及 意思 含义
+多长 多长时间 多久 时候 一般
 """.split())
 # Words that name the benefit asked about, not who gets it: an amount question's subject is the rest.
 BENEFIT_WORDS = frozenset("""
@@ -1015,7 +1016,7 @@ class Answerer:
             text = r.text + (r.section_title or "") + (r.title or "")
             cov = self.evidence.coverage(terms, text)
             close = h.dense is not None and h.dense >= self.settings.min_dense and cov >= self.settings.min_evidence / 2
-            if (cov >= self.settings.min_evidence or close) and self._numbers_present(query, text):
+            if (cov >= self.settings.min_evidence or close) and (self._numbers_present(query, text) or _compared(query.text, text)):
                 key = (round(cov, 2), h.score)
                 if key > best_key:
                     best, best_key = r, key
@@ -1030,6 +1031,7 @@ class Answerer:
         if not ss:
             return r.text
         score = [sum(self.evidence.idf(t) for t in terms if contains(fold(s), t)) + 5 * sum(contains(fold(s), n) for n in query.numbers)
+                 + 5 * (bool(query.numbers) and _compared(query.text, s))  # the range the asker's 19岁 is placed in
                  + 3 * sum(bool(re.search(ASPECT_EVIDENCE[a], fold(s))) for a in query.aspects) for s in ss]
         best = max(range(len(ss)), key=lambda i: (score[i], -i))
         keep = [best]
@@ -1054,7 +1056,13 @@ _DEFINITION = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条\
 # / 100万以上 (more).
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _BOUND = re.compile(rf"(?P<before>不超过|不到|不足|少于|低于|未满|超过|多于|高于|大于)?\s*(?P<n>\d+(?:\.\d+)?|[{_CN_DIGITS}]+)"
-                    rf"(?P<more>多)?(?P<unit>万|亿)?(?:人|元|平方米|户|家)?(?P<after>以下|以内|以上)?")
+                    rf"(?P<more>多)?(?P<unit>万|亿|岁)?(?:人|元|平方米|户|家)?(?P<after>以下|以内|以上)?")
+# A range a tier covers: 16—24岁, 3—12个月.
+_RANGE = re.compile(r"(\d+)\s*[—–\-~～至到]+\s*(\d+)\s*(岁|万|亿)")
+
+
+def _ranges(text: str) -> list[tuple[float, float, str]]:
+    return [(float(a), float(b), u) for a, b, u in _RANGE.findall(fold(text))]
 _AT_MOST = {"不超过", "不到", "不足", "少于", "低于", "未满", "以下", "以内"}
 
 
@@ -1077,7 +1085,10 @@ def _bounds_agree(question: str, condition: str) -> bool:
     的城市 for a question about 不到100万), and so is one a figure the question states falls outside
     (60万 is not 超过100万)."""
     have = [(v, u, side) for v, u, side in _bounds(condition) if side]
+    ranges = _ranges(condition)
     for v, u, side in _bounds(question):
+        if side is None and u and any(ru == u and not lo <= v <= hi for lo, hi, ru in ranges):
+            return False  # 30岁 is outside 16—24岁
         for hv, hu, hside in have:
             if u != hu or not u:
                 continue  # only magnitudes written alike (100万, 60万) are compared, not bare numbers
@@ -1110,7 +1121,7 @@ _NEGATED = re.compile(r"(?:不是|并非|不属于)([^，,。；;？?也但而�
 def _compared(question: str, text: str) -> bool:
     """The question's magnitudes (60万) are the asker's own, to be placed in the tiers the text bounds
     in the same unit (超过100万 / 不超过100万), not figures the text must state."""
-    unit_bounds = {u for _, u, side in _bounds(text) if side and u}
+    unit_bounds = {u for _, u, side in _bounds(text) if side and u} | {u for _, _, u in _ranges(text)}
     asked = [(v, u) for v, u, side in _bounds(question) if u]
     return bool(asked) and all(u in unit_bounds for _, u in asked)
 

@@ -244,3 +244,12 @@ def test_which_of_several_is_a_list_not_a_count():
 def test_a_count_of_events_to_launch_is_a_target(library_answerer):
     a = library_answerer.ask("体育赛事方面，国办发〔2018〕121号要推出多少项精品赛事？")
     assert a.found and "100项" in a.answer, a.answer
+
+
+def test_an_age_is_placed_in_the_range_a_measure_covers(library_answerer):
+    # (五): 扩展至16—24岁失业青年；组织失业青年参加3—12个月的就业见习
+    a = library_answerer.ask("我20岁，一直失业，能不能参加就业见习？见习多久？")
+    assert a.found and "16—24岁" in a.answer, a.answer
+    from assistant.answer import _bounds_agree
+
+    assert not _bounds_agree("我30岁了", "16—24岁失业青年")
