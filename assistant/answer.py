@@ -319,6 +319,19 @@ class Answerer:
         return [w for w, flag in self._pos(q) if flag == "ns" and len(w) >= 2 and self.evidence.df(w) == 0
                 and (re.search(r"(省|市|县|区|州|镇|乡)$", w) or re.search(re.escape(w) + r"(省|市|县|区|州)", q))]
 
+    def asked_unknown_share(self, question: str, terms: list[str]) -> float:
+        """The unknown share of the question, or of its asking sentence when it tells a story first
+        (去年我自己住院，医保报完以后自费部分挺多的。大病医疗…超过多少开始算？): the story's words
+        are the asker's, the asking sentence says what the question is about."""
+        share = self.unknown_share(terms)
+        parts = [p for p in re.split(r"(?<=[。！!？?])", fold(question)) if p.strip()]
+        asking = [p for p in parts if _ASK.search(p) or re.search(r"[吗呢？?]\s*$", p)]
+        if len(parts) > 1 and asking and len(asking) < len(parts):
+            own = [t for t in self.terms("".join(asking)) if t not in BENEFIT_WORDS]
+            if own and any(self._nominal(t) for t in own):
+                share = min(share, self.unknown_share(own))
+        return share
+
     def unknown_share(self, terms: list[str]) -> float:
         """The share of the question's content terms that no document uses (地铁, 停运 …).
 
@@ -600,7 +613,8 @@ class Answerer:
                 items += [it for it in record_items(r, every_figure=True) if (it.record_id, it.start) not in seen]
         return items
 
-    def _match_items(self, query: Query, subject: list[str], items: list[SupportItem]) -> list[SupportItem]:
+    def _match_items(self, query: Query, subject: list[str], items: list[SupportItem],
+                     incidental: frozenset[str] = frozenset()) -> list[SupportItem]:
         """Items whose condition is the question's subject, with the tier the question names.
 
         "返还多少" is answered by a share (返还50%) when the matching clause states no sum of money.
@@ -613,13 +627,13 @@ class Answerer:
         # text names none of the subject.
         for defined in (False, True):
             for pool, units in tries:
-                matched = self._match(query, subject, pool, units, defined)
+                matched = self._match(query, subject, pool, units, defined, incidental)
                 if matched:
                     return matched
         return []
 
     def _match(self, query: Query, subject: list[str], items: list[SupportItem], wanted: tuple[str, ...],
-               defined: bool = False) -> list[SupportItem]:
+               defined: bool = False, incidental: frozenset[str] = frozenset()) -> list[SupportItem]:
         if query.figure_unit and query.figure_unit not in ("元", "万元", "亿元"):
             # 多少座 asks for 座, not for the 家 of another clause; 多少人 for people (人, 名), not 项.
             wanted = ("人", "名") if query.figure_unit in ("人", "名") else (query.figure_unit,)
@@ -630,7 +644,8 @@ class Answerer:
         subject = [t for t in subject if t not in negated] or subject
         # The rarest of the things the subject names, not of its tier words (认定 of 新认定 in 新认定的
         # 高新技术企业 says which round, 高新技术企业 who): tiers are matched by _tiers_agree.
-        rare = self.evidence.rarest([t for t in subject if not any(t in x for x in query.tiers)] or subject)
+        rare = self.evidence.rarest([t for t in subject if not any(t in x for x in query.tiers) and t not in incidental]
+                                    or subject)
         quoted = [fold(x) for x in self._quoted(query)]
         matched: list[tuple[SupportItem, bool, float]] = []
         for it in items:
@@ -781,12 +796,16 @@ class Answerer:
         hits = ret.hits
         if records is None and (elsewhere := self._elsewhere(q, "amount")):
             return elsewhere
-        if records is None and subject and self.unknown_share(subject) >= 0.5:
+        if records is None and subject and self.asked_unknown_share(q, subject) >= 0.5:
             return self._not_found(q, "未在已收录的文件中找到与该问题对应的金额、比例或指标。", "amount",
                                    near=[h.record for h in hits[:3]])
         pool = records if records is not None else []
         subject = self._without_doc_words(subject, query)
-        items = self._match_items(query, subject, self._items_for(pool, ret.scope, query, hits, subject))
+        # A verb of the asker's story that the best passages do not use (开始算, 报完) is incidental:
+        # it does not decide the subject, though it is rare. Names always do (高新技术企业).
+        seen = fold("".join(h.record.text + (h.record.title or "") for h in hits[:3]))
+        incidental = frozenset(t for t in subject if not self._nominal(t) and not contains(seen, t))
+        items = self._match_items(query, subject, self._items_for(pool, ret.scope, query, hits, subject), incidental)
         with_figures = [it for it in items if it.figures]
         if with_figures:
             return self._items_answer(q, with_figures)
@@ -1178,15 +1197,18 @@ def split_question(q: str) -> list[str]:
 def _opened(text: str) -> tuple[str, str]:
     """`text` split before its last conjunct: after the last comma, or the last preposition standing
     as a word (对示范企业 → 对 | 示范企业; not the 在 of 在职), which opens the conjuncts and is kept
-    with the head; 在A和在B repeat it, so it stays with A."""
+    with the head; 在A和在B repeat it, so it stays with A. A sentence before the conjuncts (…是什么？
+    A和B分别…) is another question: it is left out."""
     import jieba
 
-    pos, cut = 0, 0
+    pos, cut, sentence = 0, 0, 0
     for tok in jieba.lcut(text):
         pos += len(tok)
         if tok in ("对", "对于", "为", "在", "给", "向", "，", ","):
             cut = pos
-    return text[:cut], text[cut:]
+        elif tok in ("？", "?", "。", "！", "!"):
+            cut = sentence = pos
+    return text[sentence:cut], text[cut:]
 
 
 def _replace(query: Query, **changes) -> Query:

@@ -253,3 +253,15 @@ def test_an_age_is_placed_in_the_range_a_measure_covers(library_answerer):
     from assistant.answer import _bounds_agree
 
     assert not _bounds_agree("我30岁了", "16—24岁失业青年")
+
+
+def test_a_story_before_the_question_does_not_make_it_unknown(library_answerer):
+    a = library_answerer.ask("上个月做了手术，医保报完后自己掏了不少。大病医疗扣除最多能扣多少？")
+    assert a.found and "80000元" in a.answer, a.answer
+
+
+def test_a_sentence_before_the_conjuncts_is_another_question():
+    from assistant.answer import split_question
+
+    assert split_question("这份意见的总体目标是什么？新经济增加值增速和比重分别要到多少？") == [
+        "新经济增加值增速要到多少？", "比重要到多少？"]
