@@ -187,6 +187,7 @@ class Answerer:
         self.items: list[SupportItem] = list(stored)
         self._items_of: dict[str, list[SupportItem]] = {}
         self._definitions: dict[str, dict[str, str]] = {}
+        self._span_cache: dict[str, list[tuple[int, int, str]]] = {}
         for it in self.items:
             self._items_of.setdefault(it.record_id, []).append(it)
 
@@ -646,6 +647,7 @@ class Answerer:
         # 高新技术企业 says which round, 高新技术企业 who): tiers are matched by _tiers_agree.
         rare = self.evidence.rarest([t for t in subject if not any(t in x for x in query.tiers) and t not in incidental]
                                     or subject)
+        asked = fold(query.expanded)
         quoted = [fold(x) for x in self._quoted(query)]
         matched: list[tuple[SupportItem, bool, float]] = []
         for it in items:
@@ -656,8 +658,8 @@ class Answerer:
                 continue
             r = self.index.by_id.get(it.record_id)
             cond = _without_basis(fold(it.condition))
-            if defined:
-                cond += self._defined(it.doc_id, cond)
+            listed = self._defined(it.doc_id, cond) if defined else ""
+            cond += listed
             if by_condition and not any(contains(cond, t) for t in rare):
                 continue
             # The document's title scopes every clause of it (个人所得税专项附加扣除暂行办法: each
@@ -665,7 +667,8 @@ class Answerer:
             doc_title = self._title_topic(it.doc_id)
             near = _without_basis(fold(it.quote + it.context + (r.title or "" if r else "") + (r.section_title or "" if r else "") + doc_title))
             if defined:
-                near += self._defined(it.doc_id, near)
+                listed += self._defined(it.doc_id, near)
+                near += listed
             if query.numbers and r is not None and not self._numbers_present(query, r.text + (r.section_title or "")) \
                     and not _compared(query.text, r.text):
                 continue
@@ -683,7 +686,9 @@ class Answerer:
             # The clause must name the subject's rarest word, or the question must name its condition
             # as written: an enterprise telling what it makes (做工业无人机) asks about the status it
             # names (省级新经济示范企业), word for word the condition's.
-            named = bool(rare) and any(contains(cond, t) or contains(near, t) for t in rare)
+            # (a member a term's definition lists is matched as written: 大学 of 大学本科 is one)
+            named = bool(rare) and any(self._word_in(cond, t, asked) or self._word_in(near, t, asked)
+                                       or contains(listed, t) for t in rare)
             by_status = not named and _shared_run(fold(query.text), cond) >= STATUS_CHARS
             if not named and not by_status:
                 continue
@@ -733,6 +738,33 @@ class Answerer:
         for w in sorted(_GENERIC_TITLE_WORDS, key=len, reverse=True):
             title = title.replace(w, " ")
         return title
+
+    def _word_in(self, text: str, term: str, question: str) -> bool:
+        """`term` is in `text` as the word the question means: not only inside a longer word of the
+        text that adds a word of its own the question does not use (商业 of 商业银行 for a question
+        about 商业健康保险; 保险 of 保险费 adds no word, 费, and still means it)."""
+        if not contains(text, term):
+            return False
+        spans = self._spans(text)
+        for m in re.finditer(re.escape(term), text):
+            word = next((w for a, b, w in spans if a <= m.start() and m.end() <= b), term)
+            rest = word.replace(term, "", 1)
+            if len(rest) < 2 or word in question or rest in question:
+                return True
+        return False
+
+    def _spans(self, text: str) -> list[tuple[int, int, str]]:
+        """The words of a text (the index's segmentation) with their offsets, cached by text."""
+        cached = self._span_cache.get(text)
+        if cached is None:
+            cached, pos = [], 0
+            for w in self.index.terms._jieba.lcut(text):
+                cached.append((pos, pos + len(w), w))
+                pos += len(w)
+            if len(self._span_cache) > 20000:
+                self._span_cache.clear()
+            self._span_cache[text] = cached
+        return cached
 
     def _negated(self, question: str) -> list[str]:
         """Terms the question denies (不是省会, 并非…, 不属于…), up to the next 也/但/的/comma."""

@@ -265,3 +265,12 @@ def test_a_sentence_before_the_conjuncts_is_another_question():
 
     assert split_question("这份意见的总体目标是什么？新经济增加值增速和比重分别要到多少？") == [
         "新经济增加值增速要到多少？", "比重要到多少？"]
+
+
+def test_a_word_inside_a_longer_word_of_another_meaning_is_not_the_subject(library_answerer):
+    # 商业 of 商业银行 (第十四条, 住房贷款利息 1000元) is not the 商业 of 商业健康保险.
+    a = library_answerer.ask("个人买了商业健康保险，个税每年能扣多少？")
+    assert "1000元" not in a.answer, a.answer
+    # 保险 of 保险费 adds no word of its own: still the premium the asker paid.
+    a = library_answerer.ask("我们厂去年一个人都没裁，交的失业保险能返还多少？")
+    assert a.found and "50%" in a.answer, a.answer
