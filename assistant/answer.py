@@ -647,7 +647,7 @@ class Answerer:
         # 高新技术企业 says which round, 高新技术企业 who): tiers are matched by _tiers_agree.
         rare = self.evidence.rarest([t for t in subject if not any(t in x for x in query.tiers) and t not in incidental]
                                     or subject)
-        asked = fold(query.expanded)
+        wording = fold(query.expanded)
         quoted = [fold(x) for x in self._quoted(query)]
         matched: list[tuple[SupportItem, bool, float]] = []
         for it in items:
@@ -687,7 +687,7 @@ class Answerer:
             # as written: an enterprise telling what it makes (做工业无人机) asks about the status it
             # names (省级新经济示范企业), word for word the condition's.
             # (a member a term's definition lists is matched as written: 大学 of 大学本科 is one)
-            named = bool(rare) and any(self._word_in(cond, t, asked) or self._word_in(near, t, asked)
+            named = bool(rare) and any(self._word_in(cond, t, wording) or self._word_in(near, t, wording)
                                        or contains(listed, t) for t in rare)
             by_status = not named and _shared_run(fold(query.text), cond) >= STATUS_CHARS
             if not named and not by_status:
@@ -698,6 +698,11 @@ class Answerer:
                 # (…放宽至参保1年以上: 参保 is what the 1年 is about).
                 own = _without_basis(fold(_figure_clauses(it)))
                 matched.append((it, by_status or any(contains(cond, t) or contains(own, t) for t in rare), cov))
+        # A rate the question names (利率, 数控化率) is a figure only a clause naming that rate (or its
+        # other name: 增长率, 增速) gives: 扣除标准的100% is no 利率.
+        for rate in self._rates(query.text) - {"比率", "效率", "频率"}:
+            names = next((g for g in QUANTITIES if rate in g), (rate,))
+            matched = [m for m in matched if any(w in fold(m[0].quote + m[0].context) for w in names)]
         # The quantity the question names (占…比重, not 年均增速): a clause that states another
         # quantity is another figure of the same subject, when some clause is left.
         asked = [g for g in QUANTITIES if any(w in query.text for w in g)]
@@ -765,6 +770,12 @@ class Answerer:
                 self._span_cache.clear()
             self._span_cache[text] = cached
         return cached
+
+    def _rates(self, question: str) -> set[str]:
+        """The rates a question names, as words (利率, 数控化率, 普及率)."""
+        toks = self.index.terms._jieba.lcut(fold(question))
+        return {t if len(t) > 1 else toks[i - 1] + t for i, t in enumerate(toks)
+                if t.endswith("率") and (len(t) > 1 or (i > 0 and re.fullmatch(r"[\u4e00-\u9fff]+", toks[i - 1])))}
 
     def _negated(self, question: str) -> list[str]:
         """Terms the question denies (不是省会, 并非…, 不属于…), up to the next 也/但/的/comma."""

@@ -274,3 +274,9 @@ def test_a_word_inside_a_longer_word_of_another_meaning_is_not_the_subject(libra
     # 保险 of 保险费 adds no word of its own: still the premium the asker paid.
     a = library_answerer.ask("我们厂去年一个人都没裁，交的失业保险能返还多少？")
     assert a.found and "50%" in a.answer, a.answer
+
+
+def test_a_rate_is_given_only_by_a_clause_naming_it(library_answerer):
+    # 第十五条 splits the deduction 100% / 50%; no clause states a 利率 for 首套住房贷款.
+    a = library_answerer.ask("首套住房贷款的利率要低于多少才算首套？")
+    assert "100%" not in a.answer and "50%" not in a.answer, a.answer
