@@ -312,9 +312,11 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
     intent = next((name for name, p in INTENTS if re.search(p, q)
                    and not (eligibility and name in ("lead_unit", "unit_measures"))), "general")
     if intent == "unit_measures" and not found_units:
-        # 哪些 without a unit asks about a measure's units or a topic, not a unit's list.
+        # 哪些 without a unit asks about a measure's units or a topic, not a unit's list; asking
+        # nothing else (哪些钱是从失业保险基金里出的, 奉贤区要参与哪些事情), it asks for a list.
+        aspect = any(re.search(p, q) for _, p in ASPECTS)  # 哪些材料, 什么条件: a procedure, not a list
         intent = next((name for name, p in INTENTS[1:] if re.search(p, q)
-                       and not (eligibility and name == "lead_unit")), "general")
+                       and not (eligibility and name == "lead_unit")), "general" if eligibility or aspect else "list")
     if intent == "amount" and re.search(dict(INTENTS)["list"], q) and not re.search(r"多少|(?<!哪)几|金额|额度|标准是", q):
         intent = "list"  # 有哪些补贴政策 lists the measures; 补贴是多少 asks the figure
     if intent == "amount" and re.search(r"哪天|哪一天|什么时候|何时|截止|流程|手续|材料|怎么申请|如何申请|条件是|需要什么条件", q) \

@@ -280,3 +280,10 @@ def test_a_rate_is_given_only_by_a_clause_naming_it(library_answerer):
     # 第十五条 splits the deduction 100% / 50%; no clause states a 利率 for 首套住房贷款.
     a = library_answerer.ask("首套住房贷款的利率要低于多少才算首套？")
     assert "100%" not in a.answer and "50%" not in a.answer, a.answer
+
+
+def test_which_without_a_unit_asks_for_a_list_unless_it_asks_a_procedure():
+    from assistant.query import parse_query
+
+    assert parse_query("临港的意见里奉贤区要参与哪些事情？").intent == "list"
+    assert parse_query("申请瞪羚企业备案需要提交哪些材料？").intent != "list"
