@@ -687,8 +687,8 @@ class Answerer:
             # as written: an enterprise telling what it makes (做工业无人机) asks about the status it
             # names (省级新经济示范企业), word for word the condition's.
             # (a member a term's definition lists is matched as written: 大学 of 大学本科 is one)
-            named = bool(rare) and any(self._word_in(cond, t, wording) or self._word_in(near, t, wording)
-                                       or contains(listed, t) for t in rare)
+            named = bool(rare) and any(self._word_in(cond, a, wording) or self._word_in(near, a, wording)
+                                       or contains(listed, a) for t in rare for a in _spellings(t))
             by_status = not named and _shared_run(fold(query.text), cond) >= STATUS_CHARS
             if not named and not by_status:
                 continue
@@ -1159,6 +1159,16 @@ def _bounds_agree(question: str, condition: str) -> bool:
             if side is None and ((hside == "le" and v > hv) or (hside == "gt" and v <= hv)):
                 return False
     return True
+
+
+def _spellings(term: str) -> tuple[str, ...]:
+    """A word and the other formal words an everyday word is read as with it (老婆 → 配偶、夫妻: a
+    clause naming either is about the asker's spouse)."""
+    for formal in EVERYDAY_WORDS.values():
+        words = tuple(formal.split("、"))
+        if len(words) > 1 and term in words:
+            return words
+    return (term,)
 
 
 def _target_year(it: SupportItem) -> str:

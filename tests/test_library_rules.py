@@ -287,3 +287,9 @@ def test_which_without_a_unit_asks_for_a_list_unless_it_asks_a_procedure():
 
     assert parse_query("临港的意见里奉贤区要参与哪些事情？").intent == "list"
     assert parse_query("申请瞪羚企业备案需要提交哪些材料？").intent != "list"
+
+
+def test_either_formal_word_of_an_everyday_word_names_the_subject(library_answerer):
+    # 爱人 → 配偶、夫妻: 第十四条 says 配偶 (1000元 a month, up to 240个月), 第十五条 夫妻.
+    a = library_answerer.ask("我爱人用公积金贷款买的首套房，房贷利息每月能扣多少？")
+    assert a.found and "1000元" in a.answer, a.answer
