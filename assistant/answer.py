@@ -1118,7 +1118,7 @@ _DEFINITION = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条\
 # / 100万以上 (more).
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _BOUND = re.compile(rf"(?P<before>不超过|不到|不足|少于|低于|未满|超过|多于|高于|大于)?\s*(?P<n>\d+(?:\.\d+)?|[{_CN_DIGITS}]+)"
-                    rf"(?P<more>多)?(?P<unit>万|亿|岁)?(?:人|元|平方米|户|家)?(?P<after>以下|以内|以上)?")
+                    rf"(?P<more>多)?(?P<unit>万|亿|岁|人|名)?(?:人|元|平方米|户|家)?(?P<after>以下|以内|以上)?")
 # A range a tier covers: 16—24岁, 3—12个月.
 _RANGE = re.compile(r"(\d+)\s*[—–\-~～至到]+\s*(\d+)\s*(岁|万|亿)")
 

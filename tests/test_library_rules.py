@@ -293,3 +293,10 @@ def test_either_formal_word_of_an_everyday_word_names_the_subject(library_answer
     # 爱人 → 配偶、夫妻: 第十四条 says 配偶 (1000元 a month, up to 240个月), 第十五条 夫妻.
     a = library_answerer.ask("我爱人用公积金贷款买的首套房，房贷利息每月能扣多少？")
     assert a.found and "1000元" in a.answer, a.answer
+
+
+def test_a_headcount_is_placed_in_the_tier_the_condition_bounds():
+    from assistant.answer import _bounds_agree, _compared
+
+    assert _compared("在职员工大概200人", "在职职工人数25%（超过100人的企业达到15%）")
+    assert not _bounds_agree("员工只有80人", "超过100人的企业达到15%")
