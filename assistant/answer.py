@@ -69,6 +69,7 @@ CAP_QUALIFIERS = ("最高不超过", "不超过", "最高", "最多", "上限为
 QUANTITIES = (("比重", "占比", "比例"), ("增速", "增长率", "增幅", "年均增长"), ("覆盖率", "普及率"))
 BODY_META = ("effective", "period")  # metadata a document states in its body, not its header
 STATUS_CHARS = 6  # a name of a status this long, written as the condition writes it, is that status
+COUNT_UNITS = ("个", "家", "座", "项", "所", "条", "名", "批", "人")
 PINNING_DF = 2  # a word in at most this many records points at them by itself
 LIST_CAP = 10  # measures in a list answer
 TOPICAL_SHARE = 0.1  # a word in at most this share of the records names a topic (氢能), not the library's theme
@@ -649,8 +650,12 @@ class Answerer:
                                     or subject)
         wording = fold(query.expanded)
         quoted = [fold(x) for x in self._quoted(query)]
+        counted = self._counted(query.text)
         matched: list[tuple[SupportItem, bool, float]] = []
         for it in items:
+            if counted and any(f.unit in COUNT_UNITS for f in it.figures) \
+                    and not any(contains(fold(_figure_clauses(it)), a) for a in counted):
+                continue  # 多少个城市 is answered by a count of 城市, not by 100个…品牌
             # A threshold in the condition answers too (达到在职职工人数25%的), when the condition
             # itself names the subject: it is a figure of the condition, not of the grant.
             by_condition = bool(wanted and it.figures and not any(f.unit in wanted for f in it.figures))
@@ -770,6 +775,18 @@ class Answerer:
                 self._span_cache.clear()
             self._span_cache[text] = cached
         return cached
+
+    def _counted(self, question: str) -> tuple[str, ...]:
+        """What a 多少个/几家… question counts: the last noun after the measure word (多少个有影响力的
+        体育赛事城市 → 城市; 多少家企业获得奖励 → 企业), with its parts the documents use."""
+        m = re.search(r"(?:多少|几)(?:个(?!月)|家|座|项|所|条|名|批)([^，,。？?；;！!]{1,30})", fold(question))
+        if not m:
+            return ()
+        nouns = [t for t in self.terms(m.group(1)) if t not in BENEFIT_WORDS and self._nominal(t)]
+        if not nouns:
+            return ()
+        head = nouns[-1]
+        return (head, *self._word_parts(head)[-1:])
 
     def _rates(self, question: str) -> set[str]:
         """The rates a question names, as words (利率, 数控化率, 普及率)."""

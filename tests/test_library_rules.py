@@ -300,3 +300,11 @@ def test_a_headcount_is_placed_in_the_tier_the_condition_bounds():
 
     assert _compared("在职员工大概200人", "在职职工人数25%（超过100人的企业达到15%）")
     assert not _bounds_agree("员工只有80人", "超过100人的企业达到15%")
+
+
+def test_a_count_answers_only_for_the_thing_it_counts(library_answerer):
+    # (三) builds 若干 体育赛事城市 (no number) and 打造100个…品牌.
+    a = library_answerer.ask("到2025年要建成多少个有影响力的体育赛事城市？")
+    assert not a.found and "100个" not in a.answer, a.answer
+    a = library_answerer.ask("到2025年要打造多少个体育竞赛表演品牌？")
+    assert a.found and "100个" in a.answer, a.answer
