@@ -933,7 +933,8 @@ class Answerer:
     def _list_answer(self, q: str, ret: Retrieval) -> Answer:
         """A ranked list of the measures about the question's topic, across documents."""
         query = ret.query
-        topic = [t for t in self.terms(q) if t not in BENEFIT_WORDS]
+        # The words naming the document (临港“双特”意见) are its scope, not the topic listed.
+        topic = self._without_doc_words([t for t in self.terms(q) if t not in BENEFIT_WORDS], query)
         if elsewhere := self._elsewhere(q, "list"):
             return elsewhere
         if topic and self.unknown_share(topic) > 0.5:

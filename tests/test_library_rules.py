@@ -308,3 +308,8 @@ def test_a_count_answers_only_for_the_thing_it_counts(library_answerer):
     assert not a.found and "100个" not in a.answer, a.answer
     a = library_answerer.ask("到2025年要打造多少个体育竞赛表演品牌？")
     assert a.found and "100个" in a.answer, a.answer
+
+
+def test_a_list_is_about_its_topic_not_the_words_naming_its_document(library_answerer):
+    a = library_answerer.ask("临港“双特”意见里，跟奉贤区有关的规定有哪几条？")
+    assert a.kind == "list" and {c.measure for c in a.citations} >= {10, 11, 12}, a.answer
