@@ -44,7 +44,7 @@ BENEFIT_WORDS = frozenset("""
 # The figure an amount question asks for, and the units that are such figures.
 FIGURE_UNITS = {"money": ("元",), "percent": ("%", "‰", "个百分点"), "duration": ("年", "个月", "天", "日"),
                 "count": ("个", "家", "项", "座", "所", "名", "人"), "points": ("分",)}
-ASPECT_EVIDENCE = {"time": r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止", "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅",
+ASPECT_EVIDENCE = {"time": r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止", "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅|服务机构|常住地|户籍地|所在地|参保地",
                    "procedure": r"申报|申请|材料|流程|程序|办理|手续", "criteria": r"标准|条件|资格|门槛"}
 ASPECT_NAMES = {"time": "具体时间或期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件", "place": "办理或购买的地点、渠道"}
 # Words that name the aspect asked for (what to bring, which conditions, how long), not the
@@ -1106,8 +1106,11 @@ class Answerer:
         """The sentence that matches the question best (numbers in the question count too), with the
         next one when it continues the same provision after a semicolon."""
         ss = [s for s in sentences(self._body(r)) if not re.match(r"^[（(](责任单位|牵头单位)", fold(s))]
-        # A heading (二、发展目标) names the passage; it says nothing the question asks.
-        ss = [s for s in ss if not re.fullmatch(r"[一二三四五六七八九十]+、\s*\S{1,20}", s.strip(" 。\n"))] or ss
+        # A heading (二、发展目标) or the measure's own title sentence names the passage; it says
+        # nothing the question asks, and the answer names the measure by its title anyway.
+        title = fold(r.title or "").strip(" 。")
+        ss = [s for s in ss if not re.fullmatch(r"[一二三四五六七八九十]+、\s*\S{1,20}", s.strip(" 。\n"))
+              and not (title and fold(s).strip(" 。\n") == title)] or ss
         if not ss:
             return r.text
         score = [sum(self.evidence.idf(t) for t in terms if contains(fold(s), t)) + 5 * sum(contains(fold(s), n) for n in query.numbers)

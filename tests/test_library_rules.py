@@ -313,3 +313,8 @@ def test_a_count_answers_only_for_the_thing_it_counts(library_answerer):
 def test_a_list_is_about_its_topic_not_the_words_naming_its_document(library_answerer):
     a = library_answerer.ask("临港“双特”意见里，跟奉贤区有关的规定有哪几条？")
     assert a.kind == "list" and {c.measure for c in a.citations} >= {10, 11, 12}, a.answer
+
+
+def test_where_to_register_is_answered_with_the_place_the_text_names(library_answerer):
+    a = library_answerer.ask("我户口不在本地，失业了能在哪儿办失业登记？")
+    assert a.found and "常住地公共就业服务机构" in a.answer, a.answer  # not the title sentence alone
