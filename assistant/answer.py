@@ -1065,6 +1065,11 @@ class Answerer:
                                    query.intent, near=[top], mentions=[cite])
         if query.intent in ("lead_unit", "co_units") and top.kind == "measure":
             r = self._parts(top)[-1]
+            if r.duty_status == "none":
+                # No responsibility note, but the text may say who acts (…财政支付责任由临港地区管委会承担).
+                quote = self._best_sentences(query, terms, top)
+                return Answer(q, f"{self._ref(top)}：文件未列明责任单位；条文写明：{quote}", True,
+                              [Citation.from_record(top, quote)], kind=query.intent)
             return Answer(q, f"{self._ref(top)}：{self._units_sentence(r, query.intent)}。", True,
                           [Citation.from_record(r, self._duty_quote(r))], kind=query.intent)
         quote = self._best_sentences(query, terms, top)

@@ -318,3 +318,16 @@ def test_a_list_is_about_its_topic_not_the_words_naming_its_document(library_ans
 def test_where_to_register_is_answered_with_the_place_the_text_names(library_answerer):
     a = library_answerer.ask("我户口不在本地，失业了能在哪儿办失业登记？")
     assert a.found and "常住地公共就业服务机构" in a.answer, a.answer  # not the title sentence alone
+
+
+def test_who_acts_in_a_document_without_responsibility_notes(library_answerer):
+    # 临港 (十二) has no note; its text says …财政支付责任…由临港地区管委会承担.
+    a = library_answerer.ask("临港的PPP项目，财政支付责任由谁承担？")
+    assert a.found and "未列明责任单位" in a.answer and "临港地区管委会" in a.answer, a.answer
+
+
+def test_what_a_document_is_about_and_when_it_was_issued():
+    from assistant.query import parse_query
+
+    q = parse_query("这个文件讲的是什么事？哪天发的？")
+    assert q.intent == "metadata" and {"title", "published_date"} <= set(q.meta_fields)
