@@ -45,7 +45,7 @@ BENEFIT_WORDS = frozenset("""
 FIGURE_UNITS = {"money": ("元",), "percent": ("%", "‰", "个百分点"), "duration": ("年", "个月", "天", "日"),
                 "count": ("个", "家", "项", "座", "所", "名", "人"), "points": ("分",)}
 ASPECT_EVIDENCE = {"time": r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止", "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅|服务机构|常住地|户籍地|所在地|参保地",
-                   "procedure": r"申报|申请|材料|流程|程序|办理|手续", "criteria": r"标准|条件|资格|门槛"}
+                   "procedure": r"申报|申请|材料|资料|证明|流程|程序|办理|手续|留存", "criteria": r"标准|条件|资格|门槛"}
 ASPECT_NAMES = {"time": "具体时间或期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件", "place": "办理或购买的地点、渠道"}
 # Words that name the aspect asked for (what to bring, which conditions, how long), not the
 # subject: 养犬登记需要带什么材料 is about 养犬登记, whatever 新材料产业 says.
@@ -1059,6 +1059,10 @@ class Answerer:
             return self._not_found(q, "未在已收录的文件中找到与该问题直接相关的规定。", query.intent,
                                    near=[h.record for h in hits[:3]])
         missing = next((a for a in query.aspects if not re.search(ASPECT_EVIDENCE[a], fold(top.text))), None)
+        # 怎么报名 asks how to do that very thing: a text about 办赛程序 does not say how to 报名.
+        how = re.search(r"(?:怎么|如何|怎样|咋)(报名|申请|申报|办理|领取|登记|参加|购买|预约|缴纳)", fold(q))
+        if not missing and how and how.group(1) not in fold(top.text):
+            missing = "procedure"
         if missing:
             cite = Citation.from_record(top, top.title or top.text[:80])
             return self._not_found(q, f"{self._ref(top)}涉及这一内容，但文件没有规定{ASPECT_NAMES[missing]}。",

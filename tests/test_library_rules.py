@@ -331,3 +331,11 @@ def test_what_a_document_is_about_and_when_it_was_issued():
 
     q = parse_query("这个文件讲的是什么事？哪天发的？")
     assert q.intent == "metadata" and {"title", "published_date"} <= set(q.meta_fields)
+
+
+def test_how_to_do_a_thing_needs_a_text_about_that_thing(library_answerer):
+    # (十五) makes 办赛指南 for 城市马拉松 and names 程序, but says nothing about how to 报名.
+    a = library_answerer.ask("想参加城市马拉松，怎么报名？")
+    assert not a.found, a.answer
+    a = library_answerer.ask("孩子在海外上学，子女教育扣除要留存什么资料？")
+    assert a.found and "录取通知书" in a.answer, a.answer  # 第七条 境外
