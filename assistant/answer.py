@@ -49,7 +49,7 @@ ASPECT_EVIDENCE = {"time": r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|
 ASPECT_NAMES = {"time": "具体时间或期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件", "place": "办理或购买的地点、渠道"}
 # Words that name the aspect asked for (what to bring, which conditions, how long), not the
 # subject: 养犬登记需要带什么材料 is about 养犬登记, whatever 新材料产业 says.
-ASPECT_WORDS = frozenset("材料 流程 手续 程序 条件 标准 门槛 资格 期限 时限 日期 时间 地点 网点 窗口 渠道".split())
+ASPECT_WORDS = frozenset("材料 流程 手续 程序 条件 前提 标准 门槛 资格 期限 时限 日期 时间 地点 网点 窗口 渠道".split())
 # Kinds of beneficiary: a person or an organisation, by the first word naming one. The asker is a
 # person when they speak of themselves alone (我, 自己, 个人; not 我们).
 _PERSON = r"个人|本人|人员|劳动者|毕业生|职工|纳税人|居民|农民工|人才|青年|学生"
@@ -270,7 +270,11 @@ class Answerer:
                 continue  # its written form follows it in brackets (孩子（子女）): that one is the term
             parts = [word]
             if self.evidence.df(word) == 0:
-                known = [t for t in self.index.terms.tokens(word) if len(t) >= 2 and t != word and self.evidence.df(t) > 0]
+                from .query import find_units
+
+                # A unit's short name (经信厅) is the unit the library knows (经济和信息化厅).
+                units = [u for u in find_units(word, self.index.units) if self.evidence.df(u) > 0]
+                known = units or [t for t in self.index.terms.tokens(word) if len(t) >= 2 and t != word and self.evidence.df(t) > 0]
                 parts = known or [word]
             out += [t for t in parts if t not in out and t not in QUESTION_WORDS]
         return out
@@ -1063,6 +1067,17 @@ class Answerer:
         how = re.search(r"(?:怎么|如何|怎样|咋)(报名|申请|申报|办理|领取|登记|参加|购买|预约|缴纳)", fold(q))
         if not missing and how and how.group(1) not in fold(top.text):
             missing = "procedure"
+        if missing == "criteria" and re.search(r"补助|补贴|奖励|奖金|资金|贷款|贴息|扣除|返还|那笔|这笔", fold(q)):
+            # The condition for receiving a benefit is the grant's own condition (对首次获得备案的四川省
+            # 瞪羚企业，给予…): the clause granting it says who qualifies. (认定标准 of a title is not.)
+            asked = [t for t in terms if t not in BENEFIT_WORDS and t not in ASPECT_WORDS]
+            rare = self.evidence.rarest([t for t in asked if not any(t in x for x in query.tiers)] or asked)
+            granted = [it for it in self._items_of.get(top.record_id, [])
+                       if is_support(it) and any(contains(fold(it.condition), t) for t in rare)]
+            if granted:
+                it = granted[0]
+                return Answer(q, f"根据{self._ref(top)}：{self._item_text(it)}适用条件：{it.condition}。", True,
+                              [Citation.from_record(top, it.quote)], kind=query.intent)
         if missing:
             cite = Citation.from_record(top, top.title or top.text[:80])
             return self._not_found(q, f"{self._ref(top)}涉及这一内容，但文件没有规定{ASPECT_NAMES[missing]}。",

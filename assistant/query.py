@@ -319,7 +319,7 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
                        and not (eligibility and name == "lead_unit")), "general" if eligibility or aspect else "list")
     if intent == "amount" and re.search(dict(INTENTS)["list"], q) and not re.search(r"多少|(?<!哪)几|金额|额度|标准是", q):
         intent = "list"  # 有哪些补贴政策 lists the measures; 补贴是多少 asks the figure
-    if intent == "amount" and re.search(r"哪天|哪一天|什么时候|何时|截止|流程|手续|材料|怎么申请|如何申请|条件是|需要什么条件", q) \
+    if intent == "amount" and re.search(r"哪天|哪一天|什么时候|何时|截止|流程|手续|材料|怎么申请|如何申请|条件是|什么条件|哪些条件|前提条件", q) \
             and not re.search(r"多少|几|金额|额度", q):
         intent = "general"  # 申报截止时间, 申请材料: a question about time or procedure, not an amount
     # A date asked of something the document only mentions (…服务管理办法什么时候出台？) is not the

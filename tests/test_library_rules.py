@@ -339,3 +339,15 @@ def test_how_to_do_a_thing_needs_a_text_about_that_thing(library_answerer):
     assert not a.found, a.answer
     a = library_answerer.ask("孩子在海外上学，子女教育扣除要留存什么资料？")
     assert a.found and "录取通知书" in a.answer, a.answer  # 第七条 境外
+
+
+def test_a_units_short_name_is_a_known_word(answerer):
+    a = answerer.ask("充换电和加氢站建设这条，是经信厅一家牵头吗？")
+    assert a.found and "省能源局" in a.answer, a.answer  # (二十三) is led by 省能源局、经济信息化厅
+
+
+def test_the_condition_for_a_benefit_is_the_grants_condition(answerer):
+    a = answerer.ask("想拿瞪羚企业的后补助，要满足什么条件？")
+    assert a.found and "首次获得备案" in a.answer, a.answer
+    a = answerer.ask("瞪羚企业的认定标准是什么？")  # how one is recognised: not given
+    assert not a.found, a.answer
