@@ -254,7 +254,7 @@ class Answerer:
         # A document named by its 文号 is a scope, not a topic (川办发〔2021〕93号对人才有什么规定).
         question = re.sub(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号", " ", fold(question))
         # So is the kind of document it names (指导意见, 暂行办法): not 指导 as a topic.
-        question = re.sub(r"(指导|实施|若干|暂行|实施|管理)(意见|办法|细则|规定)", " ", question)
+        question = re.sub(r"(指导|实施|若干|暂行|管理)(意见|办法|细则|规定)", " ", question)
         # A name the asker glosses in brackets (起征点（基本减除费用）) that the documents never write,
         # with a word they never use (减除), is one term: they do not cover it because they use some
         # of its pieces (基本, 费用).
@@ -267,7 +267,9 @@ class Answerer:
             if len(word) < 2 or flag[:1] in _FUNCTION_POS or word in QUESTION_WORDS or re.fullmatch(r"[\d.]+", word):
                 continue
             if word in EVERYDAY_WORDS:
-                continue  # its written form follows it in brackets (孩子（子女）): that one is the term
+                # Its written form follows it in brackets (孩子（子女）): that one is the term, even where
+                # some document writes the everyday word too (临港's 海外人才 is read as 境外人才).
+                continue
             parts = [word]
             if self.evidence.df(word) == 0:
                 from .query import find_units

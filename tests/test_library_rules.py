@@ -351,3 +351,9 @@ def test_the_condition_for_a_benefit_is_the_grants_condition(answerer):
     assert a.found and "首次获得备案" in a.answer, a.answer
     a = answerer.ask("瞪羚企业的认定标准是什么？")  # how one is recognised: not given
     assert not a.found, a.answer
+
+
+def test_an_idiom_is_not_read_as_a_kinship_word(library_answerer):
+    # 老大难 (a long-standing problem) is no 老大 (eldest child): nothing about 子女 is answered.
+    a = library_answerer.ask("解决企业融资老大难问题有哪些措施？")
+    assert all(c.doc_id != "gov_geshui_zxkc_2018_41" for c in a.citations), a.answer
