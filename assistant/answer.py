@@ -16,7 +16,7 @@ import itertools
 import math
 import re
 import unicodedata
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from .config import Settings
 from .errors import BadQuestionError
@@ -189,6 +189,7 @@ class Answerer:
         self._items_of: dict[str, list[SupportItem]] = {}
         self._definitions: dict[str, dict[str, str]] = {}
         self._span_cache: dict[str, list[tuple[int, int, str]]] = {}
+        self._title_topics: dict[str, str] = {}
         for it in self.items:
             self._items_of.setdefault(it.record_id, []).append(it)
 
@@ -631,20 +632,18 @@ class Answerer:
         # Only a benefit's share (返还50%) answers "how much money"; a target's share does not.
         tries = [(items, wanted)] + ([([it for it in items if is_support(it)], ("元", "%", "个百分点"))]
                                      if query.figure_kind == "money" else [])
+        asked = self._asked(query, subject, incidental)  # read once, matched up to four times
         # What the text says comes first; a term's listed members (学历教育包括…小学…) only when the
         # text names none of the subject.
         for defined in (False, True):
             for pool, units in tries:
-                matched = self._match(query, subject, pool, units, defined, incidental)
+                matched = self._match(query, asked, pool, units, defined)
                 if matched:
                     return matched
         return []
 
-    def _match(self, query: Query, subject: list[str], items: list[SupportItem], wanted: tuple[str, ...],
-               defined: bool = False, incidental: frozenset[str] = frozenset()) -> list[SupportItem]:
-        if query.figure_unit and query.figure_unit not in ("元", "万元", "亿元"):
-            # 多少座 asks for 座, not for the 家 of another clause; 多少人 for people (人, 名), not 项.
-            wanted = ("人", "名") if query.figure_unit in ("人", "名") else (query.figure_unit,)
+    def _asked(self, query: Query, subject: list[str], incidental: frozenset[str]) -> "_Asked":
+        """What an amount question asks, as _match compares it with each clause."""
         subject = self._official(query) or subject  # the asker's official name is the subject
         # What the asker says they are not (不是省会也不是计划单列市) is no part of the subject, and a
         # clause for it is another tier.
@@ -654,9 +653,16 @@ class Answerer:
         # 高新技术企业 says which round, 高新技术企业 who): tiers are matched by _tiers_agree.
         rare = self.evidence.rarest([t for t in subject if not any(t in x for x in query.tiers) and t not in incidental]
                                     or subject)
-        wording = fold(query.expanded)
-        quoted = [fold(x) for x in self._quoted(query)]
-        counted = self._counted(query.text)
+        return _Asked(subject, negated, rare, fold(query.expanded), [fold(x) for x in self._quoted(query)],
+                      self._counted(query.text), self._rates(query.text) - {"比率", "效率", "频率"})
+
+    def _match(self, query: Query, asked: "_Asked", items: list[SupportItem], wanted: tuple[str, ...],
+               defined: bool = False) -> list[SupportItem]:
+        if query.figure_unit and query.figure_unit not in ("元", "万元", "亿元"):
+            # 多少座 asks for 座, not for the 家 of another clause; 多少人 for people (人, 名), not 项.
+            wanted = ("人", "名") if query.figure_unit in ("人", "名") else (query.figure_unit,)
+        subject, negated, rare, wording, quoted, counted = (asked.subject, asked.negated, asked.rare, asked.wording,
+                                                            asked.quoted, asked.counted)
         matched: list[tuple[SupportItem, bool, float]] = []
         for it in items:
             if counted and any(f.unit in COUNT_UNITS for f in it.figures) \
@@ -711,7 +717,7 @@ class Answerer:
                 matched.append((it, by_status or any(contains(cond, t) or contains(own, t) for t in rare), cov))
         # A rate the question names (利率, 数控化率) is a figure only a clause naming that rate (or its
         # other name: 增长率, 增速) gives: 扣除标准的100% is no 利率.
-        for rate in self._rates(query.text) - {"比率", "效率", "频率"}:
+        for rate in asked.rates:
             names = next((g for g in QUANTITIES if rate in g), (rate,))
             matched = [m for m in matched if any(w in fold(m[0].quote + m[0].context) for w in names)]
         # The quantity the question names (占…比重, not 年均增速): a clause that states another
@@ -748,12 +754,14 @@ class Answerer:
     def _title_topic(self, doc_id: str) -> str:
         """A document's title less the words that say what kind of document it is (实施意见, 暂行办法,
         关于, 加快): what every clause of it is about."""
-        from .query import _GENERIC_TITLE_WORDS
+        if doc_id not in self._title_topics:
+            from .query import _GENERIC_TITLE_WORDS
 
-        title = fold((self.index.documents.get(doc_id) or {}).get("title") or "")
-        for w in sorted(_GENERIC_TITLE_WORDS, key=len, reverse=True):
-            title = title.replace(w, " ")
-        return title
+            title = fold((self.index.documents.get(doc_id) or {}).get("title") or "")
+            for w in sorted(_GENERIC_TITLE_WORDS, key=len, reverse=True):
+                title = title.replace(w, " ")
+            self._title_topics[doc_id] = title
+        return self._title_topics[doc_id]
 
     def _word_in(self, text: str, term: str, question: str) -> bool:
         """`term` is in `text` as the word the question means: not only inside a longer word of the
@@ -1166,13 +1174,13 @@ _DEFINITION = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条\
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _BOUND = re.compile(rf"(?P<before>不超过|不到|不足|少于|低于|未满|超过|多于|高于|大于)?\s*(?P<n>\d+(?:\.\d+)?|[{_CN_DIGITS}]+)"
                     rf"(?P<more>多)?(?P<unit>万|亿|岁|人|名)?(?:人|元|平方米|户|家)?(?P<after>以下|以内|以上)?")
+_AT_MOST = {"不超过", "不到", "不足", "少于", "低于", "未满", "以下", "以内"}
 # A range a tier covers: 16—24岁, 3—12个月.
 _RANGE = re.compile(r"(\d+)\s*[—–\-~～至到]+\s*(\d+)\s*(岁|万|亿)")
 
 
 def _ranges(text: str) -> list[tuple[float, float, str]]:
     return [(float(a), float(b), u) for a, b, u in _RANGE.findall(fold(text))]
-_AT_MOST = {"不超过", "不到", "不足", "少于", "低于", "未满", "以下", "以内"}
 
 
 def _bounds(text: str) -> list[tuple[float, str, str | None]]:
@@ -1206,6 +1214,20 @@ def _bounds_agree(question: str, condition: str) -> bool:
             if side is None and ((hside == "le" and v > hv) or (hside == "gt" and v <= hv)):
                 return False
     return True
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """An amount question as its clauses are matched: the subject, what it denies, its rarest words,
+    its wording, quoted words, the thing it counts and the rates it names."""
+
+    subject: list[str]
+    negated: list[str]
+    rare: list[str]
+    wording: str
+    quoted: list[str]
+    counted: tuple[str, ...]
+    rates: set[str]
 
 
 def _spellings(term: str) -> tuple[str, ...]:
