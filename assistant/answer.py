@@ -68,7 +68,7 @@ CAP_QUALIFIERS = ("最高不超过", "不超过", "最高", "最多", "上限为
 # Names of one quantity: a share of a whole, a growth rate, a coverage rate.
 QUANTITIES = (("比重", "占比", "比例"), ("增速", "增长率", "增幅", "年均增长"), ("覆盖率", "普及率"))
 BODY_META = ("effective", "period")  # metadata a document states in its body, not its header
-STATUS_CHARS = 6  # a name of a status this long, written as the condition writes it, is that status
+STATUS_CHARS = 6  # a status name this long, ending the condition and written alike in the question, is that status
 COUNT_UNITS = ("个", "家", "座", "项", "所", "条", "名", "批", "人")
 PINNING_DF = 2  # a word in at most this many records points at them by itself
 LIST_CAP = 10  # measures in a list answer
@@ -706,7 +706,7 @@ class Answerer:
             # (a member a term's definition lists is matched as written: 大学 of 大学本科 is one)
             named = bool(rare) and any(self._word_in(cond, a, wording) or self._word_in(near, a, wording)
                                        or contains(listed, a) for t in rare for a in _spellings(t))
-            by_status = not named and _shared_run(fold(query.text), cond) >= STATUS_CHARS
+            by_status = not named and _names_status(fold(query.text), cond)
             if not named and not by_status:
                 continue
             cov = self.evidence.coverage(subject, cond + near)
@@ -1246,14 +1246,12 @@ def _target_year(it: SupportItem) -> str:
     return year.group(1) if it.kind == "指标" and year and year.group(1) not in it.quote else ""
 
 
-def _shared_run(a: str, b: str) -> int:
-    """The length of the longest run of CJK characters the two texts share."""
-    from difflib import SequenceMatcher
-
-    if not a or not b:
-        return 0
-    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
-    return len(re.findall(r"[\u4e00-\u9fff]", a[m.a:m.a + m.size]))
+def _names_status(question: str, condition: str) -> bool:
+    """The question writes the status a condition ends with, as the condition writes it, head noun
+    and all (省级新经济示范企业 in 新认定的省级新经济示范企业): a shorter shared run that stops before the
+    head (省级新经济示范 of 示范园区) names another subject."""
+    cond = condition.strip(" ，,。；;")
+    return any(cond[-k:] in question for k in range(len(cond), STATUS_CHARS - 1, -1))
 
 
 _NEGATED = re.compile(r"(?:不是|并非|不属于)([^，,。；;？?也但而的和或]{1,10})")

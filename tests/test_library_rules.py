@@ -357,3 +357,9 @@ def test_an_idiom_is_not_read_as_a_kinship_word(library_answerer):
     # 老大难 (a long-standing problem) is no 老大 (eldest child): nothing about 子女 is answered.
     a = library_answerer.ask("解决企业融资老大难问题有哪些措施？")
     assert all(c.doc_id != "gov_geshui_zxkc_2018_41" for c in a.citations), a.answer
+
+
+def test_a_status_shared_only_up_to_its_head_noun_is_another_subject(library_answerer):
+    # (三十) grants 省级新经济示范企业; a 示范园区 shares 省级新经济示范 but is no 企业.
+    a = library_answerer.ask("省级新经济示范园区能拿多少奖励？")
+    assert "100万元" not in a.answer, a.answer
