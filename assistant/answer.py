@@ -16,14 +16,14 @@ import itertools
 import math
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from .config import Settings
 from .errors import BadQuestionError
 from .index import PolicyIndex
 from .items import extract_items, is_support, parse_figures
 from .load import fold
-from .query import EVERYDAY_WORDS, META_LABELS, Query
+from .query import EVERYDAY_WORDS, META_LABELS, Query, city_categories
 from .records import Answer, Citation, Hit, Record, SupportItem
 from .retrieve import Retrieval, hybrid, in_scope, retrieve, understand
 
@@ -654,7 +654,8 @@ class Answerer:
         rare = self.evidence.rarest([t for t in subject if not any(t in x for x in query.tiers) and t not in incidental]
                                     or subject)
         return _Asked(subject, negated, rare, fold(query.expanded), [fold(x) for x in self._quoted(query)],
-                      self._counted(query.text), self._rates(query.text) - {"比率", "效率", "频率"})
+                      self._counted(query.text), self._rates(query.text) - {"比率", "效率", "频率"},
+                      self._unknown_kinds(query.text, subject))
 
     def _match(self, query: Query, asked: "_Asked", items: list[SupportItem], wanted: tuple[str, ...],
                defined: bool = False) -> list[SupportItem]:
@@ -665,6 +666,8 @@ class Answerer:
                                                             asked.quoted, asked.counted)
         matched: list[tuple[SupportItem, bool, float]] = []
         for it in items:
+            if (own := _variant_tier(query.text, it.condition)) != it.condition:
+                it = replace(it, condition=own)  # the asker's tier of a threshold (25%（超过100人的…15%）)
             if counted and any(f.unit in COUNT_UNITS for f in it.figures) \
                     and not any(contains(fold(_figure_clauses(it)), a) for a in counted):
                 continue  # 多少个城市 is answered by a count of 城市, not by 100个…品牌
@@ -693,6 +696,8 @@ class Answerer:
                 continue
             if any(contains(cond, t) for t in negated):
                 continue
+            if any(_qualified_otherwise(cond, a, b) for a, b in asked.kinds):
+                continue  # 自主创业 is not the 合伙创业 asked about
             if not _bounds_agree(query.text, cond):
                 continue  # 不到100万 asks the other tier than 超过100万的城市
             if quoted and any(x not in fold(it.quote) and x != fold(r.title or "" if r else "") for x in quoted):
@@ -733,6 +738,10 @@ class Answerer:
         if asker and len(matched) > 1:
             same = [m for m in matched if _beneficiary(m[0].condition, _PERSON) in (asker, None)]
             matched = same or matched
+        # A city the question names is in the tier naming its category (北京 → 直辖市、省会…城市).
+        cities = city_categories(query.text)
+        if cities and len(matched) > 1:
+            matched = [m for m in matched if any(c in fold(m[0].condition) for _, c in cities)] or matched
         # A question for the cap (最多, 上限, 封顶) is answered by the clauses that state one, when any does.
         if re.search(_CAP_ASK, query.text) and len(matched) > 1:
             capped = [m for m in matched if any(f.qualifier in CAP_QUALIFIERS for f in m[0].figures)]
@@ -882,8 +891,21 @@ class Answerer:
         items = self._match_items(query, subject, self._items_for(pool, ret.scope, query, hits, subject), incidental)
         with_figures = [it for it in items if it.figures]
         if with_figures:
-            return self._items_answer(q, with_figures)
-        mention = self._mention(subject, items, hits if records is None else [Hit(r, 1.0, "measure_ref") for r in pool])
+            # Say so when the tier was chosen by a city's category, which the text does not state.
+            placed = [f"{city}属{cat}" for city, cat in city_categories(query.text)
+                      if all(cat in fold(it.condition) for it in with_figures)]
+            return self._items_answer(q, with_figures, "，".join(placed))
+        kinds = self._unknown_kinds(q, subject)
+        near = hits if records is None else [Hit(r, 1.0, "measure_ref") for r in pool]
+        mention = self._mention([b for _, b in kinds] or subject, [], near) if kinds else None
+        if mention:
+            # The asked kind (合伙创业) is the reason, not the word the documents use (创业).
+            term, r = mention
+            a = next(a for a, b in kinds if b == term)
+            cite = Citation.from_record(r, next((s for s in sentences(r.text) if term in fold(s)), r.text))
+            return self._not_found(q, f"文件在{self._ref(r)}提到了“{term}”，但没有关于“{a}{term}”的规定。", "amount",
+                                   near=[r], mentions=[cite])
+        mention = self._mention(subject, items, near)
         if mention:
             term, r = mention
             cite = Citation.from_record(r, next((s for s in sentences(r.text) if term in fold(s)), r.text))
@@ -892,6 +914,21 @@ class Answerer:
                                    near=[r], mentions=[cite])
         return self._not_found(q, "未在已收录的文件中找到与该问题对应的金额、比例或指标。", "amount",
                                near=[h.record for h in hits[:3]])
+
+    def _unknown_kinds(self, question: str, subject: list[str]) -> tuple[tuple[str, str], ...]:
+        """Kinds of the subject no document writes: a noun of the language's dictionary that the
+        library never uses, right before a noun of the subject that it does use (合伙+创业)."""
+        import jieba.posseg
+
+        from .query import expand
+
+        # Tagged by the general dictionary: not a run of the documents' vocabulary (员工超过).
+        tags = jieba.posseg.dt.word_tag_tab
+        words = [w for w, _ in self._pos(fold(expand(question))) if w.strip()]
+        return tuple((a, b) for a, b in zip(words, words[1:])
+                     if len(a) >= 2 and tags.get(a, "")[:1] == "n" and tags.get(b, "")[:1] == "n" and b in subject
+                     and a not in QUESTION_WORDS and a not in EVERYDAY_WORDS
+                     and self.evidence.df(a) == 0 and self.evidence.df(b) > 0)
 
     def _mention(self, subject: list[str], items: list[SupportItem], hits: list[Hit]) -> tuple[str, Record] | None:
         """Where the documents mention the question's subject without a figure for it."""
@@ -906,8 +943,9 @@ class Answerer:
                     return t, h.record
         return None
 
-    def _items_answer(self, q: str, items: list[SupportItem]) -> Answer:
-        """Every matching item, grouped by document and measure, each citing its measure."""
+    def _items_answer(self, q: str, items: list[SupportItem], note: str = "") -> Answer:
+        """Every matching item, grouped by document and measure, each citing its measure; a note on
+        how the tier was chosen comes first."""
         by_record: dict[str, list[SupportItem]] = {}
         for it in items:
             by_record.setdefault(it.record_id, []).append(it)
@@ -927,6 +965,8 @@ class Answerer:
         if not single:
             head = f"共{len(items)}项" + (f"，分布在{len(docs)}份文件中" if len(docs) > 1 else "") + "："
             lines.insert(0, head)
+        if note:
+            lines.insert(0, f"（{note}。）")
         return Answer(q, "\n".join(lines), True, cites, kind="amount", extra={"items": [it.to_dict() for it in items]})
 
     @staticmethod
@@ -983,6 +1023,7 @@ class Answerer:
         rows = rows[:LIST_CAP]
         if not rows:
             return self._topic_answer(q, ret)
+        rows += self._close_in_meaning(query, candidates, rows, seen)[:LIST_CAP - len(rows)]
         named = [t for t in sorted(known, key=self.evidence.idf, reverse=True) if any(contains(fold(r.text), t) for r in rows)]
         about = "、".join(named[:2]) or "该问题"
         docs = list(dict.fromkeys(r.doc_id for r in rows))
@@ -995,6 +1036,25 @@ class Answerer:
             lines.append(f"- {self._ref(r)}：{key}")
             cites.append(Citation.from_record(r, key))
         return Answer(q, "\n".join(lines), True, cites, kind="list")
+
+    def _close_in_meaning(self, query: Query, candidates: list[Hit], rows: list[Record], seen: set) -> list[Record]:
+        """Measures of the listed documents as close in meaning to the question as the closest
+        measure (within the model's margin), though they share no word with it: 氢燃料电池汽车 is
+        about 氢能."""
+        margin = self.settings.list_margin
+        dense = [h for h in candidates if h.dense is not None and h.record.kind == "measure"]
+        if margin <= 0 or not dense:
+            return []
+        best = max(h.dense for h in dense)
+        docs = {r.doc_id for r in rows}
+        out = []
+        for h in sorted(dense, key=lambda h: -h.dense):
+            r = h.record
+            if h.dense >= best - margin and r.doc_id in docs and r.measure_key not in seen \
+                    and self._numbers_present(query, r.text):
+                seen.add(r.measure_key)
+                out.append(r)
+        return out
 
     def _word_parts(self, term: str) -> list[str]:
         """The words inside a compound that the documents use (北斗导航 → 北斗, 导航)."""
@@ -1193,8 +1253,43 @@ def _bounds(text: str) -> list[tuple[float, str, str | None]]:
         n = m.group("n")
         value = float(n) if n[0].isdigit() else to_int(n)
         if value is not None:
-            out.append((float(value), m.group("unit") or "", None if side is None else "le" if side in _AT_MOST else "gt"))
+            unit = "人" if m.group("unit") == "名" else m.group("unit") or ""  # 50名员工 counts people as 100人 does
+            out.append((float(value), unit, None if side is None else "le" if side in _AT_MOST else "gt"))
     return out
+
+
+# A threshold with, in brackets, another for a group: 达到在职职工人数25%（超过100人的企业达到15%）.
+_VARIANT = re.compile(r"(\d+(?:\.\d+)?%)\s*[（(]([^（）()]{2,30}?)(?:达到|为|不低于|不少于)\s*(\d+(?:\.\d+)?%)[)）]")
+
+
+def _variant_tier(question: str, condition: str) -> str:
+    """The condition as it applies to the asker when it states a threshold and, in brackets, another
+    for a group: the group's (…职工人数……（超过100人的企业达到15%）) when the question's magnitude (员工
+    超过100人) falls in the group's bound, the others' (…职工人数25%…) when it falls outside, the whole
+    when the question states no magnitude of that kind."""
+    m = _VARIANT.search(condition)
+    if not m:
+        return condition
+    group = [(v, u) for v, u, side in _bounds(m.group(2)) if side and u]
+    if not any(u == gu for _, u, _ in _bounds(question) for _, gu in group):
+        return condition
+    if _bounds_agree(question, m.group(2)):
+        return condition[:m.start()] + "……" + condition[m.end(1):]
+    return condition[:m.end(1)] + condition[m.end():]
+
+
+def _qualified_otherwise(text: str, qualifier: str, word: str) -> bool:
+    """The text writes `word` only with another word right before it (自主创业 where the question says
+    合伙创业): a clause for another kind of it. A longer form of the qualifier (市辖区 for 市区, its
+    characters in order) is the same kind."""
+    def other(at: int) -> bool:
+        before = text[max(0, at - 4):at]
+        chars = iter(before)
+        if all(c in chars for c in qualifier):
+            return False
+        return bool(re.search(r"[\u4e00-\u9fff]{2}$", before)) and before[-1] not in "的之和与及"
+    spots = [m.start() for m in re.finditer(re.escape(word), text)]
+    return bool(spots) and qualifier not in text and all(other(at) for at in spots)
 
 
 def _bounds_agree(question: str, condition: str) -> bool:
@@ -1228,6 +1323,7 @@ class _Asked:
     quoted: list[str]
     counted: tuple[str, ...]
     rates: set[str]
+    kinds: tuple[tuple[str, str], ...] = ()  # (合伙, 创业): a kind of the subject no document writes
 
 
 def _spellings(term: str) -> tuple[str, ...]:
@@ -1287,7 +1383,7 @@ def split_question(q: str) -> list[str]:
     conjunct, each with the rest of the sentence.
     """
     clauses = [c for c in re.split(r"[，,？?；;、]", q) if c.strip()]
-    asking = [c for c in clauses if _ASK.search(c)]
+    asking = [c for c in clauses if _ASK.search(c) and not c.strip().endswith("的话")]  # a case supposed asks nothing
     if len(asking) > 1:
         # Later clauses often leave out the subject (…每个月能扣多少，最长扣多久？): they keep the first's.
         head = "".join(c for c in clauses[:clauses.index(asking[0])])

@@ -78,7 +78,34 @@ _EVERYDAY = re.compile("|".join(map(re.escape, sorted(EVERYDAY_WORDS, key=len, r
 def expand(question: str) -> str:
     """The question with the written form after each abbreviation or everyday word:
     做VR的 → 做VR（虚拟现实）的, 孩子上学 → 孩子（子女）上学."""
-    return _EVERYDAY.sub(lambda m: f"{m.group(0)}（{EVERYDAY_WORDS[m.group(0)]}）", _expand_abbreviations(question))
+    text = _expand_abbreviations(question)
+
+    def gloss(m: re.Match) -> str:
+        # An everyday word inside the formal word itself (房租 of 住房租金) is no everyday word.
+        formal = EVERYDAY_WORDS[m.group(0)]
+        for word in formal.split("、"):
+            at = text.find(word, max(0, m.start() - len(word)))
+            if 0 <= at <= m.start() and at + len(word) >= m.end():
+                return m.group(0)
+        return f"{m.group(0)}（{formal}）"
+
+    return _EVERYDAY.sub(gloss, text)
+
+
+# China's administrative categories of cities, as the tiers of a policy name them (直辖市、省会（首府）
+# 城市、计划单列市): a question naming a city (我在北京租房) is about the tier naming its category. These
+# lists are national facts, stable for decades; a city in none of them is left to the text.
+CITY_CATEGORIES = {
+    "直辖市": "北京 天津 上海 重庆",
+    "计划单列市": "大连 青岛 宁波 厦门 深圳",
+    "省会": "石家庄 太原 沈阳 长春 哈尔滨 南京 杭州 合肥 福州 南昌 济南 郑州 武汉 长沙 广州 海口 成都 贵阳 昆明 西安 兰州 西宁",
+    "首府": "呼和浩特 南宁 拉萨 银川 乌鲁木齐",
+}
+
+
+def city_categories(question: str) -> list[tuple[str, str]]:
+    """(city, category) for each city of CITY_CATEGORIES the question names."""
+    return [(city, cat) for cat, cities in CITY_CATEGORIES.items() for city in cities.split() if city in question]
 
 
 # Jointly owned measures as a class (哪些措施没有牵头单位？).
@@ -303,6 +330,15 @@ def stated_numbers(question: str, doc_numbers: tuple[str, ...] = ()) -> tuple[st
     return tuple(re.findall(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![A-Za-z\d])", q))
 
 
+_CASE = re.compile(r"[^，,。；;？?！!]*的话\s*[，,]")
+
+
+def without_cases(question: str) -> str:
+    """The question less the case it supposes (几个朋友合伙创业的话，): a count there is the asker's,
+    not the figure asked."""
+    return _CASE.sub("", question)
+
+
 def parse_query(question: str, units: set[str] | list[str] = (), names: list[DocName] | None = None) -> Query:
     """Everything the answer needs to know about a question."""
     expanded = expand(question)
@@ -342,7 +378,7 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
     figure = next((k for kinds in (FIGURE_MEASURES, FIGURE_KINDS) for k, p in kinds if re.search(p, q)), None)
     aspects = tuple(k for k, p in ASPECTS if re.search(p, q))
     numbers = stated_numbers(q, tuple(x for n in names if n.doc_id in doc_ids for x in n.numbers))
-    unit = re.search(r"(?:多少|几)(座|家|个(?!月|金额|数额|比例|百分点)|项|所|条|名|人|批|万元|亿元|元)", q)
+    unit = re.search(r"(?:多少|几)(座|家|个(?!月|金额|数额|比例|百分点)|项|所|条|名|人|批|万元|亿元|元)", without_cases(q))
     quoted = tuple(x for x in re.findall(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]", q) if not re.fullmatch(r"\d+\+?", x))
     return Query(question, expanded, intent, measures, section_ref(q), found_units, role,
                  meta_fields if intent == "metadata" else (), doc_ids, figure, aspects, numbers,

@@ -32,6 +32,17 @@ def test_a_threshold_in_the_condition_answers_a_share_question(library_answerer)
     assert [c.measure for c in a.citations] == [3]
 
 
+def test_a_bracketed_threshold_for_a_group_is_that_groups_tier(library_answerer):
+    # (三): 达到…职工人数25%（超过100人的企业达到15%）. The group's tier for an asker in it, the other
+    # for an asker outside it (名 counts people as 人 does), both when the asker says neither.
+    inside = library_answerer.ask("我们厂有120名职工，算小微企业，当年新招的人得占到多少比例？")
+    assert inside.found and "15%" in inside.answer and "25%" not in inside.answer, inside.answer
+    outside = library_answerer.ask("小微企业只有30人，新招用的人员要占在职职工的多少比例？")
+    assert outside.found and "25%" in outside.answer and "15%" not in outside.answer, outside.answer
+    both = library_answerer.ask("小微企业新招用的人员要占在职职工的多少比例？")
+    assert "25%" in both.answer and "15%" in both.answer, both.answer
+
+
 def test_a_glossed_name_the_documents_never_use_is_not_covered(library_answerer):
     # 基本减除费用 is in no document; 基本 (医保) and 费用 are, in another deduction's clause.
     a = library_answerer.ask("个税免征额（基本减除费用）是多少？")
@@ -363,3 +374,36 @@ def test_a_status_shared_only_up_to_its_head_noun_is_another_subject(library_ans
     # (三十) grants 省级新经济示范企业; a 示范园区 shares 省级新经济示范 but is no 企业.
     a = library_answerer.ask("省级新经济示范园区能拿多少奖励？")
     assert "100万元" not in a.answer, a.answer
+
+
+def test_a_city_is_in_the_tier_naming_its_category(library_answerer):
+    # 第十七条 sets three tiers of rent deduction by kind of city; 深圳 is a 计划单列市 (a national
+    # fact the text does not state), so only the first tier applies, and the answer says why.
+    a = library_answerer.ask("我在深圳上班，房租每个月可以扣除多少？")
+    assert a.found and "1500元" in a.answer and "1100" not in a.answer and "800" not in a.answer, a.answer
+    assert "深圳属计划单列市" in a.answer
+    # A city in no category list is left to the text: every tier it may be in.
+    b = library_answerer.ask("我在绵阳租房，房租每月能扣多少？")
+    assert "1100元" in b.answer and "800元" in b.answer, b.answer
+
+
+def test_an_everyday_word_inside_the_formal_word_is_not_glossed():
+    from assistant.query import expand
+
+    assert expand("住房租金能扣多少") == "住房租金能扣多少"
+    assert expand("房租能扣多少") == "房租（住房租金）能扣多少"
+
+
+def test_a_kind_of_the_subject_no_document_writes_is_not_answered(library_answerer):
+    # (三) grants 15万元 to a person starting a business on their own (自主创业); a partnership (合伙)
+    # is a kind no document names, so its loan figure is not given — while the kind the text writes,
+    # or a longer form of the asker's qualifier (市辖区 for 市区), is answered.
+    a = library_answerer.ask("合伙创业可以申请多少创业担保贷款？")
+    assert not a.found and "万元" not in a.answer and "合伙创业" in a.answer, a.answer
+    # A count in the case the asker supposes (几个朋友…的话) is not the figure asked.
+    story = library_answerer.ask("几个朋友合伙创业的话，创业担保贷款额度是多少？")
+    assert not story.found and "万元" not in story.answer, story.answer
+    b = library_answerer.ask("个人自主创业，创业担保贷款额度是多少？")
+    assert b.found and "15万元" in b.answer, b.answer
+    c = library_answerer.ask("在市区户籍人口不到100万的城市租房，每月能扣多少？")
+    assert c.found and "800元" in c.answer and "1500" not in c.answer, c.answer
