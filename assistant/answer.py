@@ -1023,7 +1023,6 @@ class Answerer:
         rows = rows[:LIST_CAP]
         if not rows:
             return self._topic_answer(q, ret)
-        rows += self._close_in_meaning(query, candidates, rows, seen)[:LIST_CAP - len(rows)]
         named = [t for t in sorted(known, key=self.evidence.idf, reverse=True) if any(contains(fold(r.text), t) for r in rows)]
         about = "、".join(named[:2]) or "该问题"
         docs = list(dict.fromkeys(r.doc_id for r in rows))
@@ -1036,25 +1035,6 @@ class Answerer:
             lines.append(f"- {self._ref(r)}：{key}")
             cites.append(Citation.from_record(r, key))
         return Answer(q, "\n".join(lines), True, cites, kind="list")
-
-    def _close_in_meaning(self, query: Query, candidates: list[Hit], rows: list[Record], seen: set) -> list[Record]:
-        """Measures of the listed documents as close in meaning to the question as the closest
-        measure (within the model's margin), though they share no word with it: 氢燃料电池汽车 is
-        about 氢能."""
-        margin = self.settings.list_margin
-        dense = [h for h in candidates if h.dense is not None and h.record.kind == "measure"]
-        if margin <= 0 or not dense:
-            return []
-        best = max(h.dense for h in dense)
-        docs = {r.doc_id for r in rows}
-        out = []
-        for h in sorted(dense, key=lambda h: -h.dense):
-            r = h.record
-            if h.dense >= best - margin and r.doc_id in docs and r.measure_key not in seen \
-                    and self._numbers_present(query, r.text):
-                seen.add(r.measure_key)
-                out.append(r)
-        return out
 
     def _word_parts(self, term: str) -> list[str]:
         """The words inside a compound that the documents use (北斗导航 → 北斗, 导航)."""

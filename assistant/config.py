@@ -78,9 +78,6 @@ class Settings:
     # Evidence below this is answered found=false; calibrated on eval/questions.jsonl.
     min_evidence: float = 0.5  # share of the question's (idf-weighted) terms found in the record
     min_dense: float = 0.895  # cosine above which half that share is enough
-    # A list also gives the measures of its documents whose cosine to the question is within this
-    # of the closest measure's (氢燃料电池 for 氢能: no shared word). The embedding model's scale.
-    list_margin: float = 0.0
     max_question_chars: int = 500
     # Optional LLM (OpenAI-compatible chat completions).
     llm_base_url: str | None = None
@@ -141,7 +138,6 @@ class Settings:
             top_k=_int(env, "POLICYQA_TOP_K", 5),
             min_evidence=_float(env, "POLICYQA_MIN_EVIDENCE", 0.5),
             min_dense=_float(env, "POLICYQA_MIN_DENSE", 0.895),
-            list_margin=_float(env, "POLICYQA_LIST_MARGIN", 0.0),
             max_question_chars=_int(env, "POLICYQA_MAX_QUESTION_CHARS", 500),
             llm_base_url=g("POLICYQA_LLM_BASE_URL"),
             llm_model=g("POLICYQA_LLM_MODEL"),
