@@ -26,6 +26,7 @@ from .load import fold
 from .query import EVERYDAY_WORDS, META_LABELS, Query, city_categories
 from .records import Answer, Citation, Hit, Record, SupportItem
 from .retrieve import Retrieval, hybrid, in_scope, retrieve, understand
+from .units import read_text_duty
 
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 # Words that say what kind of answer is wanted, not what it is about: they are not evidence.
@@ -540,6 +541,12 @@ class Answerer:
         """Each metadata field asked for, from each document's own header, page table or signature."""
         if not ret.hits:
             return self._not_found(q, "没有找到文件信息。", "metadata")
+        if cited := self._cited_elsewhere(q):
+            # The fields asked are of a document the library only cites, not of the citing one.
+            title, r = cited
+            labels = "、".join(META_LABELS[f] for f in ret.query.meta_fields) or "文件信息"
+            return self._not_found(q, f"已收录的文件中没有《{title}》，{self._ref(r)}只引用了它，没有写明它的{labels}。",
+                                   "metadata", near=[r], mentions=[Citation.from_record(r, f"《{title}》")])
         hits = ret.hits
         if len(hits) > 8:
             names = "；".join(f"《{self.index.documents[h.record.doc_id]['title']}》" for h in hits[:5])
@@ -587,6 +594,18 @@ class Answerer:
         if missing_all:
             lines.append("；".join(missing_all) + "。")
         return Answer(q, "\n".join(lines), True, cites, kind="metadata")
+
+    def _cited_elsewhere(self, q: str) -> tuple[str, Record] | None:
+        """A title the question quotes (《…规划纲要》) that is no library document's but that a library
+        document cites, with the record citing it."""
+        titles = [fold(d.get("title") or "") for d in self.index.documents.values()]
+        for title in re.findall(r"《([^《》]{4,80})》", fold(q)):
+            if any(title in t or t in title for t in titles if t):
+                continue
+            for r in self.evidence.records_with(title):
+                if f"《{title}》" in fold(r.text):
+                    return title, r
+        return None
 
     # --- amounts ---------------------------------------------------------------------------------
 
@@ -1137,8 +1156,16 @@ class Answerer:
             if r.duty_status == "none":
                 # No responsibility note, but the text may say who acts (…财政支付责任由临港地区管委会承担).
                 quote = self._best_sentences(query, terms, top)
-                return Answer(q, f"{self._ref(top)}：文件未列明责任单位；条文写明：{quote}", True,
-                              [Citation.from_record(top, quote)], kind=query.intent)
+                cite = Citation.from_record(top, quote)
+                said = ""
+                if roles := read_text_duty(quote):
+                    # Read as a note would be read (由A会同B制定: A leads, B supports), and cited so.
+                    cite = replace(cite, lead_units=roles["lead"], co_units=roles["co"], listed_units=roles["listed"])
+                    said = "（按条文：" + ("；".join(
+                        f"{'、'.join(roles[k])}{verb}" for k, verb in (("lead", "牵头"), ("co", "配合"), ("listed", "负责"))
+                        if roles[k])) + "）"
+                return Answer(q, f"{self._ref(top)}：文件未列明责任单位；条文写明：{quote}{said}", True,
+                              [cite], kind=query.intent)
             return Answer(q, f"{self._ref(top)}：{self._units_sentence(r, query.intent)}。", True,
                           [Citation.from_record(r, self._duty_quote(r))], kind=query.intent)
         quote = self._best_sentences(query, terms, top)

@@ -137,6 +137,33 @@ def _split_units(part: str) -> list[str]:
     return out
 
 
+# A duty the text itself states, where a document has no notes: "由A会同B、C制定" (A leads, B and C
+# support, as in a note "A会同B负责"), "由A统筹/负责/承担" (A is responsible). 由 is the agent marker
+# here, not part of 由于, 自由, 理由, 经由.
+_IN_TEXT_DUTY = re.compile(
+    r"(?<![自理经缘])由(?!于)([^，,。；;：:“”由]{2,40}?)(?:会同([^，,。；;：:“”]{2,60}?))?(?:统一|共同|具体|负责)?"
+    r"(统筹|负责|牵头|制定|承担|组织|实施|管理|审核|认定|出台|核定|协调)")
+# Where a list of actors joins its last with 和: after a unit or an area (奉贤区和临港地区管委会), not
+# inside a name (经济和信息化厅).
+_AND_AFTER_UNIT = re.compile(r"(?<=[部委厅局办署院会中心行府区县市])和")
+
+
+def read_text_duty(sentence: str) -> dict[str, list[str]] | None:
+    """The roles a sentence of a measure states in its text: {"lead", "co", "listed"}, or None."""
+    def actors(part: str) -> list[str]:
+        names = [u for u in _split_units(_AND_AFTER_UNIT.sub("、", part)) if 2 <= len(u) <= 15]
+        return names if all(looks_like_unit(u) or re.search(r"[区县市]$", u) for u in names) else []
+
+    for m in _IN_TEXT_DUTY.finditer(fold(sentence)):
+        lead, co = actors(m.group(1)), actors(m.group(2) or "")
+        if not lead or (m.group(2) and not co):
+            continue
+        if co or m.group(3) == "牵头":
+            return {"lead": lead, "co": co, "listed": []}
+        return {"lead": [], "co": [], "listed": lead}
+    return None
+
+
 def _brackets(folded: str) -> list[tuple[int, int]]:
     """Spans (start of "(", end after ")") of the outermost bracket pairs of folded text."""
     spans, depth, start = [], 0, 0

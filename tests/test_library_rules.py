@@ -407,3 +407,31 @@ def test_a_kind_of_the_subject_no_document_writes_is_not_answered(library_answer
     assert b.found and "15万元" in b.answer, b.answer
     c = library_answerer.ask("在市区户籍人口不到100万的城市租房，每月能扣多少？")
     assert c.found and "800元" in c.answer and "1500" not in c.answer, c.answer
+
+
+def test_who_acts_in_a_document_without_notes_is_read_from_its_text(library_answerer):
+    # The 临港 document has no responsibility notes; (十) says 由市财政局会同浦东新区、奉贤区和临港地区
+    # 管委会制定, read as a note "A会同B负责" is read: A leads, B supports.
+    a = library_answerer.ask("临港的专项发展资金管理办法由哪个部门牵头制定？")
+    assert a.found and a.citations[0].measure == 10, a.answer
+    assert a.citations[0].lead_units == ["市财政局"] and "临港地区管委会" in a.citations[0].co_units
+    assert "未列明责任单位" in a.answer  # the document itself names no responsible unit
+    b = library_answerer.ask("PPP项目的财政支付责任归谁承担？")
+    assert b.found and b.citations[0].listed_units == ["临港地区管委会"], b.answer
+
+
+def test_what_belongs_to_whom_is_not_a_duty_question():
+    # 归谁 asks who owns something (转播收入归谁), not which unit is responsible; 谁来统筹 does.
+    assert parse_query("体育赛事的转播收入归谁？").intent != "lead_unit"
+    assert parse_query("减量化工作由谁统筹？").intent == "lead_unit"
+    assert parse_query("财政支付责任谁来承担？").intent == "lead_unit"
+
+
+def test_metadata_of_a_document_the_library_only_cites_is_not_the_citing_ones(library_answerer):
+    # (二十九) of the seed cites 《成渝地区双城经济圈建设规划纲要》; its 文号 is not the seed's.
+    a = library_answerer.ask("新经济实施意见引用的《成渝地区双城经济圈建设规划纲要》，文号是多少？")
+    assert not a.found and "文号：" not in a.answer, a.answer
+    assert "成渝地区双城经济圈建设规划纲要" in a.answer
+    # A library document's own title still answers.
+    b = library_answerer.ask("《国务院关于做好当前和今后一个时期促进就业工作的若干意见》的文号是什么？")
+    assert b.found and "国发〔2018〕39号" in b.answer, b.answer

@@ -1,7 +1,7 @@
 """Responsibility notes in every convention of issue 9, read by each document's own rule; unit names."""
 import pytest
 
-from assistant.units import (canonical_names, find_notes, lead_rule, parse_responsibility, unit_key,
+from assistant.units import (canonical_names, find_notes, lead_rule, parse_responsibility, read_text_duty, unit_key,
                              unit_surface_forms)
 
 
@@ -119,3 +119,21 @@ def test_seed_responsibilities(seed_records):
     assert ms[12].co_units[1] == "文化和旅游厅" and "文化旅游厅" in ms[12].units_printed
     assert all(ms[n].lead_units or ms[n].joint for n in ms)
     assert all(ms[n].duty_status == "stated" for n in ms)
+
+
+@pytest.mark.parametrize("sentence, roles", [
+    # 会同: the first actor leads, those it acts with support (areas are actors too: 浦东新区).
+    ("管理办法由市财政局会同浦东新区、奉贤区和临港地区管委会制定。",
+     {"lead": ["市财政局"], "co": ["浦东新区", "奉贤区", "临港地区管委会"], "listed": []}),
+    ("认定办法由省经济和信息化厅会同省财政厅负责制定", {"lead": ["省经济和信息化厅"], "co": ["省财政厅"], "listed": []}),
+    # One actor, no lead stated: responsible.
+    ("减量化工作由临港地区管委会统筹", {"lead": [], "co": [], "listed": ["临港地区管委会"]}),
+    ("相关费用由县人民政府承担", {"lead": [], "co": [], "listed": ["县人民政府"]}),
+])
+def test_a_duty_stated_in_the_text_is_read_like_a_note(sentence, roles):
+    assert read_text_duty(sentence) == roles
+
+
+@pytest.mark.parametrize("sentence", ["由于资金不足，由企业自主决定", "理由由申请人说明", "经由省政府同意后实施"])
+def test_text_without_an_acting_unit_states_no_duty(sentence):
+    assert read_text_duty(sentence) is None
