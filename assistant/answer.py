@@ -65,7 +65,7 @@ def _beneficiary(text: str, person: str) -> str | None:
 
 # A question for the most that is granted, and the qualifiers that state such a cap.
 _CAP_ASK = r"最多|最高|上限|封顶|限额|顶格"
-CAP_QUALIFIERS = ("最高不超过", "不超过", "最高", "最多", "上限为")
+CAP_QUALIFIERS = ("最高不超过", "不能超过", "不得超过", "不超过", "最高", "最多", "上限为")
 # Names of one quantity: a share of a whole, a growth rate, a coverage rate.
 QUANTITIES = (("比重", "占比", "比例"), ("增速", "增长率", "增幅", "年均增长"), ("覆盖率", "普及率"))
 BODY_META = ("effective", "period")  # metadata a document states in its body, not its header
@@ -278,7 +278,8 @@ class Answerer:
 
                 # A unit's short name (经信厅) is the unit the library knows (经济和信息化厅).
                 units = [u for u in find_units(word, self.index.units) if self.evidence.df(u) > 0]
-                known = units or [t for t in self.index.terms.tokens(word) if len(t) >= 2 and t != word and self.evidence.df(t) > 0]
+                known = units or _uncrossed(word, [t for t in self.index.terms.tokens(word)
+                                                   if len(t) >= 2 and t != word and self.evidence.df(t) > 0])
                 parts = known or [word]
             out += [t for t in parts if t not in out and t not in QUESTION_WORDS]
         return out
@@ -672,9 +673,20 @@ class Answerer:
         # 高新技术企业 says which round, 高新技术企业 who): tiers are matched by _tiers_agree.
         rare = self.evidence.rarest([t for t in subject if not any(t in x for x in query.tiers) and t not in incidental]
                                     or subject)
+        # 要达到多少分才能落户, 满多少分可以落户: the figure is a threshold for what follows 能/可以, which
+        # its clause must name.
+        goal = re.search(r"(?:多少|几)[^，,。？?；;！!]{0,12}?(?:才|就)?(?:能够|能|可以|可)((?:(?!多少|几|最多|最高|上限)[^，,。？?；;！!]){1,12})",
+                         fold(query.text))
+        goal_words = ()
+        if goal:
+            # Applying for or receiving (才能申请, 就能领) names no thing of its own: the threshold is the
+            # subject's own condition.
+            words = [t for t in self.terms(goal.group(1)) if t not in BENEFIT_WORDS and not re.fullmatch(_APPLY, t)]
+            rest = re.sub(_APPLY + r"|[吗呢啊了]", "", goal.group(1))
+            goal_words = tuple(words or ([rest] if rest else []))
         return _Asked(subject, negated, rare, fold(query.expanded), [fold(x) for x in self._quoted(query)],
                       self._counted(query.text), self._rates(query.text) - {"比率", "效率", "频率"},
-                      self._unknown_kinds(query.text, subject))
+                      self._unknown_kinds(query.text, subject), goal_words)
 
     def _match(self, query: Query, asked: "_Asked", items: list[SupportItem], wanted: tuple[str, ...],
                defined: bool = False) -> list[SupportItem]:
@@ -708,13 +720,15 @@ class Answerer:
             if defined:
                 listed += self._defined(it.doc_id, near)
                 near += listed
+            if asked.goal and not any(contains(cond + near, w) for w in asked.goal):
+                continue  # 积2分 says nothing of the score 落户 needs
             if query.numbers and r is not None and not self._numbers_present(query, r.text + (r.section_title or "")) \
                     and not _compared(query.text, r.text):
                 continue
             if query.tiers and not self._tiers_agree(query.tiers, cond + fold(it.quote)):
                 continue
-            if any(contains(cond, t) for t in negated):
-                continue
+            if any(_affirms(cond, t) for t in negated):
+                continue  # a clause for what the asker says they are not (a 非独生子女 clause is not one)
             if any(_qualified_otherwise(cond, a, b) for a, b in asked.kinds):
                 continue  # 自主创业 is not the 合伙创业 asked about
             if not _bounds_agree(query.text, cond):
@@ -763,8 +777,13 @@ class Answerer:
             matched = [m for m in matched if any(c in fold(m[0].condition) for _, c in cities)] or matched
         # A question for the cap (最多, 上限, 封顶) is answered by the clauses that state one, when any does.
         if re.search(_CAP_ASK, query.text) and len(matched) > 1:
-            capped = [m for m in matched if any(f.qualifier in CAP_QUALIFIERS for f in m[0].figures)]
-            matched = capped or matched
+            def caps(m) -> bool:
+                return any(f.qualifier in CAP_QUALIFIERS for f in m[0].figures)
+            if len(query.tiers) > 1:
+                # Several tiers asked (独生子女和非独生子女…最多): each tier's cap, or its figure when it has none.
+                matched = [m for m in matched if caps(m) or not any(caps(o) for o in matched if o[0].condition == m[0].condition)]
+            else:
+                matched = [m for m in matched if caps(m)] or matched
         # The subject named in a condition beats a subject only mentioned around the clause, and
         # among conditions, those naming the subject most completely are the answer; the others
         # name another subject (生产性服务业年均增长 is not 新经济增加值年均增速).
@@ -877,11 +896,17 @@ class Answerer:
         same = {"第一次": "首次"}  # two ways to write one tier
         for pattern in TIERS:
             ask = [same.get(t, t) for t in asked if re.fullmatch(pattern, t)]
+            # 不是X is written 非X where the tier has that form (不是独生子女 → 非独生子女).
+            ask = ["非" + a[2:] if a.startswith("不是") and re.fullmatch(pattern, "非" + a[2:]) else a for a in ask]
             have = [same.get(m.group(0), m.group(0)) for m in re.finditer(pattern, text)]
-            if ask and any(a.startswith(("非", "不是")) for a in ask):
+            if ask and "首次" in pattern and any(a.startswith(("非", "不是")) for a in ask):
                 ask = [a for a in ask if not a.startswith(("非", "不是"))] or ["复核"]  # 不是第一次 = a renewal
                 ask = [a for a in ask if a not in first] or ["复核"]
-            if ask and have and not any(a in have or any(a in h or h in a for h in have) for a in ask):
+            # One tier written inside the other counts (新认定 in 新认定的), unless it is its denial
+            # (独生子女 in 非独生子女).
+            def alike(a: str, h: str) -> bool:
+                return a == h or ((a in h or h in a) and a.startswith(_DENIAL) == h.startswith(_DENIAL))
+            if ask and have and not any(alike(a, h) for a in ask for h in have):
                 return False
         return True
 
@@ -966,6 +991,9 @@ class Answerer:
         """Every matching item, grouped by document and measure, each citing its measure; a note on
         how the tier was chosen comes first."""
         by_record: dict[str, list[SupportItem]] = {}
+        # A clause quoted inside another matched item's quote (a grant and, with it, its cap) is shown once.
+        items = [it for it in items if not any(o is not it and o.record_id == it.record_id and it.quote in o.quote
+                                               and len(o.quote) > len(it.quote) for o in items)]
         for it in items:
             by_record.setdefault(it.record_id, []).append(it)
         docs = list(dict.fromkeys(it.doc_id for it in items))
@@ -993,8 +1021,9 @@ class Answerer:
         """The item as the document says it: the clause itself when it states only this item's
         figures, else its condition and its own figure (an aligned pair of a 分别 list)."""
         own = {f.text for f in it.figures}
+        # A figure the condition itself states (分摊每月2000元的…, capped at 1000元) is no other item's.
         others = [m.group(0) for m in re.finditer(r"\d+(?:\.\d+)?\s*(?:万亿元|亿元|万元|元|%|个百分点)", it.quote)
-                  if m.group(0) not in own]
+                  if m.group(0) not in own and m.group(0) not in it.condition]
         when = f"{year}，" if (year := _target_year(it)) else ""
         if not others:
             return when + it.quote + ("" if it.quote.endswith(("。", "；")) else "。")
@@ -1246,6 +1275,30 @@ _AT_MOST = {"不超过", "不到", "不足", "少于", "低于", "未满", "以�
 _RANGE = re.compile(r"(\d+)\s*[—–\-~～至到]+\s*(\d+)\s*(岁|万|亿)")
 
 
+def _affirms(text: str, term: str) -> bool:
+    """The text names `term` other than as its denial (独生子女, not 非独生子女)."""
+    return any(not text[max(0, m.start() - 2):m.start()].endswith(("非", "不是", "不"))
+               for m in re.finditer(re.escape(term), text))
+
+
+def _uncrossed(word: str, parts: list[str]) -> list[str]:
+    """The words inside `word` less those that cross a cut between its words (养父 in 赡养|父母). The
+    cuts are those of the fewest words that cover it whole; a word no such cover divides (中小学:
+    中小|学 and 中|小学 each leave a character out) keeps all its words."""
+    best: dict[int, list[str]] = {0: []}  # end position → fewest words covering word[:end]
+    for end in range(1, len(word) + 1):
+        ways = [best[end - len(t)] + [t] for t in parts if word.endswith(t, 0, end) and end - len(t) in best]
+        if ways:
+            best[end] = min(ways, key=len)
+    if len(word) not in best:
+        return parts
+    cuts, at = set(), 0
+    for t in best[len(word)][:-1]:
+        at += len(t)
+        cuts.add(at)
+    return [t for t in parts if not any(word.find(t) < c < word.find(t) + len(t) for c in cuts)]
+
+
 def _ranges(text: str) -> list[tuple[float, float, str]]:
     return [(float(a), float(b), u) for a, b, u in _RANGE.findall(fold(text))]
 
@@ -1331,6 +1384,7 @@ class _Asked:
     counted: tuple[str, ...]
     rates: set[str]
     kinds: tuple[tuple[str, str], ...] = ()  # (合伙, 创业): a kind of the subject no document writes
+    goal: tuple[str, ...] = ()  # 才能落户: what the asked threshold is for
 
 
 def _spellings(term: str) -> tuple[str, ...]:
@@ -1357,6 +1411,8 @@ def _names_status(question: str, condition: str) -> bool:
     return any(cond[-k:] in question for k in range(len(cond), STATUS_CHARS - 1, -1))
 
 
+_DENIAL = ("非", "不是")
+_APPLY = r"申请|申领|享受|领取|获得|拿到|得到|办理|领|拿"
 _NEGATED = re.compile(r"(?:不是|并非|不属于)([^，,。；;？?也但而的和或]{1,10})")
 
 

@@ -28,7 +28,7 @@ FIGURE = re.compile(
     rf"|(?P<n>{_NUM})\s*(?P<unit>万亿元|亿元|千万元|百万元|万元|千元|元|%|‰|个百分点|倍|亩|万平方米|平方米|个月|年|天|日|名|人|家|个|项|座|所|条|批|次|套|间|分(?![之别钟类期配散工管支]))"
 )
 _MONEY_SCALE = {"元": 1, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8, "万亿元": 1e12}
-QUALIFIERS = ("最高不超过", "不超过", "最高", "最多", "上限为", "不低于", "不少于", "最低", "超过", "达到", "按照", "按")
+QUALIFIERS = ("最高不超过", "不能超过", "不得超过", "不超过", "最高", "最多", "上限为", "不低于", "不少于", "最低", "超过", "达到", "按照", "按")
 PER = re.compile(r"每(家|年|人|户|个|月|项|次|家企业|个项目|名)")
 # Kinds of support, by the words that grant them; the first that a clause (or its sentence) uses.
 KINDS = (
@@ -53,6 +53,7 @@ _GRANT_NO_FIGURE = re.compile(r"(给予|可申请|申请|享受|发放|提供|�
 # Where a condition starts: 对…, 凡…, 符合…, 获得…, 被认定…, 新认定…, 首次…, 经…认定…
 _CONDITION_START = re.compile(r"^(对于|对|凡|符合|获得|被认定|被评为|新认定|首次|经.{1,12}认定|在)")
 _GRANT = re.compile(r"(给予|奖励|补助|补贴|资助|支持|返还|贴息|可申请|申请|扣除|减免|按照|按)")
+_CAP_CLAUSE = re.compile(r"(额度|标准|金额|限额)[^，,。；;]{0,6}(不能超过|不得超过|不超过|最高|最多|上限)")
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+[。；;！？!?]?")
 _CLAUSE = re.compile(r"[^，,：:]+[，,：:]?")
 _PERIOD = re.compile(r"(\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?\s*(?:至|到|—|-|－|~)\s*(?:\d{4}年)?(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{4}年(?:\d{1,2}月\d{1,2}日)?(?:前|起|以来)|连续\d+年|\d{4}—\d{4}年)")
@@ -241,7 +242,9 @@ def record_items(r: Record, every_figure: bool = False) -> list[SupportItem]:
                 if not figs and (every_figure or not _GRANT_NO_FIGURE.search(fold(piece))):
                     continue
                 kind = _kind(piece)
-                granted = bool(_GRANT.search(fold(piece))) or kind != "其他"
+                # A cap on the sentence's benefit in a clause of its own (…分摊每月2000元的扣除额度，每人分摊
+                # 的额度不能超过每月1000元) is part of the grant.
+                granted = bool(_GRANT.search(fold(piece))) or kind != "其他" or bool(_CAP_CLAUSE.search(fold(piece)))
                 if not every_figure:
                     if _is_condition(piece) and not re.search(r"给予|奖励|补助|补贴|可申请|返还|扣除", fold(piece)):
                         continue  # a threshold inside a condition (达到职工人数25%…的), not a benefit
@@ -250,6 +253,10 @@ def record_items(r: Record, every_figure: bool = False) -> list[SupportItem]:
                     if kind == "其他" or not granted:
                         continue
                 cond, qs = _condition(text, clauses, i, ps, pe, kind)
+                capped = items[-1] if items and items[-1].context == sentence.strip() else None
+                if capped and not _GRANT.search(fold(piece)) and _CAP_CLAUSE.search(fold(piece)):
+                    # The cap's condition is the grant's it caps (纳税人为非独生子女的), quoted with it.
+                    cond, qs = capped.condition, capped.start - r.start
                 quote = _LABEL.sub("", text[qs:pe]).strip(" ，,、。；;")
                 qs = text.index(quote, qs) if quote else ps
                 enum = _enumeration(cond, len(figs)) if "分别" in fold(piece) and len(figs) > 1 else None

@@ -69,6 +69,8 @@ EVERYDAY_WORDS = {
     "独生女": "独生子女", "独生子": "独生子女", "爸妈": "父母", "爹妈": "父母",
     "老婆": "配偶、夫妻", "媳妇": "配偶、夫妻", "妻子": "配偶、夫妻", "老公": "配偶、夫妻", "丈夫": "配偶、夫妻",
     "爱人": "配偶、夫妻",
+    "哥哥": "兄弟姐妹", "姐姐": "兄弟姐妹", "弟弟": "兄弟姐妹", "妹妹": "兄弟姐妹",
+    "我哥": "兄弟姐妹", "我姐": "兄弟姐妹", "我弟": "兄弟姐妹", "我妹": "兄弟姐妹",
     "爷爷": "祖父母", "奶奶": "祖父母", "外公": "外祖父母", "外婆": "外祖父母", "姥姥": "外祖父母", "姥爷": "外祖父母",
     "厂子": "企业", "厂里": "企业", "老板": "企业",
 }
@@ -312,7 +314,7 @@ def find_units(question: str, known_units: set[str] | list[str]) -> tuple[str, .
 
 # Levels and tiers a condition may name; a question that names one asks for that one.
 TIERS = (r"国家级|国家|省级|市级|县级|区级|国际", r"主板|中小板|创业板|科创板|新三板|北交所",
-         r"[一二三四五]星级?", r"独生子女|非独生子女", r"首次|第一次|新认定|再次|复审|复核|第二次|非首次|不是第一次|不是首次")
+         r"[一二三四五]星级?", r"非独生子女|不是独生子女|独生子女", r"首次|第一次|新认定|再次|复审|复核|第二次|非首次|不是第一次|不是首次")
 
 
 def tiers(text: str) -> tuple[str, ...]:
@@ -359,9 +361,12 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
                        and not (eligibility and name == "lead_unit")), "general" if eligibility or aspect else "list")
     if intent == "amount" and re.search(dict(INTENTS)["list"], q) and not re.search(r"多少|(?<!哪)几|金额|额度|标准是", q):
         intent = "list"  # 有哪些补贴政策 lists the measures; 补贴是多少 asks the figure
-    if intent == "amount" and re.search(r"哪天|哪一天|什么时候|何时|截止|流程|手续|材料|怎么申请|如何申请|条件是|什么条件|哪些条件|前提条件", q) \
+    if intent == "amount" and re.search(r"哪天|哪一天|什么时候|何时|截止|流程|手续|材料|怎么申请|如何申请|条件是|什么条件|哪些条件|前提条件|"
+                                        r"(同时|一起|重复|叠加)(领|享受|申请|拿)|叠加|兼得", q) \
             and not re.search(r"多少|几|金额|额度", q):
-        intent = "general"  # 申报截止时间, 申请材料: a question about time or procedure, not an amount
+        # 申报截止时间, 申请材料: a question about time or procedure, not an amount; nor is whether
+        # two benefits may be taken together (能和失业保险金一起领吗).
+        intent = "general"
     # A date asked of something the document only mentions (…服务管理办法什么时候出台？) is not the
     # document's own date: the document must be the question's subject (named, or "这份文件").
     if set(meta_fields) <= {"written_date", "published_date", "effective", "period"} and meta_fields and not doc_ids \

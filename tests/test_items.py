@@ -77,3 +77,12 @@ def test_items_command_lists_the_seeds_money_clauses(corpus_dir):
     assert [(r["measure_label"], r["condition"], r["figures"][0]["text"]) for r in rows] == [
         ("(三十)", "新认定的省级新经济示范企业", "100万元"), ("(三十)", "首次获得备案的四川省瞪羚企业", "80万元")]
     assert rows[0]["kind"] == "一次性奖励" and rows[1]["kind"] == "后补助"
+
+
+def test_a_cap_in_a_clause_of_its_own_caps_the_grant_before_it():
+    # The cap has no grant word of its own; it belongs to the sentence's grant, with its condition.
+    items = items_of("第九条　纳税人为非独生子女的，由其与兄弟姐妹分摊每月2000元的扣除额度，每人分摊的额度不能超过每月1000元。")
+    cap = [it for it in items if any(f.text == "1000元" for f in it.figures)]
+    assert len(cap) == 1 and cap[0].condition.startswith("纳税人为非独生子女的"), pairs(items)
+    assert cap[0].figures[0].qualifier == "不能超过"
+    assert "2000元" in cap[0].quote  # quoted with the grant it caps

@@ -435,3 +435,51 @@ def test_metadata_of_a_document_the_library_only_cites_is_not_the_citing_ones(li
     # A library document's own title still answers.
     b = library_answerer.ask("《国务院关于做好当前和今后一个时期促进就业工作的若干意见》的文号是什么？")
     assert b.found and "国发〔2018〕39号" in b.answer, b.answer
+
+
+def test_whether_two_benefits_combine_is_not_an_amount_question(library_answerer):
+    assert parse_query("培训期间的生活费补贴能和失业保险金一起领吗？").intent == "general"
+    assert parse_query("生活费补贴每月能领多少？").intent == "amount"
+    a = library_answerer.ask("失业保险金和培训期间的生活费补贴能同时领取吗？")
+    assert a.found and "不可同时领取失业保险金" in a.answer, a.answer
+
+
+def test_a_threshold_for_something_needs_a_clause_about_that_thing(library_answerer):
+    # (十三) of 临港 gives 专项加分 (每满1年积2分, 最高20分), not the score 落户 needs: not given.
+    a = library_answerer.ask("在临港居住证积分满多少分可以落户？")
+    assert not a.found and "20分" not in a.answer, a.answer
+    # The threshold of the thing the clause is about is answered (超过15000元的部分…扣除).
+    b = library_answerer.ask("看病自付的钱超过多少才可以扣除大病医疗？")
+    assert b.found and "15000元" in b.answer, b.answer
+    # Applying for the subject itself (就可以申领) is no other thing: its condition answers.
+    c = library_answerer.ask("职工参加失业保险满几年就可以申领技术技能提升补贴？")
+    assert c.found and "1年" in c.answer, c.answer
+
+
+def test_siblings_and_only_children_are_read_as_the_deduction_writes_them(library_answerer):
+    # 第二十二条: (一) 独生子女 2000元; (二) 非独生子女 share 2000元 with 兄弟姐妹, each at most 1000元.
+    # A sibling named in everyday words (我姐) is 兄弟姐妹; 不是独生子女 is 非独生子女, not 独生子女.
+    a = library_answerer.ask("我跟我姐一起照顾父母，赡养老人我一个月最多扣多少？")
+    assert a.found and "1000元" in a.answer and "按照每月2000元" not in a.answer, a.answer
+    b = library_answerer.ask("我不是独生子女，赡养老人的扣除标准是多少？")
+    assert b.found and "非独生子女" in b.answer and "纳税人为独生子女的" not in b.answer, b.answer
+    c = library_answerer.ask("作为独生子女，赡养老人的扣除标准是多少？")
+    assert c.found and "2000元" in c.answer and "非独生子女" not in c.answer, c.answer
+
+
+def test_a_word_read_across_a_cut_of_the_question_is_no_term(library_answerer):
+    # 赡养父母 is 赡养|父母; 养父 and 养父母 (adoptive parents) cross the cut and are not asked about.
+    terms = library_answerer.terms("赡养父母每月能扣多少？")
+    assert "养父" not in terms and "养父母" not in terms and "父母" in terms, terms
+
+
+def test_a_cap_asked_of_several_tiers_is_each_tiers_cap(library_answerer):
+    a = library_answerer.ask("赡养老人，独生子女和非独生子女一个月最多分别能扣多少？")
+    assert "按照每月2000元" in a.answer and "不能超过每月1000元" in a.answer, a.answer
+
+
+def test_a_word_no_cover_divides_keeps_its_words():
+    from assistant.answer import _uncrossed
+
+    assert _uncrossed("赡养父母", ["赡养", "养父", "父母", "养父母"]) == ["赡养", "父母"]
+    assert _uncrossed("中小学", ["中小", "小学"]) == ["中小", "小学"]  # 中小|学 and 中|小学 both leave one out
