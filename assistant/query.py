@@ -257,6 +257,10 @@ def _as_word(word: str, text: str) -> bool:
     return not any(word in t and len(t) > len(word) for t in jieba.lcut(text))
 
 
+# Where the asker says they are: 我们是四川一家…, 我在上海…, 本公司位于….
+_ASKER_IN = r"(?:我|我们|本人|我家|公司|企业|单位)(?:是|在|位于|地处|注册在)?(?:一家|一个|一名)?"
+
+
 def named_documents(question: str, names: list[DocName]) -> tuple[str, ...]:
     """The documents a question names (several when a region or issuer covers several)."""
     q = re.sub(r"\s+", "", fold(question))
@@ -265,6 +269,9 @@ def named_documents(question: str, names: list[DocName]) -> tuple[str, ...]:
         return tuple(by_number)
     by_title = [n.doc_id for n in names if any(_as_word(w, q) for w in n.words) and re.search(_DOC_WORDS, q)]
     by_region = [n.doc_id for n in names if n.region and n.region in q]
+    if by_region and not by_title and any(re.search(_ASKER_IN + re.escape(n.region), q) for n in names if n.doc_id in by_region):
+        # The asker's own place (我们是四川一家企业): the State Council's documents apply there too.
+        by_region += [n.doc_id for n in names if n.region == "国务院" and n.doc_id not in by_region]
     if by_title and by_region:
         both = [d for d in by_title if d in by_region]
         return tuple(both or by_title)

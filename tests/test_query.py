@@ -40,6 +40,9 @@ def test_documents_named_by_number_region_or_title():
     assert named_documents("就业意见里稳岗返还多少", names) == ("jiuye",)
     assert set(named_documents("国务院的文件里有哪些补贴", names)) == {"jiuye", "tiyu"}
     assert named_documents("人才有哪些奖励", names) == ()
+    # Where the asker is (我们是四川一家企业): that region's documents and the State Council's, which
+    # apply everywhere.
+    assert set(named_documents("我们是四川一家小微企业，创业担保贷款能贷多少", names)) == {"seed", "jiuye", "tiyu"}
 
 
 def test_intents():
