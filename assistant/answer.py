@@ -23,7 +23,7 @@ from .errors import BadQuestionError
 from .index import PolicyIndex
 from .items import extract_items, is_support, parse_figures
 from .load import fold
-from .query import EVERYDAY_WORDS, META_LABELS, Query, city_categories
+from .query import EVERYDAY_WORDS, META_LABELS, Query, city_categories, joint_names
 from .records import Answer, Citation, Hit, Record, SupportItem
 from .retrieve import Retrieval, hybrid, in_scope, retrieve, understand
 from .units import read_text_duty
@@ -265,7 +265,8 @@ class Answerer:
             if self.evidence.df(gloss) == 0 and any(self.evidence.df(w) == 0 for w in words):
                 out.append(gloss)
                 question = question.replace(gloss, " ")
-        for word, flag in self._compounds(self._pos(fold(expand(question)).lower())):
+        question = joint_names(expand(question), lambda w: self.index.doc_freq(w) > 0)  # a word of theirs, not a run of characters
+        for word, flag in self._compounds(self._pos(fold(question).lower())):
             if len(word) < 2 or flag[:1] in _FUNCTION_POS or word in QUESTION_WORDS or re.fullmatch(r"[\d.]+", word):
                 continue
             if word in EVERYDAY_WORDS:
@@ -923,7 +924,10 @@ class Answerer:
         hits = ret.hits
         if records is None and (elsewhere := self._elsewhere(q, "amount")):
             return elsewhere
-        if records is None and subject and self.asked_unknown_share(q, subject) >= 0.5:
+        # A question quoting the documents' own words (用“不低于”表述的指标) is about them, whatever
+        # words it uses for the wording itself (硬性表述).
+        quotes_text = any(self.evidence.df(fold(x)) > 0 for x in self._quoted(query))
+        if records is None and subject and not quotes_text and self.asked_unknown_share(q, subject) >= 0.5:
             return self._not_found(q, "未在已收录的文件中找到与该问题对应的金额、比例或指标。", "amount",
                                    near=[h.record for h in hits[:3]])
         pool = records if records is not None else []

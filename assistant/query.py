@@ -110,6 +110,25 @@ def city_categories(question: str) -> list[tuple[str, str]]:
     return [(city, cat) for cat, cities in CITY_CATEGORIES.items() for city in cities.split() if city in question]
 
 
+_JOINED = re.compile(r"[\u4e00-\u9fff]{2,}(?:、[\u4e00-\u9fff]{2,}){1,5}")
+
+
+def joint_names(question: str, known) -> str:
+    """The question with each list of places written as the joint name the documents use, formed as
+    such names are from the places' first characters (成都、德阳、绵阳三地 → 成德绵三地). `known(word)`
+    says whether the documents use a word; a list they name no such way is left alone. Names of two
+    characters are assumed after the first (the usual length of a city's name without 市)."""
+    def gloss(m: re.Match) -> str:
+        first, *rest = m.group(0).split("、")
+        tail = "".join(p[0] for p in rest)
+        for k in (2, 3):  # where the first name starts: 我在成都、… → 成都
+            if len(first) >= k and known(first[-k] + tail):
+                return first[:-k] + first[-k] + tail + rest[-1][2:]
+        return m.group(0)
+
+    return _JOINED.sub(gloss, question)
+
+
 # Jointly owned measures as a class (哪些措施没有牵头单位？).
 JOINT_LIST = (r"按照?职责分工|没有.{0,4}牵头|无牵头|共同负责", r"哪些|哪几|哪一条|哪条|还有")
 # What the asked figure measures. The words that name the measure itself (比例, 多久, 多少分, 多少座,

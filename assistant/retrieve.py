@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from .index import PolicyIndex
 from .load import fold
-from .query import Query, doc_names, parse_query
+from .query import Query, doc_names, joint_names, parse_query
 from .records import Hit, Record
 
 
@@ -47,7 +47,9 @@ def understand(index: PolicyIndex, question: str) -> Query:
             return index.doc_freq_outside(word, doc_id) / max(1, others - len(index.records_of(doc_id)))
 
         _NAMES[index] = doc_names(list(index.documents.values()), used_elsewhere)
-    return parse_query(question, index.units, _NAMES[index])
+    query = parse_query(question, index.units, _NAMES[index])
+    joined = joint_names(query.expanded, lambda w: index.doc_freq(w) > 0)
+    return replace(query, expanded=joined) if joined != query.expanded else query
 
 
 def scope_of(query: Query, doc_id: str | None = None) -> tuple[str, ...]:

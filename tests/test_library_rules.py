@@ -483,3 +483,9 @@ def test_a_word_no_cover_divides_keeps_its_words():
 
     assert _uncrossed("赡养父母", ["赡养", "养父", "父母", "养父母"]) == ["赡养", "父母"]
     assert _uncrossed("中小学", ["中小", "小学"]) == ["中小", "小学"]  # 中小|学 and 中|小学 both leave one out
+
+
+def test_quoting_the_documents_words_is_about_them(answerer):
+    # 硬性表述 is no word of the seed's, but the question quotes its own wording “不低于”.
+    a = answerer.ask("发展目标中，哪个指标是用“不低于”来写的？")
+    assert a.found and "不低于10%" in a.answer, a.answer

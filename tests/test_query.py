@@ -85,3 +85,13 @@ def test_figure_kind_and_tiers():
     assert q.figure_kind == "money" and "省级" in q.tiers and "新认定" in q.tiers
     assert parse_query("研发投入强度要达到多少？").figure_kind == "percent"
     assert parse_query("扣除期限最长多少个月？").figure_kind in ("money", "duration")
+
+
+def test_a_list_of_places_is_read_as_the_joint_name_the_documents_use():
+    from assistant.query import joint_names
+
+    known = {"成德绵", "成德眉资"}.__contains__
+    assert joint_names("成都、德阳、绵阳三地要建什么示范区", known) == "成德绵三地要建什么示范区"
+    assert joint_names("我在成都、德阳、眉山、资阳都有工厂", known) == "我在成德眉资都有工厂"
+    # A list the documents name no such way is left alone (人资土 is no word of theirs).
+    assert joint_names("人才、资金、土地有什么支持", known) == "人才、资金、土地有什么支持"
