@@ -23,7 +23,7 @@ from .errors import BadQuestionError
 from .index import PolicyIndex
 from .items import extract_items, is_support, parse_figures
 from .load import fold
-from .query import EVERYDAY_WORDS, META_LABELS, Query, city_categories, joint_names
+from .query import ENERGY_FORMS, EVERYDAY_WORDS, META_LABELS, Query, city_categories, joint_names
 from .records import Answer, Citation, Hit, Record, SupportItem
 from .retrieve import Retrieval, hybrid, in_scope, retrieve, understand
 from .units import read_text_duty
@@ -1081,7 +1081,7 @@ class Answerer:
         lines = [f"关于“{about}”，找到{len(rows)}条相关措施" + (f"（{len(docs)}份文件）" if len(docs) > 1 else "") + "："]
         cites = []
         # A measure found by a compound's parts shows the sentence holding them (北斗 for 北斗导航).
-        key_terms = topic + [p for t in topical for p in self._word_parts(t) if p not in topic]
+        key_terms = topic + [p for t in topical for p in [*self._word_parts(t), *ENERGY_FORMS.get(t, ())] if p not in topic]
         for r in rows:
             key = self._key_sentence(key_terms, r)
             lines.append(f"- {self._ref(r)}：{key}")
@@ -1096,7 +1096,7 @@ class Answerer:
         """The text is about the topic word: it uses it, or all of its parts in one sentence
         (新能源与智能汽车 for 新能源汽车), or its leading part when that is a topic word itself: a
         compound's first part says which kind (北斗 of 北斗导航), its last what it is (导航)."""
-        if contains(text, term):
+        if contains(text, term) or any(contains(text, f) for f in ENERGY_FORMS.get(term, ())):
             return True
         parts = self._word_parts(term)
         if not parts:

@@ -94,6 +94,12 @@ def expand(question: str) -> str:
     return _EVERYDAY.sub(gloss, text)
 
 
+# An energy is named by its source (氢能, 核能, 风能): the power and the fuel made from that source
+# (氢燃料电池, 核电, 风电, 光伏) are about it too.
+ENERGY_FORMS = {
+    "氢能": ("氢燃料", "燃料电池"), "核能": ("核电",), "风能": ("风电",), "太阳能": ("光伏", "光热"),
+    "地热能": ("地热",), "生物质能": ("生物质",),
+}
 # China's administrative categories of cities, as the tiers of a policy name them (直辖市、省会（首府）
 # 城市、计划单列市): a question naming a city (我在北京租房) is about the tier naming its category. These
 # lists are national facts, stable for decades; a city in none of them is left to the text.

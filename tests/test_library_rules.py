@@ -489,3 +489,11 @@ def test_quoting_the_documents_words_is_about_them(answerer):
     # 硬性表述 is no word of the seed's, but the question quotes its own wording “不低于”.
     a = answerer.ask("发展目标中，哪个指标是用“不低于”来写的？")
     assert a.found and "不低于10%" in a.answer, a.answer
+
+
+def test_an_energy_is_found_by_the_power_and_fuel_made_from_it(library_answerer):
+    # 核能: (六) names 核能, (四) only 核电 (清洁能源装备); 氢能: (七) only 氢燃料电池汽车.
+    a = library_answerer.ask("核能相关的措施有哪些？")
+    assert {c.measure for c in a.citations} >= {4, 6}, a.answer
+    b = library_answerer.ask("氢能方面都有哪些措施？")
+    assert {c.measure for c in b.citations} >= {6, 7, 23}, b.answer
