@@ -211,8 +211,31 @@ class Answerer:
             doc_id = doc_id or c.doc_id
         parts = split_question(q) if query.intent == "amount" and not query.measures else []
         if len(parts) > 1:
-            return self._combined(q, [self.answer(p, retrieve(self.index, p, doc_id)) for p in parts])
+            answers = [self.answer(p, retrieve(self.index, p, doc_id)) for p in parts]
+            return self._combined(q, self._without_told(parts, answers, doc_id))
         return self.answer(q, retrieve(self.index, q, doc_id, query=query))
+
+    def _without_told(self, parts: list[str], answers: list[Answer], doc_id: str | None) -> list[Answer]:
+        """Asks for several figures after one story (刚评上省级新经济示范企业，又扩招了一批人，奖励和贷款
+        额度分别多少): a part not found is asked again without the story's clauses that another part's
+        clause answered (省级新经济示范企业 is the 奖励's condition, not the 贷款's)."""
+        told = fold("".join(it["condition"] for a in answers if a.found for it in a.extra.get("items", [])))
+        if not told:
+            return answers
+        out = []
+        for p, a in zip(parts, answers):
+            clauses = re.split(r"(?<=[，,])", p)
+            kept = [c for c in clauses[:-1] if not self._told_in(c, told)] + clauses[-1:]
+            if not a.found and len(kept) < len(clauses):
+                again = self.answer("".join(kept), retrieve(self.index, "".join(kept), doc_id))
+                a = again if again.found else a
+            out.append(a)
+        return out
+
+    def _told_in(self, clause: str, text: str) -> bool:
+        """Every word of the clause the documents know is in the text."""
+        words = [t for t in self.terms(clause) if self.evidence.df(t) > 0 and t not in BENEFIT_WORDS]
+        return bool(words) and all(contains(text, t) for t in words)
 
     def _combined(self, q: str, answers: list[Answer]) -> Answer:
         """One answer to a question that asks for several figures (…分别是多少？ …多少座，…多少家？)."""

@@ -497,3 +497,11 @@ def test_an_energy_is_found_by_the_power_and_fuel_made_from_it(library_answerer)
     assert {c.measure for c in a.citations} >= {4, 6}, a.answer
     b = library_answerer.ask("氢能方面都有哪些措施？")
     assert {c.measure for c in b.citations} >= {6, 7, 23}, b.answer
+
+
+def test_a_story_clause_one_figure_answers_is_not_asked_of_the_other(library_answerer):
+    # The 奖励 is the status's (seed (三十)); the loan is the small enterprise's that hires (39号 (三)):
+    # the status clause is no part of the loan's subject.
+    a = library_answerer.ask("我们是一家小微企业，刚被认定为省级新经济示范企业，今年还新招了不少符合条件的人员，"
+                             "资金奖励和创业担保贷款分别有多少？")
+    assert a.found and "100万元" in a.answer and "300万元" in a.answer, a.answer
