@@ -34,7 +34,7 @@ QUESTION_WORDS = frozenset("""
 方面 这块 一块 问题 事情 情况 东西 地方 相关 有关
 牵头 负责 单位 部门 配合 协助 协同 参与 责任 主责 由谁 多少 多少钱 金额 额度 目标 指标 达到 比例 比重 哪条 哪一条 条款
 规定 什么 哪些 是否 可以 能够 请问 具体 提出 要求 表述 安排 部署 说法 怎么说 文件 政策 措施 意见 办法 通知 内容 涉及 意思 含义
-多长 多长时间 多久 时候 一般
+多长 多长时间 多久 时候 一般 上限 封顶 顶格 最高额
 """.split())
 # Words that name the benefit asked about, not who gets it: an amount question's subject is the rest.
 BENEFIT_WORDS = frozenset("""
@@ -635,7 +635,9 @@ class Answerer:
     # --- amounts ---------------------------------------------------------------------------------
 
     def _subject(self, q: str) -> list[str]:
-        return [t for t in self.terms(q) if t not in BENEFIT_WORDS]
+        from .query import without_options
+
+        return [t for t in self.terms(without_options(q)) if t not in BENEFIT_WORDS]
 
     @staticmethod
     def _without_doc_words(subject: list[str], query: Query) -> list[str]:
@@ -947,6 +949,13 @@ class Answerer:
         hits = ret.hits
         if records is None and (elsewhere := self._elsewhere(q, "amount")):
             return elsewhere
+        if records is None and (docs := self._every_support_of(q, subject, ret)):
+            every = [it for d in docs for r in self.index.records_of(d) for it in self._items_of.get(r.record_id, [])
+                     if is_support(it) and it.figures]
+            if every:
+                return self._items_answer(q, every)
+            names = "、".join(self._doc_name(self.index.records_of(d)[0]) for d in docs if self.index.records_of(d))
+            return self._not_found(q, f"{names}没有写明具体金额的支持项目。", "amount")
         # A question quoting the documents' own words (用“不低于”表述的指标) is about them, whatever
         # words it uses for the wording itself (硬性表述).
         quotes_text = any(self.evidence.df(fold(x)) > 0 for x in self._quoted(query))
@@ -1000,6 +1009,16 @@ class Answerer:
                      if len(a) >= 2 and tags.get(a, "")[:1] == "n" and tags.get(b, "")[:1] == "n" and b in subject
                      and a not in QUESTION_WORDS and a not in EVERYDAY_WORDS
                      and self.evidence.df(a) == 0 and self.evidence.df(b) > 0)
+
+    def _every_support_of(self, q: str, subject: list[str], ret: Retrieval) -> tuple[str, ...]:
+        """The documents whose every support item with a figure answers the question: one that names
+        no subject but asks which supports there are and how much each (写明了金额的资金支持有哪几项？
+        各多少), as the 惠企政策 table lists them; the document is the one named or chosen, or the
+        library's only one."""
+        named = [t for t in subject if not any(t in w for w in ret.query.doc_words)]  # 临港 of 临港政策 is scope
+        if any(self.evidence.df(t) > 0 for t in named) or not re.search(_SEVERAL, q):
+            return ()
+        return ret.scope or (tuple(self.index.documents) if len(self.index.documents) == 1 else ())
 
     def _mention(self, subject: list[str], items: list[SupportItem], hits: list[Hit]) -> tuple[str, Record] | None:
         """Where the documents mention the question's subject without a figure for it."""
@@ -1439,6 +1458,8 @@ def _names_status(question: str, condition: str) -> bool:
 
 
 _DENIAL = ("非", "不是")
+# Which supports there are and how much each: 有哪几项…各多少, 分别是多少.
+_SEVERAL = r"(哪几项|哪些|哪几|几项).{0,12}(各|分别|都)(是|有)?多少|(各|分别)(是|有)?多少"
 _APPLY = r"申请|申领|享受|领取|获得|拿到|得到|办理|领|拿"
 _NEGATED = re.compile(r"(?:不是|并非|不属于)([^，,。；;？?也但而的和或]{1,10})")
 
@@ -1460,7 +1481,7 @@ def _figure_clauses(it: SupportItem) -> str:
     return "，".join(c for c in re.split(r"[，,；;]", it.quote) if any(f.text in fold(c) for f in it.figures))
 
 
-_ASK = re.compile(r"多少|几[座家个项所年月天名人分]?|多久|多长|什么时候|哪天|哪一年")
+_ASK = re.compile(r"多少|(?<!哪)几[座家个项所年月天名人分]?|多久|多长|什么时候|哪天|哪一年")
 # Words that ask for one figure per conjunct: A和B分别/各自/各…多少.
 _EACH = re.compile(r"分别|各自|各(?=[能是有可扣拿给得为])")
 

@@ -367,6 +367,25 @@ def stated_numbers(question: str, doc_numbers: tuple[str, ...] = ()) -> tuple[st
 _CASE = re.compile(r"[^，,。；;？?！!]*的话\s*[，,]")
 
 
+def asked_part(question: str) -> str:
+    """The sentences that ask for the figure: a choice offered before it (是按投入比例补，还是有个封顶？
+    封顶多少？) is not what is measured."""
+    parts = [p for p in re.split(r"(?<=[？?。！!])", question) if p.strip()]
+    asking = [p for p in parts if "还是" not in p and re.search(r"多少|(?<!哪)几|多久|多长|多高|多大", p)]
+    offered = any("还是" in p for p in parts)
+    return "".join(asking) if offered and asking and len(asking) < len(parts) else question
+
+
+_OPTIONS = re.compile(r"是[^，,。？?；;是]{1,20}[，,]?还是[^，,。？?；;]{1,20}(?=[？?。；;，,]|$)")
+
+
+def without_options(question: str) -> str:
+    """The question less the options a choice offers (奖励是按投入比例补，还是有个封顶？): they are the
+    asker's guesses, not the subject — when the question goes on to ask something else (封顶多少？)."""
+    rest = _OPTIONS.sub("", question)
+    return rest if re.search(r"[\u4e00-\u9fff]{2}", rest) and rest != question and re.search(r"多少|(?<!哪)几", rest) else question
+
+
 def without_cases(question: str) -> str:
     """The question less the case it supposes (几个朋友合伙创业的话，): a count there is the asker's,
     not the figure asked."""
@@ -412,7 +431,7 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
         intent = "lead_unit"  # 是牵头还是配合？牵头的是谁？ asks for both roles
     if all(re.search(p, q) for p in JOINT_LIST) and not measures and not found_units:
         intent, role = "unit_measures", "joint"
-    figure = next((k for kinds in (FIGURE_MEASURES, FIGURE_KINDS) for k, p in kinds if re.search(p, q)), None)
+    figure = next((k for kinds in (FIGURE_MEASURES, FIGURE_KINDS) for k, p in kinds if re.search(p, asked_part(q))), None)
     aspects = tuple(k for k, p in ASPECTS if re.search(p, q))
     numbers = stated_numbers(q, tuple(x for n in names if n.doc_id in doc_ids for x in n.numbers))
     unit = re.search(r"(?:多少|几)(座|家|个(?!月|金额|数额|比例|百分点)|项|所|条|名|人|批|万元|亿元|元)", without_cases(q))

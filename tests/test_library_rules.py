@@ -505,3 +505,22 @@ def test_a_story_clause_one_figure_answers_is_not_asked_of_the_other(library_ans
     a = library_answerer.ask("我们是一家小微企业，刚被认定为省级新经济示范企业，今年还新招了不少符合条件的人员，"
                              "资金奖励和创业担保贷款分别有多少？")
     assert a.found and "100万元" in a.answer and "300万元" in a.answer, a.answer
+
+
+def test_which_supports_and_how_much_each_lists_a_documents_items(library_answerer):
+    # No subject, a named document: every support item with a figure, as the 惠企政策 table lists them.
+    a = library_answerer.ask("川办发〔2021〕93号里有金额的扶持有哪几项，各是多少？")
+    assert a.found and "100万元" in a.answer and "80万元" in a.answer, a.answer
+    # A document with none says so instead of naming the nearest clause.
+    b = library_answerer.ask("临港“双特”政策里有哪些资金支持，分别是多少？")
+    assert not b.found and "没有写明具体金额" in b.answer, b.answer
+
+
+def test_options_offered_in_a_choice_are_not_the_subject_nor_the_figure_asked(answerer):
+    from assistant.query import parse_query, without_options
+
+    q = "瞪羚企业的后补助是按研发投入比例给，还是有封顶？封顶是多少？"
+    assert without_options(q) == "瞪羚企业的后补助？封顶是多少？"
+    assert parse_query(q).figure_kind != "percent"
+    a = answerer.ask(q)
+    assert a.found and "80万元" in a.answer, a.answer
