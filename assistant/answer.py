@@ -1081,6 +1081,8 @@ class Answerer:
     def _list_answer(self, q: str, ret: Retrieval) -> Answer:
         """A ranked list of the measures about the question's topic, across documents."""
         query = ret.query
+        if re.search(_PARTS_OF, q) and (outline := self._outline_answer(q, ret)):
+            return outline
         # The words naming the document (临港“双特”意见) are its scope, not the topic listed.
         topic = self._without_doc_words([t for t in self.terms(q) if t not in BENEFIT_WORDS], query)
         if elsewhere := self._elsewhere(q, "list"):
@@ -1129,6 +1131,23 @@ class Answerer:
             lines.append(f"- {self._ref(r)}：{key}")
             cites.append(Citation.from_record(r, key))
         return Answer(q, "\n".join(lines), True, cites, kind="list")
+
+    def _outline_answer(self, q: str, ret: Retrieval) -> Answer | None:
+        """Which aspects a section sets out (发展目标从哪几个方面展开): the lead clause of each of its
+        paragraphs (新技术加速突破, 新制造加速培育 …), those holding a word the question quotes (“新”)
+        when some do. Only for a section the question is about (its best hit) with several paragraphs."""
+        top = ret.hits[0].record if ret.hits else None
+        if top is None or top.kind != "section":
+            return None
+        paragraphs = [p.strip() for p in top.text.split("\n")[1:] if p.strip()]
+        leads = [re.split(r"[，,。；;]", p, maxsplit=1)[0] for p in paragraphs]
+        leads = [x for x in leads if not re.fullmatch(r"(到|至)?\s*\d{4}\s*年(底|末)?", x.strip())]  # a date names no aspect
+        quoted = [fold(x) for x in ret.query.quoted]
+        leads = [x for x in leads if any(w in fold(x) for w in quoted)] or leads if quoted else leads
+        if len(leads) < 2:
+            return None
+        lines = [f"{self._ref(top)}分{len(leads)}个方面："] + [f"- {x}" for x in leads]
+        return Answer(q, "\n".join(lines), True, [Citation.from_record(top, "……".join(leads))], kind="list")
 
     def _word_parts(self, term: str) -> list[str]:
         """The words inside a compound that the documents use (北斗导航 → 北斗, 导航)."""
@@ -1458,6 +1477,8 @@ def _names_status(question: str, condition: str) -> bool:
 
 
 _DENIAL = ("非", "不是")
+# Which aspects a part of the document sets out: 从哪几个方面, 分哪些部分.
+_PARTS_OF = r"(哪几个|哪些|几个)[^，,。？?]{0,8}(方面|部分|板块|维度)"
 # Which supports there are and how much each: 有哪几项…各多少, 分别是多少.
 _SEVERAL = r"(哪几项|哪些|哪几|几项).{0,12}(各|分别|都)(是|有)?多少|(各|分别)(是|有)?多少"
 _APPLY = r"申请|申领|享受|领取|获得|拿到|得到|办理|领|拿"

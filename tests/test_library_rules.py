@@ -524,3 +524,10 @@ def test_options_offered_in_a_choice_are_not_the_subject_nor_the_figure_asked(an
     assert parse_query(q).figure_kind != "percent"
     a = answerer.ask(q)
     assert a.found and "80万元" in a.answer, a.answer
+
+
+def test_the_aspects_a_section_sets_out_are_its_paragraphs_leads(answerer):
+    # The seed's 二、发展目标: after the overall target, one paragraph per aspect, each led by its name.
+    a = answerer.ask("发展目标具体分为哪几个方面？")
+    assert a.found and all(x in a.answer for x in ("新技术加速突破", "新制造加速培育", "新场景加速构建")), a.answer
+    assert "到2025年" not in a.answer.split("：", 1)[1]  # a date names no aspect
