@@ -68,7 +68,7 @@ _CAP_ASK = r"最多|最高|上限|封顶|限额|顶格"
 CAP_QUALIFIERS = ("最高不超过", "不能超过", "不得超过", "不超过", "最高", "最多", "上限为")
 # Names of one quantity: a share of a whole, a growth rate, a coverage rate.
 QUANTITIES = (("比重", "占比", "比例"), ("增速", "增长率", "增幅", "年均增长"), ("覆盖率", "普及率"))
-BODY_META = ("effective", "period")  # metadata a document states in its body, not its header
+BODY_META = ("effective", "period", "approval")  # metadata a document states in its body, not its header
 STATUS_CHARS = 6  # a status name this long, ending the condition and written alike in the question, is that status
 COUNT_UNITS = ("个", "家", "座", "项", "所", "条", "名", "批", "人")
 PINNING_DF = 2  # a word in at most this many records points at them by itself

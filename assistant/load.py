@@ -298,14 +298,20 @@ def _signature(lines: list[str]) -> tuple[int, str] | None:
 # long its policy runs (政策期限为2016年至2018年, 有效期至2025年12月31日). The sentence is kept as printed.
 _EFFECTIVE = re.compile(r"[^。；;\n]*自\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|印发之日|发布之日|公布之日)\s*起\s*"
                         r"(?:施行|实施|执行|生效)[^。；;\n]*[。；;]?")
+# The approval an 办公厅 or a department issues under (经省政府同意, 经国务院同意, 经市委、市政府批准).
+_APPROVAL = re.compile(r"(?<=[，,。；;\n\s])经\s*[\u4e00-\u9fff、]{2,16}?\s*(?:同意|批准)(?=[，,。；;])")
 _PERIOD = re.compile(r"[^。；;，,\n]*(?:政策期限|有效期|执行期限|实施期限|试行期)\s*(?:为|是|至|:|：)?\s*"
                      r"(?:\d{4}\s*年|\d+\s*年)[^。；;\n]*[。；;]?")
 
 
-def stated_dates(text: str) -> dict:
+def stated_in_body(text: str) -> dict:
     """施行 and 政策期限 sentences of a document's own text (the last 施行 sentence: a document's own
-    comes at its end, after any it cites)."""
+    comes at its end, after any it cites), and the approval its preamble states (经省政府同意: the
+    first, before any measure cites another's)."""
     out = {}
+    approval = _APPROVAL.search(text)
+    if approval:
+        out["approval"] = approval.group(0).strip()
     effective = _EFFECTIVE.findall(text)
     if effective:
         out["effective"] = re.sub(r"^第[一二三四五六七八九十百零〇\d]+条\s*", "", effective[-1].strip())
@@ -467,7 +473,7 @@ def load_document(path: Path, progress: bool | None = None) -> Document:
         index_number=meta.get("index_number"),
         warnings=raw.warnings,
         meta_lines=cleaned.meta_lines | {k: meta[k] for k in ("signature_date", "addressee") if k in meta}
-        | stated_dates(cleaned.text),
+        | stated_in_body(cleaned.text),
         duty_table=raw.duty_table,
     )
 

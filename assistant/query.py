@@ -38,11 +38,12 @@ META_FIELDS = (
     ("effective", r"施行|生效|(什么时候|何时|哪天|哪一天)(开始|起)?(执行|实施)|(实施|执行)(日期|时间)"),
     ("period", r"政策期限|有效期|执行期限|实施期限|有效多久|管到哪"),
     ("addressee", r"主送|发给(谁|哪些)|下发给|印发给"),
+    ("approval", r"(经过?|经没经过|有没有经过?)[^，,。？?]{0,8}(同意|批准)|(谁|哪里|哪个部门)(批准|同意)的?"),
 )
 META_LABELS = {
     "doc_number": "文号", "publisher": "发布机构", "written_date": "成文日期", "published_date": "发布日期",
     "validity": "有效性", "index_number": "索引号", "title": "标题", "addressee": "主送单位",
-    "effective": "施行日期", "period": "政策期限",
+    "effective": "施行日期", "period": "政策期限", "approval": "批准",
 }
 # Who may receive something (哪些企业可以获得…) is a question about the policy, not about duties.
 _ELIGIBILITY = r"(哪些|什么|哪类|哪种)(单位|部门|企业|机构|人|人员|主体|项目).{0,4}(可以|能|能够|可|才能)?(获得|享受|申请|申报|领取|拿到|得到)"

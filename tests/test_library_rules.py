@@ -127,12 +127,20 @@ def test_a_title_word_inside_a_longer_word_names_no_document():
 
 
 def test_dates_a_document_states_in_its_body():
-    from assistant.load import stated_dates
+    from assistant.load import stated_in_body
 
     text = "第一条　为了…，制定本办法。\n……依照《某某法》自2008年1月1日起施行的规定。\n第三十二条　本办法自2019年1月1日起施行。"
-    assert stated_dates(text)["effective"] == "本办法自2019年1月1日起施行。"  # its own, the last one
-    assert stated_dates("特制定本意见，政策期限为2016年至2018年。\n一、…")["period"] == "政策期限为2016年至2018年。"
-    assert stated_dates("对新认定的企业给予奖励。") == {}
+    assert stated_in_body(text)["effective"] == "本办法自2019年1月1日起施行。"  # its own, the last one
+    assert stated_in_body("特制定本意见，政策期限为2016年至2018年。\n一、…")["period"] == "政策期限为2016年至2018年。"
+    assert stated_in_body("对新认定的企业给予奖励。") == {}
+    # The approval a preamble states; not a clause about licences (经营…须经有关部门批准后).
+    assert stated_in_body("为加快发展新经济，经省政府同意，特制定本实施意见。")["approval"] == "经省政府同意"
+    assert "approval" not in stated_in_body("经营性活动须经有关部门批准后开展。")
+
+
+def test_whether_a_document_was_approved_is_metadata(answerer):
+    a = answerer.ask("这份意见是以省政府办公厅名义发的吗？有没有经过省政府同意？")
+    assert a.found and "经省政府同意" in a.answer and "四川省人民政府办公厅" in a.answer, a.answer
 
 
 def test_when_a_document_takes_effect_cites_the_provision_saying_it(library_answerer):
