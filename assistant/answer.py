@@ -34,7 +34,7 @@ QUESTION_WORDS = frozenset("""
 方面 这块 一块 问题 事情 情况 东西 地方 相关 有关
 牵头 负责 单位 部门 配合 协助 协同 参与 责任 主责 由谁 多少 多少钱 金额 额度 目标 指标 达到 比例 比重 哪条 哪一条 条款
 规定 什么 哪些 是否 可以 能够 请问 具体 提出 要求 表述 安排 部署 说法 怎么说 文件 政策 措施 意见 办法 通知 内容 涉及 意思 含义
-多长 多长时间 多久 时候 一般 上限 封顶 顶格 最高额
+多长 多长时间 多久 时候 一般 上限 封顶 顶格 最高额 整体 总体 整个 全部 所有
 """.split())
 # Words that name the benefit asked about, not who gets it: an amount question's subject is the rest.
 BENEFIT_WORDS = frozenset("""
@@ -65,6 +65,7 @@ def _beneficiary(text: str, person: str) -> str | None:
 
 # A question for the most that is granted, and the qualifiers that state such a cap.
 _CAP_ASK = r"最多|最高|上限|封顶|限额|顶格"
+_HOW_COUNTED = r"(怎么|怎样|如何)(扣|算|计算|补|给|核定)"
 CAP_QUALIFIERS = ("最高不超过", "不能超过", "不得超过", "不超过", "最高", "最多", "上限为")
 # Names of one quantity: a share of a whole, a growth rate, a coverage rate.
 QUANTITIES = (("比重", "占比", "比例"), ("增速", "增长率", "增幅", "年均增长"), ("覆盖率", "普及率"))
@@ -359,10 +360,9 @@ class Answerer:
         (去年我自己住院，医保报完以后自费部分挺多的。大病医疗…超过多少开始算？): the story's words
         are the asker's, the asking sentence says what the question is about."""
         share = self.unknown_share(terms)
-        parts = [p for p in re.split(r"(?<=[。！!？?])", fold(question)) if p.strip()]
-        asking = [p for p in parts if _ASK.search(p) or re.search(r"[吗呢？?]\s*$", p)]
-        if len(parts) > 1 and asking and len(asking) < len(parts):
-            own = [t for t in self.terms("".join(asking)) if t not in BENEFIT_WORDS]
+        asking = _asking_sentences(question)
+        if asking != fold(question):
+            own = [t for t in self.terms(asking) if t not in BENEFIT_WORDS]
             if own and any(self._nominal(t) for t in own):
                 share = min(share, self.unknown_share(own))
         return share
@@ -697,8 +697,11 @@ class Answerer:
         subject = [t for t in subject if t not in negated] or subject
         # The rarest of the things the subject names, not of its tier words (认定 of 新认定 in 新认定的
         # 高新技术企业 says which round, 高新技术企业 who): tiers are matched by _tiers_agree.
-        rare = self.evidence.rarest([t for t in subject if not any(t in x for x in query.tiers) and t not in incidental]
-                                    or subject)
+        named = [t for t in subject if not any(t in x for x in query.tiers) and t not in incidental] or subject
+        # A story told before the asking sentence (我被裁员了，打算开个面馆。…个人自主创业最多能贷多少？)
+        # is the asker's: the asking sentence's rarest words name the subject too, beside the story's.
+        own = set(self.terms(_asking_sentences(query.text)))
+        rare = list(dict.fromkeys(self.evidence.rarest(named) + self.evidence.rarest([t for t in named if t in own] or named)))
         # 要达到多少分才能落户, 满多少分可以落户: the figure is a threshold for what follows 能/可以, which
         # its clause must name.
         goal = re.search(r"(?:多少|几)[^，,。？?；;！!]{0,12}?(?:才|就)?(?:能够|能|可以|可)((?:(?!多少|几|最多|最高|上限)[^，,。？?；;！!]){1,12})",
@@ -802,7 +805,8 @@ class Answerer:
         if cities and len(matched) > 1:
             matched = [m for m in matched if any(c in fold(m[0].condition) for _, c in cities)] or matched
         # A question for the cap (最多, 上限, 封顶) is answered by the clauses that state one, when any does.
-        if re.search(_CAP_ASK, query.text) and len(matched) > 1:
+        # (怎么扣？最多扣多少？ asks how it is counted too: every figure of the subject.)
+        if re.search(_CAP_ASK, query.text) and not re.search(_HOW_COUNTED, query.text) and len(matched) > 1:
             def caps(m) -> bool:
                 return any(f.qualifier in CAP_QUALIFIERS for f in m[0].figures)
             if len(query.tiers) > 1:
@@ -814,14 +818,20 @@ class Answerer:
         # among conditions, those naming the subject most completely are the answer; the others
         # name another subject (生产性服务业年均增长 is not 新经济增加值年均增速).
         if any(in_cond for _, in_cond, _ in matched):
-            matched = [m for m in matched if m[1]]
+            every, matched = matched, [m for m in matched if m[1]]
             terms_in = {id(it): frozenset(t for t in subject if contains(fold(it.condition + it.quote), t)) for it, _, _ in matched}
             cov = {id(it): self.evidence.coverage(subject, it.condition + it.quote) for it, _, _ in matched}
             best = max(cov.values(), default=0.0)
             # The distinct term sets are few (subsets of the subject's words): compare those, not every pair.
             sets = set(terms_in.values())
             maximal = {x for x in sets if not any(x < o for o in sets)}
-            matched = [m for m in matched if cov[id(m[0])] >= best - 0.2 and terms_in[id(m[0])] in maximal]
+            kept = [m for m in matched if cov[id(m[0])] >= best - 0.2 and terms_in[id(m[0])] in maximal]
+            if re.search(_HOW_COUNTED, query.text):
+                # How it is counted: the kept clauses' sentences state it whole (…超过15000元的部分，由
+                # 纳税人…在80000元限额内据实扣除).
+                said = {m[0].context for m in kept}
+                kept = [m for m in every if m in kept or m[0].context in said]
+            matched = kept
         return [it for it, _, _ in matched]
 
     def _title_topic(self, doc_id: str) -> str:
@@ -1047,13 +1057,13 @@ class Answerer:
         single = len(by_record) == 1 and len(items) == 1
         for rid, its in by_record.items():
             r = self.index.by_id[rid]
-            stated = [self._item_text(it) for it in its]
+            stated = [self._item_text(it, r.text) for it in its]
             if single:
                 lines.append(f"根据{self._ref(r)}：{stated[0]}")
             else:
                 lines.append(f"{self._ref(r)}：")
                 lines += [f"- {s}" for s in stated]
-            quotes = ((f"{y}……" if (y := _target_year(it)) else "") + it.quote for it in its)
+            quotes = ((f"{y}……" if (y := _target_year(it, r.text)) else "") + it.quote for it in its)
             cites.append(Citation.from_record(r, "……".join(dict.fromkeys(quotes))))
         if not single:
             head = f"共{len(items)}项" + (f"，分布在{len(docs)}份文件中" if len(docs) > 1 else "") + "："
@@ -1063,14 +1073,15 @@ class Answerer:
         return Answer(q, "\n".join(lines), True, cites, kind="amount", extra={"items": [it.to_dict() for it in items]})
 
     @staticmethod
-    def _item_text(it: SupportItem) -> str:
+    def _item_text(it: SupportItem, passage: str = "") -> str:
         """The item as the document says it: the clause itself when it states only this item's
-        figures, else its condition and its own figure (an aligned pair of a 分别 list)."""
+        figures, else its condition and its own figure (an aligned pair of a 分别 list); a target
+        with the year its sentence or passage sets it for."""
         own = {f.text for f in it.figures}
         # A figure the condition itself states (分摊每月2000元的…, capped at 1000元) is no other item's.
         others = [m.group(0) for m in re.finditer(r"\d+(?:\.\d+)?\s*(?:万亿元|亿元|万元|元|%|个百分点)", it.quote)
                   if m.group(0) not in own and m.group(0) not in it.condition]
-        when = f"{year}，" if (year := _target_year(it)) else ""
+        when = f"{year}，" if (year := _target_year(it, passage)) else ""
         if not others:
             return when + it.quote + ("" if it.quote.endswith(("。", "；")) else "。")
         figs = "、".join(f"{f.qualifier}{f.text}" for f in it.figures)
@@ -1334,7 +1345,7 @@ _DEFINITION = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条\
 # / 100万以上 (more).
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _BOUND = re.compile(rf"(?P<before>不超过|不到|不足|少于|低于|未满|超过|多于|高于|大于)?\s*(?P<n>\d+(?:\.\d+)?|[{_CN_DIGITS}]+)"
-                    rf"(?P<more>多)?(?P<unit>万|亿|岁|人|名)?(?:人|元|平方米|户|家)?(?P<after>以下|以内|以上)?")
+                    rf"(?P<more>多|余)?来?(?P<unit>万|亿|岁|人|名)?(?:人|元|平方米|户|家)?(?P<after>以下|以内|以上)?")
 _AT_MOST = {"不超过", "不到", "不足", "少于", "低于", "未满", "以下", "以内"}
 # A range a tier covers: 16—24岁, 3—12个月.
 _RANGE = re.compile(r"(\d+)\s*[—–\-~～至到]+\s*(\d+)\s*(岁|万|亿)")
@@ -1462,10 +1473,18 @@ def _spellings(term: str) -> tuple[str, ...]:
     return (term,)
 
 
-def _target_year(it: SupportItem) -> str:
-    """The year a target's sentence sets it for (到2025年), when its clause does not say it."""
-    year = re.match(r"^\s*((?:到|至)\s*\d{4}\s*年(?:底|末)?)", it.context)
-    return year.group(1) if it.kind == "指标" and year and year.group(1) not in it.quote else ""
+def _target_year(it: SupportItem, passage: str = "") -> str:
+    """The year a target is set for (到2025年), when its clause does not say it: stated at the start of
+    its sentence, or else at the start of its passage (二、发展目标\n到2025年,…: every target of the
+    section is for that year)."""
+    if it.kind != "指标" or re.search(r"\d{4}\s*年", it.quote):
+        return ""
+    opening = re.sub(r"^[^\n]*\n", "", passage, count=1) if "\n" in passage else passage  # after the heading line
+    for text in (it.context, opening):
+        year = re.match(r"^\s*((?:到|至)\s*\d{4}\s*年(?:底|末)?)", text)
+        if year:
+            return year.group(1)
+    return ""
 
 
 def _names_status(question: str, condition: str) -> bool:
@@ -1507,6 +1526,14 @@ _ASK = re.compile(r"多少|(?<!哪)几[座家个项所年月天名人分]?|多�
 _EACH = re.compile(r"分别|各自|各(?=[能是有可扣拿给得为])")
 
 
+def _asking_sentences(question: str) -> str:
+    """The sentences that ask, when the question tells a story in sentences of its own first; else
+    the whole question (folded)."""
+    parts = [p for p in re.split(r"(?<=[。！!？?])", fold(question)) if p.strip()]
+    asking = [p for p in parts if _ASK.search(p) or re.search(r"[吗呢？?]\s*$", p)]
+    return "".join(asking) if len(parts) > 1 and asking and len(asking) < len(parts) else fold(question)
+
+
 def split_question(q: str) -> list[str]:
     """The questions inside one that asks for several figures.
 
@@ -1530,23 +1557,39 @@ def split_question(q: str) -> list[str]:
         before, ask = q[:each.start()], q[each.end():]
         # The conjuncts: the last 和/与/及 before 分别 joins them; the first starts after the
         # preposition or comma that opens it (对示范企业和瞪羚企业…), which is kept as the head.
-        conj = [m for m in re.finditer(r"[，,]?(?:以及|和|与|及)|[、，,]又", before)]
+        conj = [m for m in re.finditer(r"[，,]?(?:以及|和|与|及)|[、，,]又", before)] \
+            or list(re.finditer(r"、", before))  # 推出…赛事、打造…品牌，各是多少: two clauses in a list
         if conj:
             c = conj[-1]
-            head, a = _opened(before[:c.start()])
+            story, head, a = _opened(before[:c.start()])
             b = before[c.end():].strip("，,")
             b, _, shared = b.partition("，")  # …租房，个税的住房租金扣除标准分别…: said of both
             tail = ("，" + shared if shared else "") + ask
             if len(a) >= 2 and len(b) >= 2:
+                # A conjunct that only names a quantity (比重, 占GDP的比重) is of the first's subject
+                # (新经济增加值增速和比重 → 新经济增加值比重), or, when both only name one, of the
+                # sentence before (四川发展新经济…目标？增速和比重各是多少？).
+                if _bare(a) and _bare(b):
+                    head = story + head
+                elif _bare(b):
+                    b = _QUANTITY.split(a, maxsplit=1)[0] + b
                 return [head + a + tail, head + b + tail]
     return [q]
 
 
-def _opened(text: str) -> tuple[str, str]:
+_QUANTITY = re.compile("|".join(w for g in QUANTITIES for w in g) + r"|增长|目标")
+
+
+def _bare(conjunct: str) -> bool:
+    """The conjunct names only a quantity (增速, 占GDP的比重), no subject of its own."""
+    return not re.search(r"[\u4e00-\u9fff]{2}", re.sub(_QUANTITY.pattern + r"|占|的|GDP|地区生产总值", "", conjunct))
+
+
+def _opened(text: str) -> tuple[str, str, str]:
     """`text` split before its last conjunct: after the last comma, or the last preposition standing
     as a word (对示范企业 → 对 | 示范企业; not the 在 of 在职), which opens the conjuncts and is kept
     with the head; 在A和在B repeat it, so it stays with A. A sentence before the conjuncts (…是什么？
-    A和B分别…) is another question: it is left out."""
+    A和B分别…) is another question: it is returned apart, first."""
     import jieba
 
     pos, cut, sentence = 0, 0, 0
@@ -1556,7 +1599,7 @@ def _opened(text: str) -> tuple[str, str]:
             cut = pos
         elif tok in ("？", "?", "。", "！", "!"):
             cut = sentence = pos
-    return text[sentence:cut], text[cut:]
+    return text[:sentence], text[sentence:cut], text[cut:]
 
 
 def _replace(query: Query, **changes) -> Query:

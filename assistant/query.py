@@ -54,7 +54,7 @@ INTENTS = (
     # Is X covered at all? (文件里有没有提到X / 对X有啥说法 / 跟我们沾边吗): answered by where X is mentioned.
     ("mention", r"有没有(提到?|说|涉及|相关|关于|部署|支持)|提(到|及)?了?(没有|吗)|提没提|(有|有什么|有啥)(说法|表述|部署|提法)|"
                 r"沾边|算不算|涉及(到)?.{0,6}(吗|没有)|有.{0,12}(相关|对应)的?.{0,6}(吗|没有)|能用上|用得上|哪些地方提到|哪里提到|提到.{0,8}(的地方|了吗)"),
-    ("amount", r"多少|(?<!哪)几(座|家|所|项|个月|年)|金额|奖励|奖金|补助|补贴|资助|额度|比例|比重|增速|百分|上限|最高"),
+    ("amount", r"多少|(?<!哪)几(座|家|所|项|个月|年|折)|折扣|金额|奖励|奖金|补助|补贴|资助|额度|比例|比重|增速|百分|上限|最高"),
     ("list", r"有哪些|哪些(政策|措施|支持|扶持|优惠|补贴|奖励|规定|条款|项目|内容)|哪几条|哪些条|哪几项|哪几个|有哪几|"
              r"享受(哪些|什么|啥)|都有(什么|啥)|有(什么|啥)(政策|支持|措施|扶持|优惠)|列举"),
     ("locate", r"哪一条|哪条|在哪|哪个措施|哪项措施|哪一项|出自|哪部分|哪一部分"),
@@ -142,7 +142,7 @@ JOINT_LIST = (r"按照?职责分工|没有.{0,4}牵头|无牵头|共同负责", 
 # 多少钱) decide first; a benefit's name (贴息, 贷款) only says money when nothing else does, so
 # 贴息比例是多少 asks for a share and 补贴期限多久 for a duration.
 FIGURE_MEASURES = (
-    ("percent", r"比例|比重|占比|百分之几|百分比|几成"),
+    ("percent", r"比例|比重|占比|百分之几|百分比|几成|几折|多少折|折扣"),  # 打几折: a share of the price
     ("duration", r"多久|几年|多少年|多长时间|期限|几个月|多少个月|几天|多少天"),
     ("points", r"分值|几分|多少分"),
     ("money", r"多少钱|金额|多少元|万元|额度"),  # before counts: 几个金额 asks for the amounts
@@ -316,15 +316,17 @@ def naming_words(question: str, names: list[DocName], doc_ids: tuple[str, ...]) 
 _FORMS: tuple = (None, {}, 0)  # the last unit collection seen, its surface forms, the longest form
 
 
-def _unit_forms(known_units) -> tuple[dict[str, str], int]:
-    """Surface form → canonical name, built once per unit collection (an opened index keeps its set)."""
+def _unit_forms(known_units) -> tuple[dict[str, list[str]], int]:
+    """Surface form → canonical names, built once per unit collection (an opened index keeps its set).
+    A short form may name units of several documents (发改委: the State Council's 发展改革委 and a
+    province's 省发展改革委): it names all of them, each answered in its own document."""
     global _FORMS
     units, forms, longest = _FORMS
     if units is not known_units:
         forms = {}
         for canon in sorted(known_units):
-            for form in unit_surface_forms(canon) + (canon,):
-                forms.setdefault(fold(form), canon)
+            for form in dict.fromkeys(fold(f) for f in unit_surface_forms(canon) + (canon,)):
+                forms.setdefault(form, []).append(canon)
         longest = max(map(len, forms), default=0)
         _FORMS = (known_units, forms, longest)
     return forms, longest
@@ -339,8 +341,7 @@ def find_units(question: str, known_units: set[str] | list[str]) -> tuple[str, .
     found: list[str] = []
     for form in sorted(present, key=lambda f: (-len(f), f)):
         if form in q:
-            if forms[form] not in found:
-                found.append(forms[form])
+            found += [c for c in forms[form] if c not in found]
             q = q.replace(form, "\u0000")
     return tuple(found)
 

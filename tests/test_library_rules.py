@@ -283,7 +283,10 @@ def test_a_sentence_before_the_conjuncts_is_another_question():
     from assistant.answer import split_question
 
     assert split_question("这份意见的总体目标是什么？新经济增加值增速和比重分别要到多少？") == [
-        "新经济增加值增速要到多少？", "比重要到多少？"]
+        "新经济增加值增速要到多少？", "新经济增加值比重要到多少？"]  # a bare quantity borrows the first's subject
+    # Both conjuncts only name quantities: the sentence before says whose.
+    assert split_question("四川发展新经济要达到什么目标？增速和比重各是多少？") == [
+        "四川发展新经济要达到什么目标？增速是多少？", "四川发展新经济要达到什么目标？比重是多少？"]
 
 
 def test_a_word_inside_a_longer_word_of_another_meaning_is_not_the_subject(library_answerer):
@@ -539,3 +542,44 @@ def test_the_aspects_a_section_sets_out_are_its_paragraphs_leads(answerer):
     a = answerer.ask("发展目标具体分为哪几个方面？")
     assert a.found and all(x in a.answer for x in ("新技术加速突破", "新制造加速培育", "新场景加速构建")), a.answer
     assert "到2025年" not in a.answer.split("：", 1)[1]  # a date names no aspect
+
+
+def test_a_short_name_names_every_documents_unit_of_that_name(library_answerer):
+    # 发改委 is the State Council's 发展改革委 in 国发 documents and 省发展改革委 in the seed: both are
+    # looked up, each answered in its own document (no silent choice of one).
+    from assistant.query import find_units
+
+    assert set(find_units("发改委牵头的措施有哪些", library_answerer.index.units)) >= {"发展改革委", "省发展改革委"}
+    a = library_answerer.ask("发改委牵头的措施有哪些？")
+    assert a.found and "第(十三)条" in a.answer, a.answer
+
+
+def test_a_story_before_the_asking_sentence_does_not_pick_the_subject(library_answerer):
+    # 裁员 is the asker's story (and a word of (一)'s 稳岗返还); the asking sentence asks about 自主创业.
+    a = library_answerer.ask("我去年被公司裁员了，现在想自己开个奶茶店。像我这种个人自主创业，创业担保贷款最多能贷多少？")
+    assert a.found and "15万元" in a.answer, a.answer
+
+
+def test_a_discount_asked_is_a_share(library_answerer):
+    from assistant.query import parse_query
+
+    assert parse_query("土地出让价能打几折？").figure_kind == "percent"
+    a = library_answerer.ask("新经济重点领域的重大项目拿地，土地出让价能打几折？")
+    assert not a.found, a.answer
+
+
+def test_a_target_is_stated_with_the_year_its_section_sets(answerer):
+    a = answerer.ask("全社会研发投入强度要达到多少？")
+    assert a.found and "2.4%左右" in a.answer and "2025年" in a.answer, a.answer
+
+
+def test_an_approximate_magnitude_is_placed_in_its_tier(library_answerer):
+    # 七十来万 (about 700,000) is in the tier of 市辖区户籍人口不超过100万的城市.
+    a = library_answerer.ask("我工作的城市市辖区户籍人口七十来万，不是省会，租房每月能扣多少？")
+    assert a.found and "800元" in a.answer and "1100元" not in a.answer, a.answer
+
+
+def test_how_a_deduction_is_counted_gives_its_whole_provision(library_answerer):
+    # 怎么扣 asks how it is counted: the threshold (超过15000元的部分) and the cap (80000元) of one sentence.
+    a = library_answerer.ask("大病医疗专项附加扣除怎么扣？最多能扣多少？")
+    assert a.found and "15000元" in a.answer and "80000元" in a.answer, a.answer
