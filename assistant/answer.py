@@ -192,6 +192,7 @@ class Answerer:
         self._definitions: dict[str, dict[str, str]] = {}
         self._span_cache: dict[str, list[tuple[int, int, str]]] = {}
         self._title_topics: dict[str, str] = {}
+        self._national: tuple[str, ...] | None = None  # the library's State Council documents
         for it in self.items:
             self._items_of.setdefault(it.record_id, []).append(it)
 
@@ -346,7 +347,8 @@ class Answerer:
 
     def unknown_places(self, question: str) -> list[str]:
         """Places the question names that no document mentions (重庆市 asked of a Sichuan library):
-        a policy speaks for its own region, so these ask about somewhere else."""
+        a policy speaks for its own region, so these ask about somewhere else, which only the State
+        Council's documents (if the library holds any) speak for too: see national_only."""
         from .query import expand
 
         q = fold(expand(question))
@@ -354,6 +356,19 @@ class Answerer:
         # alone also marks ordinary words it does not know, so the name must read as a place).
         return [w for w, flag in self._pos(q) if flag == "ns" and len(w) >= 2 and self.evidence.df(w) == 0
                 and (re.search(r"(省|市|县|区|州|镇|乡)$", w) or re.search(re.escape(w) + r"(省|市|县|区|州)", q))]
+
+    def national_only(self, question: str) -> tuple[str, ...]:
+        """The State Council's documents, when the question names a place no document covers (在苏州办
+        失业登记): they speak for every place, a province's document does not."""
+        if self._national is None:
+            self._national = tuple(d for d, doc in self.index.documents.items()
+                                   if fold(doc.get("publisher") or doc.get("title") or "").startswith("国务院"))
+        places = self.unknown_places(question) if self._national else []
+        q = fold(question)
+        # 杭州市有哪些人才政策 asks for that place's own policies, which the library does not hold.
+        if not places or any(re.search(re.escape(p) + r"[市省县区]?[^，,。？?]{0,6}(政策|规定|文件|措施|意见|办法)", q) for p in places):
+            return ()
+        return self._national
 
     def asked_unknown_share(self, question: str, terms: list[str]) -> float:
         """The unknown share of the question, or of its asking sentence when it tells a story first
@@ -949,7 +964,7 @@ class Answerer:
     def _elsewhere(self, q: str, kind: str) -> Answer | None:
         """A not-found answer when the question is about a place no document covers."""
         places = self.unknown_places(q)
-        if places:
+        if places and not self.national_only(q):
             return self._not_found(q, f"已收录的文件没有关于{'、'.join(places)}的规定。", kind)
         return None
 
@@ -978,7 +993,8 @@ class Answerer:
         # it does not decide the subject, though it is rare. Names always do (高新技术企业).
         seen = fold("".join(h.record.text + (h.record.title or "") for h in hits[:3]))
         incidental = frozenset(t for t in subject if not self._nominal(t) and not contains(seen, t))
-        items = self._match_items(query, subject, self._items_for(pool, ret.scope, query, hits, subject), incidental)
+        scope = ret.scope or self.national_only(q)  # 苏州: only the State Council's documents speak for it
+        items = self._match_items(query, subject, self._items_for(pool, scope, query, hits, subject), incidental)
         with_figures = [it for it in items if it.figures]
         if with_figures:
             # Say so when the tier was chosen by a city's category, which the text does not state.
@@ -1100,7 +1116,7 @@ class Answerer:
             return elsewhere
         if topic and self.unknown_share(topic) > 0.5:
             return self._not_found(q, "未在已收录的文件中找到与该问题相关的措施。", "list", near=[h.record for h in ret.hits[:3]])
-        candidates = hybrid(self.index, query.expanded, ret.scope, 40)
+        candidates = hybrid(self.index, query.expanded, ret.scope or self.national_only(q), 40)
         known = [t for t in topic if self.evidence.df(t) > 0]
         scored = []
         for h in candidates:
@@ -1189,9 +1205,10 @@ class Answerer:
         subject = [t for t in self.terms(q) if t not in BENEFIT_WORDS]
         known = [t for t in subject if self.evidence.df(t) > 0]
         scored = []
+        national = self.national_only(q)
         for h in ret.hits:
             r = h.record
-            if r.kind not in ("measure", "section"):
+            if r.kind not in ("measure", "section") or (national and r.doc_id not in national):
                 continue
             cov = self.evidence.coverage(known, r.text + (r.title or "") + (r.section_title or ""))
             scored.append((cov, h.score, r))
@@ -1283,9 +1300,19 @@ class Answerer:
         record holds enough of them, weighted by rarity (a share of the question, which does not
         drift as documents are added); or it is a close dense match holding half that share.
         """
-        if self.unknown_share(terms) > 0.5 or self.unknown_places(query.text):
+        if self.asked_unknown_share(query.text, terms) > 0.5 or (self.unknown_places(query.text) and not self.national_only(query.text)):
             return None
+        if national := self.national_only(query.text):
+            hits = [h for h in hits if h.record.doc_id in national]
+            scope = scope or national
         best = self._best_supported(query, terms, hits[:3])
+        asking = _asking_sentences(query.text)
+        if best is None and asking != fold(query.text):
+            # A story told first (我户口在河南…厂里把我裁了。) is the asker's: the asking sentences'
+            # words (在苏州办失业登记？去哪儿办？) must be covered, not the story's too.
+            own = [t for t in self.terms(asking) if t in terms]
+            if own and self.unknown_share(own) <= 0.5:
+                best = self._best_supported(query, own, hits[:3])
         if best is None:
             # None of the top hits is on topic: the records holding the question's rarest word, when
             # few do, are, wherever rank fusion put them (一址多照 in one record of the library).

@@ -583,3 +583,14 @@ def test_how_a_deduction_is_counted_gives_its_whole_provision(library_answerer):
     # 怎么扣 asks how it is counted: the threshold (超过15000元的部分) and the cap (80000元) of one sentence.
     a = library_answerer.ask("大病医疗专项附加扣除怎么扣？最多能扣多少？")
     assert a.found and "15000元" in a.answer and "80000元" in a.answer, a.answer
+
+
+def test_a_place_no_document_names_is_spoken_for_by_the_state_councils_documents(library_answerer):
+    # 国发〔2018〕39号 (九) lets the unemployed register where they live, in any city; a province's
+    # document does not speak for 重庆; 杭州市…政策 asks for that city's own policies.
+    a = library_answerer.ask("我老家在安徽，在杭州上班被辞退了。能在杭州办失业登记吗？到哪里办？")
+    assert a.found and a.citations[0].doc_id == "gov_jiuye_2018_39" and "常住地" in a.answer, a.answer
+    b = library_answerer.ask("重庆市对新认定的省级新经济示范企业奖励多少？")
+    assert not b.found and "100万元" not in b.answer, b.answer
+    c = library_answerer.ask("杭州市有哪些人才政策？")
+    assert not c.found, c.answer
