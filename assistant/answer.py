@@ -1572,7 +1572,7 @@ def split_question(q: str) -> list[str]:
     asking = [c for c in clauses if _ASK.search(c) and not c.strip().endswith("的话")]  # a case supposed asks nothing
     if len(asking) > 1:
         # Later clauses often leave out the subject (…每个月能扣多少，最长扣多久？): they keep the first's.
-        head = "".join(c for c in clauses[:clauses.index(asking[0])])
+        head = "".join(c + "，" for c in clauses[:clauses.index(asking[0])])  # its clauses kept apart
         context = _ASK.sub("", asking[0])
         return [head + (context if i else "") + c for i, c in enumerate(asking)]
     both = re.search(r"既(.{2,40}?)[，,]?又(.{2,40}?)[，,]([^，,]*(?:多少|几)[^，,]*)$", q)

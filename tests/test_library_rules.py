@@ -594,3 +594,4 @@ def test_a_place_no_document_names_is_spoken_for_by_the_state_councils_documents
     assert not b.found and "100万元" not in b.answer, b.answer
     c = library_answerer.ask("杭州市有哪些人才政策？")
     assert not c.found, c.answer
+
