@@ -24,6 +24,28 @@ from .index import PolicyIndex
 from .items import extract_items, is_support, parse_figures
 from .load import fold
 from .query import ENERGY_FORMS, EVERYDAY_WORDS, META_LABELS, Query, city_categories, joint_names
+from .reading import (
+    APPLY,
+    DEFINITION,
+    DENIAL,
+    NEGATED,
+    PARTS_OF,
+    QUANTITIES,
+    SEVERAL,
+    affirms,
+    asking_sentences,
+    bounds_agree,
+    compared,
+    figure_clauses,
+    names_status,
+    qualified_otherwise,
+    spellings,
+    split_question,
+    target_year,
+    uncrossed,
+    variant_tier,
+    without_basis,
+)
 from .records import Answer, Citation, Hit, Record, SupportItem
 from .retrieve import Retrieval, hybrid, in_scope, retrieve, understand
 from .units import read_text_duty
@@ -67,10 +89,7 @@ def _beneficiary(text: str, person: str) -> str | None:
 _CAP_ASK = r"最多|最高|上限|封顶|限额|顶格"
 _HOW_COUNTED = r"(怎么|怎样|如何)(扣|算|计算|补|给|核定)"
 CAP_QUALIFIERS = ("最高不超过", "不能超过", "不得超过", "不超过", "最高", "最多", "上限为")
-# Names of one quantity: a share of a whole, a growth rate, a coverage rate.
-QUANTITIES = (("比重", "占比", "比例"), ("增速", "增长率", "增幅", "年均增长"), ("覆盖率", "普及率"))
 BODY_META = ("effective", "period", "approval")  # metadata a document states in its body, not its header
-STATUS_CHARS = 6  # a status name this long, ending the condition and written alike in the question, is that status
 COUNT_UNITS = ("个", "家", "座", "项", "所", "条", "名", "批", "人")
 PINNING_DF = 2  # a word in at most this many records points at them by itself
 LIST_CAP = 10  # measures in a list answer
@@ -304,7 +323,7 @@ class Answerer:
 
                 # A unit's short name (经信厅) is the unit the library knows (经济和信息化厅).
                 units = [u for u in find_units(word, self.index.units) if self.evidence.df(u) > 0]
-                known = units or _uncrossed(word, [t for t in self.index.terms.tokens(word)
+                known = units or uncrossed(word, [t for t in self.index.terms.tokens(word)
                                                    if len(t) >= 2 and t != word and self.evidence.df(t) > 0])
                 parts = known or [word]
             out += [t for t in parts if t not in out and t not in QUESTION_WORDS]
@@ -375,7 +394,7 @@ class Answerer:
         (去年我自己住院，医保报完以后自费部分挺多的。大病医疗…超过多少开始算？): the story's words
         are the asker's, the asking sentence says what the question is about."""
         share = self.unknown_share(terms)
-        asking = _asking_sentences(question)
+        asking = asking_sentences(question)
         if asking != fold(question):
             own = [t for t in self.terms(asking) if t not in BENEFIT_WORDS]
             if own and any(self._nominal(t) for t in own):
@@ -715,7 +734,7 @@ class Answerer:
         named = [t for t in subject if not any(t in x for x in query.tiers) and t not in incidental] or subject
         # A story told before the asking sentence (我被裁员了，打算开个面馆。…个人自主创业最多能贷多少？)
         # is the asker's: the asking sentence's rarest words name the subject too, beside the story's.
-        own = set(self.terms(_asking_sentences(query.text)))
+        own = set(self.terms(asking_sentences(query.text)))
         rare = list(dict.fromkeys(self.evidence.rarest(named) + self.evidence.rarest([t for t in named if t in own] or named)))
         # 要达到多少分才能落户, 满多少分可以落户: the figure is a threshold for what follows 能/可以, which
         # its clause must name.
@@ -725,8 +744,8 @@ class Answerer:
         if goal:
             # Applying for or receiving (才能申请, 就能领) names no thing of its own: the threshold is the
             # subject's own condition.
-            words = [t for t in self.terms(goal.group(1)) if t not in BENEFIT_WORDS and not re.fullmatch(_APPLY, t)]
-            rest = re.sub(_APPLY + r"|[吗呢啊了]", "", goal.group(1))
+            words = [t for t in self.terms(goal.group(1)) if t not in BENEFIT_WORDS and not re.fullmatch(APPLY, t)]
+            rest = re.sub(APPLY + r"|[吗呢啊了]", "", goal.group(1))
             goal_words = tuple(words or ([rest] if rest else []))
         return _Asked(subject, negated, rare, fold(query.expanded), [fold(x) for x in self._quoted(query)],
                       self._counted(query.text), self._rates(query.text) - {"比率", "效率", "频率"},
@@ -741,10 +760,10 @@ class Answerer:
                                                             asked.quoted, asked.counted)
         matched: list[tuple[SupportItem, bool, float]] = []
         for it in items:
-            if (own := _variant_tier(query.text, it.condition)) != it.condition:
+            if (own := variant_tier(query.text, it.condition)) != it.condition:
                 it = replace(it, condition=own)  # the asker's tier of a threshold (25%（超过100人的…15%）)
             if counted and any(f.unit in COUNT_UNITS for f in it.figures) \
-                    and not any(contains(fold(_figure_clauses(it)), a) for a in counted):
+                    and not any(contains(fold(figure_clauses(it)), a) for a in counted):
                 continue  # 多少个城市 is answered by a count of 城市, not by 100个…品牌
             # A threshold in the condition answers too (达到在职职工人数25%的), when the condition
             # itself names the subject: it is a figure of the condition, not of the grant.
@@ -752,7 +771,7 @@ class Answerer:
             if by_condition and not any(f.unit in wanted for f in parse_figures(it.condition)):
                 continue
             r = self.index.by_id.get(it.record_id)
-            cond = _without_basis(fold(it.condition))
+            cond = without_basis(fold(it.condition))
             listed = self._defined(it.doc_id, cond) if defined else ""
             cond += listed
             if by_condition and not any(contains(cond, t) for t in rare):
@@ -760,22 +779,22 @@ class Answerer:
             # The document's title scopes every clause of it (个人所得税专项附加扣除暂行办法: each
             # article is about 个人所得税 without saying so).
             doc_title = self._title_topic(it.doc_id)
-            near = _without_basis(fold(it.quote + it.context + (r.title or "" if r else "") + (r.section_title or "" if r else "") + doc_title))
+            near = without_basis(fold(it.quote + it.context + (r.title or "" if r else "") + (r.section_title or "" if r else "") + doc_title))
             if defined:
                 listed += self._defined(it.doc_id, near)
                 near += listed
             if asked.goal and not any(contains(cond + near, w) for w in asked.goal):
                 continue  # 积2分 says nothing of the score 落户 needs
             if query.numbers and r is not None and not self._numbers_present(query, r.text + (r.section_title or "")) \
-                    and not _compared(query.text, r.text):
+                    and not compared(query.text, r.text):
                 continue
             if query.tiers and not self._tiers_agree(query.tiers, cond + fold(it.quote)):
                 continue
-            if any(_affirms(cond, t) for t in negated):
+            if any(affirms(cond, t) for t in negated):
                 continue  # a clause for what the asker says they are not (a 非独生子女 clause is not one)
-            if any(_qualified_otherwise(cond, a, b) for a, b in asked.kinds):
+            if any(qualified_otherwise(cond, a, b) for a, b in asked.kinds):
                 continue  # 自主创业 is not the 合伙创业 asked about
-            if not _bounds_agree(query.text, cond):
+            if not bounds_agree(query.text, cond):
                 continue  # 不到100万 asks the other tier than 超过100万的城市
             if quoted and any(x not in fold(it.quote) and x != fold(r.title or "" if r else "") for x in quoted):
                 continue  # the question quotes words (“不低于”) the clause must use
@@ -787,15 +806,15 @@ class Answerer:
             # names (省级新经济示范企业), word for word the condition's.
             # (a member a term's definition lists is matched as written: 大学 of 大学本科 is one)
             named = bool(rare) and any(self._word_in(cond, a, wording) or self._word_in(near, a, wording)
-                                       or contains(listed, a) for t in rare for a in _spellings(t))
-            by_status = not named and _names_status(fold(query.text), cond)
+                                       or contains(listed, a) for t in rare for a in spellings(t))
+            by_status = not named and names_status(fold(query.text), cond)
             if not named and not by_status:
                 continue
             cov = self.evidence.coverage(subject, cond + near)
             if cov >= self.settings.min_evidence:
                 # The clause that states the figure names its subject as its condition does
                 # (…放宽至参保1年以上: 参保 is what the 1年 is about).
-                own = _without_basis(fold(_figure_clauses(it)))
+                own = without_basis(fold(figure_clauses(it)))
                 matched.append((it, by_status or any(contains(cond, t) or contains(own, t) for t in rare), cov))
         # A rate the question names (利率, 数控化率) is a figure only a clause naming that rate (or its
         # other name: 增长率, 增速) gives: 扣除标准的100% is no 利率.
@@ -908,7 +927,7 @@ class Answerer:
 
     def _negated(self, question: str) -> list[str]:
         """Terms the question denies (不是省会, 并非…, 不属于…), up to the next 也/但/的/comma."""
-        return [t for m in _NEGATED.finditer(fold(question)) for t in self.terms(m.group(1))]
+        return [t for m in NEGATED.finditer(fold(question)) for t in self.terms(m.group(1))]
 
     def _official(self, query: Query) -> list[str]:
         """The words of an official name the asker gives in brackets (读在职研究生（学历继续教育）):
@@ -927,7 +946,7 @@ class Answerer:
             found: dict[str, str] = {}
             for r in self.index.records_of(doc_id):
                 for sentence in sentences(fold(r.text)):
-                    m = _DEFINITION.match(sentence.strip())
+                    m = DEFINITION.match(sentence.strip())
                     if m:
                         found.setdefault(m.group("term"), m.group("body"))
             self._definitions[doc_id] = found
@@ -956,7 +975,7 @@ class Answerer:
             # One tier written inside the other counts (新认定 in 新认定的), unless it is its denial
             # (独生子女 in 非独生子女).
             def alike(a: str, h: str) -> bool:
-                return a == h or ((a in h or h in a) and a.startswith(_DENIAL) == h.startswith(_DENIAL))
+                return a == h or ((a in h or h in a) and a.startswith(DENIAL) == h.startswith(DENIAL))
             if ask and have and not any(alike(a, h) for a in ask for h in have):
                 return False
         return True
@@ -1042,7 +1061,7 @@ class Answerer:
         各多少), as the 惠企政策 table lists them; the document is the one named or chosen, or the
         library's only one."""
         named = [t for t in subject if not any(t in w for w in ret.query.doc_words)]  # 临港 of 临港政策 is scope
-        if any(self.evidence.df(t) > 0 for t in named) or not re.search(_SEVERAL, q):
+        if any(self.evidence.df(t) > 0 for t in named) or not re.search(SEVERAL, q):
             return ()
         return ret.scope or (tuple(self.index.documents) if len(self.index.documents) == 1 else ())
 
@@ -1079,7 +1098,7 @@ class Answerer:
             else:
                 lines.append(f"{self._ref(r)}：")
                 lines += [f"- {s}" for s in stated]
-            quotes = ((f"{y}……" if (y := _target_year(it, r.text)) else "") + it.quote for it in its)
+            quotes = ((f"{y}……" if (y := target_year(it, r.text)) else "") + it.quote for it in its)
             cites.append(Citation.from_record(r, "……".join(dict.fromkeys(quotes))))
         if not single:
             head = f"共{len(items)}项" + (f"，分布在{len(docs)}份文件中" if len(docs) > 1 else "") + "："
@@ -1097,7 +1116,7 @@ class Answerer:
         # A figure the condition itself states (分摊每月2000元的…, capped at 1000元) is no other item's.
         others = [m.group(0) for m in re.finditer(r"\d+(?:\.\d+)?\s*(?:万亿元|亿元|万元|元|%|个百分点)", it.quote)
                   if m.group(0) not in own and m.group(0) not in it.condition]
-        when = f"{year}，" if (year := _target_year(it, passage)) else ""
+        when = f"{year}，" if (year := target_year(it, passage)) else ""
         if not others:
             return when + it.quote + ("" if it.quote.endswith(("。", "；")) else "。")
         figs = "、".join(f"{f.qualifier}{f.text}" for f in it.figures)
@@ -1108,7 +1127,7 @@ class Answerer:
     def _list_answer(self, q: str, ret: Retrieval) -> Answer:
         """A ranked list of the measures about the question's topic, across documents."""
         query = ret.query
-        if re.search(_PARTS_OF, q) and (outline := self._outline_answer(q, ret)):
+        if re.search(PARTS_OF, q) and (outline := self._outline_answer(q, ret)):
             return outline
         # The words naming the document (临港“双特”意见) are its scope, not the topic listed.
         topic = self._without_doc_words([t for t in self.terms(q) if t not in BENEFIT_WORDS], query)
@@ -1306,7 +1325,7 @@ class Answerer:
             hits = [h for h in hits if h.record.doc_id in national]
             scope = scope or national
         best = self._best_supported(query, terms, hits[:3])
-        asking = _asking_sentences(query.text)
+        asking = asking_sentences(query.text)
         if best is None and asking != fold(query.text):
             # A story told first (我户口在河南…厂里把我裁了。) is the asker's: the asking sentences'
             # words (在苏州办失业登记？去哪儿办？) must be covered, not the story's too.
@@ -1329,7 +1348,7 @@ class Answerer:
             text = r.text + (r.section_title or "") + (r.title or "")
             cov = self.evidence.coverage(terms, text)
             close = h.dense is not None and h.dense >= self.settings.min_dense and cov >= self.settings.min_evidence / 2
-            if (cov >= self.settings.min_evidence or close) and (self._numbers_present(query, text) or _compared(query.text, text)):
+            if (cov >= self.settings.min_evidence or close) and (self._numbers_present(query, text) or compared(query.text, text)):
                 key = (round(cov, 2), h.score)
                 if key > best_key:
                     best, best_key = r, key
@@ -1347,131 +1366,13 @@ class Answerer:
         if not ss:
             return r.text
         score = [sum(self.evidence.idf(t) for t in terms if contains(fold(s), t)) + 5 * sum(contains(fold(s), n) for n in query.numbers)
-                 + 5 * (bool(query.numbers) and _compared(query.text, s))  # the range the asker's 19岁 is placed in
+                 + 5 * (bool(query.numbers) and compared(query.text, s))  # the range the asker's 19岁 is placed in
                  + 3 * sum(bool(re.search(ASPECT_EVIDENCE[a], fold(s))) for a in query.aspects) for s in ss]
         best = max(range(len(ss)), key=lambda i: (score[i], -i))
         keep = [best]
         if ss[best].endswith(("；", ";")) and best + 1 < len(ss):
             keep.append(best + 1)
         return "".join(ss[i] for i in keep)
-
-
-# A basis the figure is computed from (返还标准按6个月的当地月人均失业保险金…确定): what it names is
-# the yardstick of the figure, not what the figure is granted for.
-_BASIS = re.compile(r"按照?[^，,。；;：:]{2,40}?(?:确定|计算|核定|折算|的标准|为基数|为标准)")
-
-
-# A sentence that lists what a term covers: "学历教育包括义务教育（小学、初中教育）、…" (第X条 may lead
-# it). Only the members a term includes: a 是指 definition describes (…享受首套住房贷款利率的住房贷款),
-# and what describes a term is not a kind of it.
-_DEFINITION = re.compile(r"^(?:第[一二三四五六七八九十百零〇]+条\s*)?(?:本(?:办法|意见|通知|规定|细则)所称)?"
-                         r"(?P<term>[\u4e00-\u9fff]{2,12}?)[，,]?包括(?P<body>.+)")
-
-
-# A number with the side of it a tier covers: 不超过100万 / 100万以下 (at most), 超过100万 / 一百多万
-# / 100万以上 (more).
-_CN_DIGITS = "零〇一二两三四五六七八九十百千"
-_BOUND = re.compile(rf"(?P<before>不超过|不到|不足|少于|低于|未满|超过|多于|高于|大于)?\s*(?P<n>\d+(?:\.\d+)?|[{_CN_DIGITS}]+)"
-                    rf"(?P<more>多|余)?来?(?P<unit>万|亿|岁|人|名)?(?:人|元|平方米|户|家)?(?P<after>以下|以内|以上)?")
-_AT_MOST = {"不超过", "不到", "不足", "少于", "低于", "未满", "以下", "以内"}
-# A range a tier covers: 16—24岁, 3—12个月.
-_RANGE = re.compile(r"(\d+)\s*[—–\-~～至到]+\s*(\d+)\s*(岁|万|亿)")
-
-
-def _affirms(text: str, term: str) -> bool:
-    """The text names `term` other than as its denial (独生子女, not 非独生子女)."""
-    return any(not text[max(0, m.start() - 2):m.start()].endswith(("非", "不是", "不"))
-               for m in re.finditer(re.escape(term), text))
-
-
-def _uncrossed(word: str, parts: list[str]) -> list[str]:
-    """The words inside `word` less those that cross a cut between its words (养父 in 赡养|父母). The
-    cuts are those of the fewest words that cover it whole; a word no such cover divides (中小学:
-    中小|学 and 中|小学 each leave a character out) keeps all its words."""
-    best: dict[int, list[str]] = {0: []}  # end position → fewest words covering word[:end]
-    for end in range(1, len(word) + 1):
-        ways = [best[end - len(t)] + [t] for t in parts if word.endswith(t, 0, end) and end - len(t) in best]
-        if ways:
-            best[end] = min(ways, key=len)
-    if len(word) not in best:
-        return parts
-    cuts, at = set(), 0
-    for t in best[len(word)][:-1]:
-        at += len(t)
-        cuts.add(at)
-    return [t for t in parts if not any(word.find(t) < c < word.find(t) + len(t) for c in cuts)]
-
-
-def _ranges(text: str) -> list[tuple[float, float, str]]:
-    return [(float(a), float(b), u) for a, b, u in _RANGE.findall(fold(text))]
-
-
-def _bounds(text: str) -> list[tuple[float, str, str | None]]:
-    """Each number of the text with its unit (万, 亿, or none) and the side a tier bounds it on."""
-    from .numerals import to_int
-
-    out = []
-    for m in _BOUND.finditer(fold(text)):
-        side = m.group("before") or m.group("after") or ("多" if m.group("more") else None)
-        n = m.group("n")
-        value = float(n) if n[0].isdigit() else to_int(n)
-        if value is not None:
-            unit = "人" if m.group("unit") == "名" else m.group("unit") or ""  # 50名员工 counts people as 100人 does
-            out.append((float(value), unit, None if side is None else "le" if side in _AT_MOST else "gt"))
-    return out
-
-
-# A threshold with, in brackets, another for a group: 达到在职职工人数25%（超过100人的企业达到15%）.
-_VARIANT = re.compile(r"(\d+(?:\.\d+)?%)\s*[（(]([^（）()]{2,30}?)(?:达到|为|不低于|不少于)\s*(\d+(?:\.\d+)?%)[)）]")
-
-
-def _variant_tier(question: str, condition: str) -> str:
-    """The condition as it applies to the asker when it states a threshold and, in brackets, another
-    for a group: the group's (…职工人数……（超过100人的企业达到15%）) when the question's magnitude (员工
-    超过100人) falls in the group's bound, the others' (…职工人数25%…) when it falls outside, the whole
-    when the question states no magnitude of that kind."""
-    m = _VARIANT.search(condition)
-    if not m:
-        return condition
-    group = [(v, u) for v, u, side in _bounds(m.group(2)) if side and u]
-    if not any(u == gu for _, u, _ in _bounds(question) for _, gu in group):
-        return condition
-    if _bounds_agree(question, m.group(2)):
-        return condition[:m.start()] + "……" + condition[m.end(1):]
-    return condition[:m.end(1)] + condition[m.end():]
-
-
-def _qualified_otherwise(text: str, qualifier: str, word: str) -> bool:
-    """The text writes `word` only with another word right before it (自主创业 where the question says
-    合伙创业): a clause for another kind of it. A longer form of the qualifier (市辖区 for 市区, its
-    characters in order) is the same kind."""
-    def other(at: int) -> bool:
-        before = text[max(0, at - 4):at]
-        chars = iter(before)
-        if all(c in chars for c in qualifier):
-            return False
-        return bool(re.search(r"[\u4e00-\u9fff]{2}$", before)) and before[-1] not in "的之和与及"
-    spots = [m.start() for m in re.finditer(re.escape(word), text)]
-    return bool(spots) and qualifier not in text and all(other(at) for at in spots)
-
-
-def _bounds_agree(question: str, condition: str) -> bool:
-    """A condition bounding the same number on the other side is another tier (市辖区户籍人口超过100万
-    的城市 for a question about 不到100万), and so is one a figure the question states falls outside
-    (60万 is not 超过100万)."""
-    have = [(v, u, side) for v, u, side in _bounds(condition) if side]
-    ranges = _ranges(condition)
-    for v, u, side in _bounds(question):
-        if side is None and u and any(ru == u and not lo <= v <= hi for lo, hi, ru in ranges):
-            return False  # 30岁 is outside 16—24岁
-        for hv, hu, hside in have:
-            if u != hu or not u:
-                continue  # only magnitudes written alike (100万, 60万) are compared, not bare numbers
-            if side and hv == v and side != hside:
-                return False
-            if side is None and ((hside == "le" and v > hv) or (hside == "gt" and v <= hv)):
-                return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -1488,145 +1389,6 @@ class _Asked:
     rates: set[str]
     kinds: tuple[tuple[str, str], ...] = ()  # (合伙, 创业): a kind of the subject no document writes
     goal: tuple[str, ...] = ()  # 才能落户: what the asked threshold is for
-
-
-def _spellings(term: str) -> tuple[str, ...]:
-    """A word and the other formal words an everyday word is read as with it (老婆 → 配偶、夫妻: a
-    clause naming either is about the asker's spouse)."""
-    for formal in EVERYDAY_WORDS.values():
-        words = tuple(formal.split("、"))
-        if len(words) > 1 and term in words:
-            return words
-    return (term,)
-
-
-def _target_year(it: SupportItem, passage: str = "") -> str:
-    """The year a target is set for (到2025年), when its clause does not say it: stated at the start of
-    its sentence, or else at the start of its passage (二、发展目标\n到2025年,…: every target of the
-    section is for that year)."""
-    if it.kind != "指标" or re.search(r"\d{4}\s*年", it.quote):
-        return ""
-    opening = re.sub(r"^[^\n]*\n", "", passage, count=1) if "\n" in passage else passage  # after the heading line
-    for text in (it.context, opening):
-        year = re.match(r"^\s*((?:到|至)\s*\d{4}\s*年(?:底|末)?)", text)
-        if year:
-            return year.group(1)
-    return ""
-
-
-def _names_status(question: str, condition: str) -> bool:
-    """The question writes the status a condition ends with, as the condition writes it, head noun
-    and all (省级新经济示范企业 in 新认定的省级新经济示范企业): a shorter shared run that stops before the
-    head (省级新经济示范 of 示范园区) names another subject."""
-    cond = condition.strip(" ，,。；;")
-    return any(cond[-k:] in question for k in range(len(cond), STATUS_CHARS - 1, -1))
-
-
-_DENIAL = ("非", "不是")
-# Which aspects a part of the document sets out: 从哪几个方面, 分哪些部分.
-_PARTS_OF = r"(哪几个|哪些|几个)[^，,。？?]{0,8}(方面|部分|板块|维度)"
-# Which supports there are and how much each: 有哪几项…各多少, 分别是多少.
-_SEVERAL = r"(哪几项|哪些|哪几|几项).{0,12}(各|分别|都)(是|有)?多少|(各|分别)(是|有)?多少"
-_APPLY = r"申请|申领|享受|领取|获得|拿到|得到|办理|领|拿"
-_NEGATED = re.compile(r"(?:不是|并非|不属于)([^，,。；;？?也但而的和或]{1,10})")
-
-
-def _compared(question: str, text: str) -> bool:
-    """The question's magnitudes (60万) are the asker's own, to be placed in the tiers the text bounds
-    in the same unit (超过100万 / 不超过100万), not figures the text must state."""
-    unit_bounds = {u for _, u, side in _bounds(text) if side and u} | {u for _, _, u in _ranges(text)}
-    asked = [(v, u) for v, u, side in _bounds(question) if u]
-    return bool(asked) and all(u in unit_bounds for _, u in asked)
-
-
-def _without_basis(text: str) -> str:
-    return _BASIS.sub("", text)
-
-
-def _figure_clauses(it: SupportItem) -> str:
-    """The clauses of an item's quote that state one of its figures."""
-    return "，".join(c for c in re.split(r"[，,；;]", it.quote) if any(f.text in fold(c) for f in it.figures))
-
-
-_ASK = re.compile(r"多少|(?<!哪)几[座家个项所年月天名人分]?|多久|多长|什么时候|哪天|哪一年")
-# Words that ask for one figure per conjunct: A和B分别/各自/各…多少.
-_EACH = re.compile(r"分别|各自|各(?=[能是有可扣拿给得为])")
-
-
-def _asking_sentences(question: str) -> str:
-    """The sentences that ask, when the question tells a story in sentences of its own first; else
-    the whole question (folded)."""
-    parts = [p for p in re.split(r"(?<=[。！!？?])", fold(question)) if p.strip()]
-    asking = [p for p in parts if _ASK.search(p) or re.search(r"[吗呢？?]\s*$", p)]
-    return "".join(asking) if len(parts) > 1 and asking and len(asking) < len(parts) else fold(question)
-
-
-def split_question(q: str) -> list[str]:
-    """The questions inside one that asks for several figures.
-
-    "A，B？" or "A、B？" where each clause asks for a figure (多少座加氢站、多少家企业) gives one
-    question per clause; "X和Y…分别（各自）多少" and "既X，又Y，…多少" give one question per
-    conjunct, each with the rest of the sentence.
-    """
-    clauses = [c for c in re.split(r"[，,？?；;、]", q) if c.strip()]
-    asking = [c for c in clauses if _ASK.search(c) and not c.strip().endswith("的话")]  # a case supposed asks nothing
-    if len(asking) > 1:
-        # Later clauses often leave out the subject (…每个月能扣多少，最长扣多久？): they keep the first's.
-        head = "".join(c + "，" for c in clauses[:clauses.index(asking[0])])  # its clauses kept apart
-        context = _ASK.sub("", asking[0])
-        return [head + (context if i else "") + c for i, c in enumerate(asking)]
-    both = re.search(r"既(.{2,40}?)[，,]?又(.{2,40}?)[，,]([^，,]*(?:多少|几)[^，,]*)$", q)
-    if both:
-        ask = re.sub(r"(这|那)?(两|几)(项|个|类|种)|分别|各自|各", "", both.group(3))
-        return [both.group(1) + "，" + ask, both.group(2) + "，" + ask]
-    each = _EACH.search(q)
-    if each and _ASK.search(q[each.end():]):
-        before, ask = q[:each.start()], q[each.end():]
-        # The conjuncts: the last 和/与/及 before 分别 joins them; the first starts after the
-        # preposition or comma that opens it (对示范企业和瞪羚企业…), which is kept as the head.
-        conj = [m for m in re.finditer(r"[，,]?(?:以及|和|与|及)|[、，,]又", before)] \
-            or list(re.finditer(r"、", before))  # 推出…赛事、打造…品牌，各是多少: two clauses in a list
-        if conj:
-            c = conj[-1]
-            story, head, a = _opened(before[:c.start()])
-            b = before[c.end():].strip("，,")
-            b, _, shared = b.partition("，")  # …租房，个税的住房租金扣除标准分别…: said of both
-            tail = ("，" + shared if shared else "") + ask
-            if len(a) >= 2 and len(b) >= 2:
-                # A conjunct that only names a quantity (比重, 占GDP的比重) is of the first's subject
-                # (新经济增加值增速和比重 → 新经济增加值比重), or, when both only name one, of the
-                # sentence before (四川发展新经济…目标？增速和比重各是多少？).
-                if _bare(a) and _bare(b):
-                    head = story + head
-                elif _bare(b):
-                    b = _QUANTITY.split(a, maxsplit=1)[0] + b
-                return [head + a + tail, head + b + tail]
-    return [q]
-
-
-_QUANTITY = re.compile("|".join(w for g in QUANTITIES for w in g) + r"|增长|目标")
-
-
-def _bare(conjunct: str) -> bool:
-    """The conjunct names only a quantity (增速, 占GDP的比重), no subject of its own."""
-    return not re.search(r"[\u4e00-\u9fff]{2}", re.sub(_QUANTITY.pattern + r"|占|的|GDP|地区生产总值", "", conjunct))
-
-
-def _opened(text: str) -> tuple[str, str, str]:
-    """`text` split before its last conjunct: after the last comma, or the last preposition standing
-    as a word (对示范企业 → 对 | 示范企业; not the 在 of 在职), which opens the conjuncts and is kept
-    with the head; 在A和在B repeat it, so it stays with A. A sentence before the conjuncts (…是什么？
-    A和B分别…) is another question: it is returned apart, first."""
-    import jieba
-
-    pos, cut, sentence = 0, 0, 0
-    for tok in jieba.lcut(text):
-        pos += len(tok)
-        if tok in ("对", "对于", "为", "在", "给", "向", "，", ","):
-            cut = pos
-        elif tok in ("？", "?", "。", "！", "!"):
-            cut = sentence = pos
-    return text[:sentence], text[sentence:cut], text[cut:]
 
 
 def _replace(query: Query, **changes) -> Query:

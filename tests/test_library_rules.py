@@ -152,7 +152,7 @@ def test_when_a_document_takes_effect_cites_the_provision_saying_it(library_answ
 
 
 def test_questions_asking_a_figure_per_conjunct_are_split():
-    from assistant.answer import split_question
+    from assistant.reading import split_question
 
     assert split_question("对示范园区和孵化器的补助各是多少？") == ["对示范园区是多少？", "对孵化器的补助是多少？"]
     # The comma clause after the second conjunct is said of both; 在 inside 在职 opens nothing.
@@ -198,13 +198,13 @@ def test_a_count_of_people_is_not_answered_with_a_count_of_events(library_answer
 
 
 def test_a_number_places_the_asker_in_a_tier():
-    from assistant.answer import _bounds_agree
+    from assistant.reading import bounds_agree
 
-    assert not _bounds_agree("市区户籍人口不到100万的小城市", "市辖区户籍人口超过100万的城市")
-    assert _bounds_agree("市区户籍人口不到100万的小城市", "市辖区户籍人口不超过100万的城市")
-    assert not _bounds_agree("户籍人口只有60万的地级市", "市辖区户籍人口超过100万的城市")
-    assert not _bounds_agree("户籍人口有一百多万", "市辖区户籍人口不超过100万的城市")
-    assert _bounds_agree("员工超过100人的企业", "新招用人员数量达到25%")  # bare numbers are not compared
+    assert not bounds_agree("市区户籍人口不到100万的小城市", "市辖区户籍人口超过100万的城市")
+    assert bounds_agree("市区户籍人口不到100万的小城市", "市辖区户籍人口不超过100万的城市")
+    assert not bounds_agree("户籍人口只有60万的地级市", "市辖区户籍人口超过100万的城市")
+    assert not bounds_agree("户籍人口有一百多万", "市辖区户籍人口不超过100万的城市")
+    assert bounds_agree("员工超过100人的企业", "新招用人员数量达到25%")  # bare numbers are not compared
 
 
 def test_a_tier_by_population_and_what_the_asker_is_not(library_answerer):
@@ -269,9 +269,9 @@ def test_an_age_is_placed_in_the_range_a_measure_covers(library_answerer):
     # (五): 扩展至16—24岁失业青年；组织失业青年参加3—12个月的就业见习
     a = library_answerer.ask("我20岁，一直失业，能不能参加就业见习？见习多久？")
     assert a.found and "16—24岁" in a.answer, a.answer
-    from assistant.answer import _bounds_agree
+    from assistant.reading import bounds_agree
 
-    assert not _bounds_agree("我30岁了", "16—24岁失业青年")
+    assert not bounds_agree("我30岁了", "16—24岁失业青年")
 
 
 def test_a_story_before_the_question_does_not_make_it_unknown(library_answerer):
@@ -280,7 +280,7 @@ def test_a_story_before_the_question_does_not_make_it_unknown(library_answerer):
 
 
 def test_a_sentence_before_the_conjuncts_is_another_question():
-    from assistant.answer import split_question
+    from assistant.reading import split_question
 
     assert split_question("这份意见的总体目标是什么？新经济增加值增速和比重分别要到多少？") == [
         "新经济增加值增速要到多少？", "新经济增加值比重要到多少？"]  # a bare quantity borrows the first's subject
@@ -318,10 +318,10 @@ def test_either_formal_word_of_an_everyday_word_names_the_subject(library_answer
 
 
 def test_a_headcount_is_placed_in_the_tier_the_condition_bounds():
-    from assistant.answer import _bounds_agree, _compared
+    from assistant.reading import bounds_agree, compared
 
-    assert _compared("在职员工大概200人", "在职职工人数25%（超过100人的企业达到15%）")
-    assert not _bounds_agree("员工只有80人", "超过100人的企业达到15%")
+    assert compared("在职员工大概200人", "在职职工人数25%（超过100人的企业达到15%）")
+    assert not bounds_agree("员工只有80人", "超过100人的企业达到15%")
 
 
 def test_a_count_answers_only_for_the_thing_it_counts(library_answerer):
@@ -490,10 +490,10 @@ def test_a_cap_asked_of_several_tiers_is_each_tiers_cap(library_answerer):
 
 
 def test_a_word_no_cover_divides_keeps_its_words():
-    from assistant.answer import _uncrossed
+    from assistant.reading import uncrossed
 
-    assert _uncrossed("赡养父母", ["赡养", "养父", "父母", "养父母"]) == ["赡养", "父母"]
-    assert _uncrossed("中小学", ["中小", "小学"]) == ["中小", "小学"]  # 中小|学 and 中|小学 both leave one out
+    assert uncrossed("赡养父母", ["赡养", "养父", "父母", "养父母"]) == ["赡养", "父母"]
+    assert uncrossed("中小学", ["中小", "小学"]) == ["中小", "小学"]  # 中小|学 and 中|小学 both leave one out
 
 
 def test_quoting_the_documents_words_is_about_them(answerer):
