@@ -141,8 +141,9 @@ def _split_units(part: str) -> list[str]:
 # support, as in a note "A会同B负责"), "由A统筹/负责/承担" (A is responsible). 由 is the agent marker
 # here, not part of 由于, 自由, 理由, 经由.
 _IN_TEXT_DUTY = re.compile(
-    r"(?<![自理经缘])由(?!于)([^，,。；;：:“”由]{2,40}?)(?:会同([^，,。；;：:“”]{2,60}?))?(?:统一|共同|具体|负责)?"
-    r"(统筹|负责|牵头|制定|承担|组织|实施|管理|审核|认定|出台|核定|协调)")
+    r"(?<![自理经缘])由(?!于)([^，,。；;：:“”由]{2,40}?)(?:会同([^，,。；;：:“”]{2,60}?))?"
+    r"(?:统一|共同|具体|负责|另行|分别|依法)?"  # adverbs before the verb are no part of the actor
+    r"(统筹|负责|牵头|制定|承担|组织|实施|管理|审核|认定|出台|核定|协调)(?!人)")  # 负责人 is a person, not a verb
 # Where a list of actors joins its last with 和: after a unit or an area (奉贤区和临港地区管委会), not
 # inside a name (经济和信息化厅).
 _AND_AFTER_UNIT = re.compile(r"(?<=[部委厅局办署院会中心行府区县市])和")

@@ -129,11 +129,14 @@ def test_seed_responsibilities(seed_records):
     # One actor, no lead stated: responsible.
     ("减量化工作由临港地区管委会统筹", {"lead": [], "co": [], "listed": ["临港地区管委会"]}),
     ("相关费用由县人民政府承担", {"lead": [], "co": [], "listed": ["县人民政府"]}),
+    # An adverb before the verb (另行制定) is no part of the actor.
+    ("具体操作办法，由国务院税务主管部门另行制定", {"lead": [], "co": [], "listed": ["国务院税务主管部门"]}),
 ])
 def test_a_duty_stated_in_the_text_is_read_like_a_note(sentence, roles):
     assert read_text_duty(sentence) == roles
 
 
-@pytest.mark.parametrize("sentence", ["由于资金不足，由企业自主决定", "理由由申请人说明", "经由省政府同意后实施"])
+@pytest.mark.parametrize("sentence", ["由于资金不足，由企业自主决定", "理由由申请人说明", "经由省政府同意后实施",
+                                      "建立由政府负责人牵头、相关部门共同参与的工作机制"])
 def test_text_without_an_acting_unit_states_no_duty(sentence):
     assert read_text_duty(sentence) is None
