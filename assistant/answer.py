@@ -38,6 +38,7 @@ from .reading import (
     compared,
     figure_clauses,
     names_status,
+    other_kind,
     qualified_otherwise,
     spellings,
     split_question,
@@ -380,8 +381,10 @@ class Answerer:
         """The State Council's documents, when the question names a place no document covers (在苏州办
         失业登记): they speak for every place, a province's document does not."""
         if self._national is None:
+            # The title names the issuer (国务院关于…, 国务院办公厅关于…); a signature read as the publisher
+            # can be another document's.
             self._national = tuple(d for d, doc in self.index.documents.items()
-                                   if fold(doc.get("publisher") or doc.get("title") or "").startswith("国务院"))
+                                   if fold(doc.get("title") or doc.get("publisher") or "").startswith("国务院"))
         places = self.unknown_places(question) if self._national else []
         q = fold(question)
         # 杭州市有哪些人才政策 asks for that place's own policies, which the library does not hold.
@@ -796,6 +799,8 @@ class Answerer:
                 continue  # 自主创业 is not the 合伙创业 asked about
             if not bounds_agree(query.text, cond):
                 continue  # 不到100万 asks the other tier than 超过100万的城市
+            if is_support(it) and other_kind(query.text, it.condition):
+                continue  # a grant to 低碳机器人装备企业 is not for the 低碳低空经济终端企业 asked about
             if quoted and any(x not in fold(it.quote) and x != fold(r.title or "" if r else "") for x in quoted):
                 continue  # the question quotes words (“不低于”) the clause must use
             if not subject:
@@ -805,7 +810,14 @@ class Answerer:
             # as written: an enterprise telling what it makes (做工业无人机) asks about the status it
             # names (省级新经济示范企业), word for word the condition's.
             # (a member a term's definition lists is matched as written: 大学 of 大学本科 is one)
-            named = bool(rare) and any(self._word_in(cond, a, wording) or self._word_in(near, a, wording)
+            # A condition whose head is an organisation of its own kind (新认定的柔性工业设计部件企业) is
+            # about that kind: the subject named only in another clause of its sentence (支持…循环康养服务
+            # 基地…等企业落地，对…) is another subject; its own clause and the titles still name it.
+            around = near
+            if re.search(f"({_ORGANISATION})$", it.condition.strip(" ，,。；;")):
+                around = without_basis(fold(it.quote + (r.title or "" if r else "") + (r.section_title or "" if r else "")
+                                            + doc_title)) + listed
+            named = bool(rare) and any(self._word_in(cond, a, wording) or self._word_in(around, a, wording)
                                        or contains(listed, a) for t in rare for a in spellings(t))
             by_status = not named and names_status(fold(query.text), cond)
             if not named and not by_status:

@@ -272,3 +272,42 @@ def _opened(text: str) -> tuple[str, str, str]:
         elif tok in ("？", "?", "。", "！", "!"):
             cut = sentence = pos
     return text[:sentence], text[sentence:cut], text[cut:]
+
+
+# The kind of organisation a phrase names: the words before 企业/公司/园区 back to a particle or a
+# separator (新认定的省级新经济示范企业 → 省级新经济示范企业; 一家小微企业 → 小微企业); a pronoun (我们公司)
+# names no kind.
+_KIND = re.compile(r"([\u4e00-\u9fff]{2,24}?)(企业|公司|园区)")
+_KIND_START = re.compile(r".*(?:[的为是对给在把被、和与及或等家个类种]|评上|获评|入选|成为|认定|备案)")
+_PRONOUN = re.compile(r"^(我们|咱们|你们|他们|我|你|他|本|这|那|该)")
+
+
+def kinds_named(text: str) -> list[str]:
+    """The kinds of organisation a text names (省级新经济示范企业, 低碳机器人装备企业), not a bare 企业."""
+    out = []
+    for m in _KIND.finditer(fold(text)):
+        head = _KIND_START.sub("", m.group(1))
+        if len(head) >= 2 and not _PRONOUN.match(head):
+            out.append(head + ("企业" if m.group(2) == "公司" else m.group(2)))  # a company is an enterprise
+    return out
+
+
+def _same_kind(asked: str, granted: str) -> bool:
+    """The asked kind is the granted one or a broader class of it: same organisation word, and one
+    name holds the other (瞪羚 in 四川省瞪羚企业; 新经济 in 省级新经济示范企业). Sharing only an end
+    (经济终端 of 低碳低空经济终端 and 绿色海洋经济终端) is two kinds."""
+    if asked[-2:] != granted[-2:]:
+        return False  # 示范园区 is no 示范企业
+    a, g = asked[:-2], granted[:-2]
+    return a in g or g in a
+
+
+def other_kind(question: str, condition: str) -> bool:
+    """The condition grants to a kind of organisation (新认定的低碳机器人装备企业) that is none of the
+    kinds the question names (低碳低空经济终端企业): another subject, whatever words they share."""
+    cond = condition.strip(" ，,。；;")
+    if not re.search(r"(企业|公司|园区)$", cond):
+        return False
+    own = kinds_named(cond)[-1:]
+    asked = kinds_named(question)
+    return bool(own and asked) and not any(_same_kind(a, own[0]) for a in asked)

@@ -63,3 +63,19 @@ def test_a_generated_documents_own_award_is_answered_from_it(ten):
     a = answerer.ask(f"{f['city']}对新认定的{f['subject']}企业奖励多少？")
     assert a.found and f["amount"] in a.answer, a.answer
     assert {c.doc_id for c in a.citations} == {"gen_00000"}, [c.doc_id for c in a.citations]
+
+
+def test_a_kind_only_listed_beside_another_kinds_award_gets_no_figure(ten):
+    # A generated measure writes 支持A、B、C等企业在X市落地，对新认定的B企业给予最高N万元奖励: A is named
+    # in the sentence, but the figure is B's. A kind no award names must not get B's figure.
+    import re
+
+    answerer, _ = ten
+    text = "".join(r.text for r in answerer.index.records)
+    awarded = set(re.findall(r"对新认定的([^，,。；;]+?)企业给予", text))
+    listed = {k for m in re.findall(r"支持([^。；;]+?)等企业在", text) for k in m.split("、")}
+    lone = sorted(listed - awarded)
+    assert lone, "the generated documents list kinds they give no award"
+    for kind in lone[:4]:
+        a = answerer.ask(f"新认定的{kind}企业能拿多少奖励？")
+        assert not a.found and "万元" not in a.answer, a.answer
