@@ -23,7 +23,7 @@ from .errors import BadQuestionError
 from .index import PolicyIndex
 from .items import extract_items, is_support, parse_figures
 from .load import fold
-from .query import ENERGY_FORMS, EVERYDAY_WORDS, META_LABELS, Query, city_categories, joint_names
+from .query import ENERGY_FORMS, EVERYDAY_WORDS, META_LABELS, Query, city_categories, joint_names, without_options
 from .reading import (
     APPLY,
     DEFINITION,
@@ -672,8 +672,6 @@ class Answerer:
     # --- amounts ---------------------------------------------------------------------------------
 
     def _subject(self, q: str) -> list[str]:
-        from .query import without_options
-
         return [t for t in self.terms(without_options(q)) if t not in BENEFIT_WORDS]
 
     @staticmethod
@@ -984,11 +982,7 @@ class Answerer:
             if ask and "首次" in pattern and any(a.startswith(("非", "不是")) for a in ask):
                 ask = [a for a in ask if not a.startswith(("非", "不是"))] or ["复核"]  # 不是第一次 = a renewal
                 ask = [a for a in ask if a not in first] or ["复核"]
-            # One tier written inside the other counts (新认定 in 新认定的), unless it is its denial
-            # (独生子女 in 非独生子女).
-            def alike(a: str, h: str) -> bool:
-                return a == h or ((a in h or h in a) and a.startswith(DENIAL) == h.startswith(DENIAL))
-            if ask and have and not any(alike(a, h) for a in ask for h in have):
+            if ask and have and not any(_alike(a, h) for a in ask for h in have):
                 return False
         return True
 
@@ -1331,9 +1325,10 @@ class Answerer:
         record holds enough of them, weighted by rarity (a share of the question, which does not
         drift as documents are added); or it is a close dense match holding half that share.
         """
-        if self.asked_unknown_share(query.text, terms) > 0.5 or (self.unknown_places(query.text) and not self.national_only(query.text)):
+        national = self.national_only(query.text)
+        if self.asked_unknown_share(query.text, terms) > 0.5 or (not national and self.unknown_places(query.text)):
             return None
-        if national := self.national_only(query.text):
+        if national:
             hits = [h for h in hits if h.record.doc_id in national]
             scope = scope or national
         best = self._best_supported(query, terms, hits[:3])
@@ -1401,6 +1396,12 @@ class _Asked:
     rates: set[str]
     kinds: tuple[tuple[str, str], ...] = ()  # (合伙, 创业): a kind of the subject no document writes
     goal: tuple[str, ...] = ()  # 才能落户: what the asked threshold is for
+
+
+def _alike(asked: str, have: str) -> bool:
+    """One tier written inside the other is that tier (新认定 in 新认定的), unless it is its denial
+    (独生子女 in 非独生子女)."""
+    return asked == have or ((asked in have or have in asked) and asked.startswith(DENIAL) == have.startswith(DENIAL))
 
 
 def _replace(query: Query, **changes) -> Query:
