@@ -23,7 +23,8 @@ from .errors import BadQuestionError
 from .index import PolicyIndex
 from .items import extract_items, is_support, parse_figures
 from .load import fold
-from .query import ENERGY_FORMS, EVERYDAY_WORDS, META_LABELS, Query, city_categories, joint_names, without_options
+from .query import (ENERGY_FORMS, EVERYDAY_WORDS, META_LABELS, Query, city_categories, joint_names, spelled_out,
+                    without_options)
 from .reading import (
     APPLY,
     DEFINITION,
@@ -1148,7 +1149,7 @@ class Answerer:
             r = h.record
             if r.kind != "measure" or not self._numbers_present(query, r.text):
                 continue
-            cov = self.evidence.coverage(known, r.text + (r.section_title or "") + (r.title or "")) if known else 0.0
+            cov = self.evidence.coverage(known, spelled_out(r.text) + (r.section_title or "") + (r.title or "")) if known else 0.0
             scored.append((cov, h.score, r))
         # Relevant: names one of the question's topical words (a word few records use: 融资, 氢能 —
         # a list question's words are alternatives, 融资、贷款方面), or, when the question has none,
@@ -1158,7 +1159,7 @@ class Answerer:
         topical = [t for t in topical if not self._place(t)] or topical
         if topical:
             limit = max(2, TOPICAL_SHARE * self.evidence.n)
-            scored = [x for x in scored if any(self._names_topic(fold(x[2].text + (x[2].title or "")), t, limit) for t in topical)]
+            scored = [x for x in scored if any(self._names_topic(fold(spelled_out(x[2].text + (x[2].title or ""))), t, limit) for t in topical)]
         else:
             top = max((c for c, _, _ in scored), default=0.0)
             scored = [x for x in scored if x[0] >= max(1 / 3, top - 0.34)]
@@ -1265,7 +1266,7 @@ class Answerer:
             return self._item_text(items[0])
         if not ss:
             return r.title or r.text[:80]
-        score = [sum(self.evidence.idf(t) for t in terms if contains(fold(s), t)) for s in ss]
+        score = [sum(self.evidence.idf(t) for t in terms if contains(fold(spelled_out(s)), t)) for s in ss]
         return ss[max(range(len(ss)), key=lambda i: (score[i], -i))]
 
     def _topic_answer(self, q: str, ret: Retrieval) -> Answer:

@@ -101,6 +101,20 @@ ENERGY_FORMS = {
     "氢能": ("氢燃料", "燃料电池"), "核能": ("核电",), "风能": ("风电",), "太阳能": ("光伏", "光热"),
     "地热能": ("地热",), "生物质能": ("生物质",),
 }
+# Policy shorthands that pack several words into one (“数智化” is 数字化、智能化): a text using the
+# shorthand names each of its words. Only shorthands a policy reader spells out the same way anywhere.
+SHORTHANDS = {
+    "数智": ("数字", "智能"), "双碳": ("碳达峰", "碳中和"), "双创": ("创新", "创业"),
+    "专精特新": ("专业化", "精细化", "特色化", "新颖化"), "放管服": ("简政放权", "放管结合", "优化服务"),
+}
+
+
+def spelled_out(text: str) -> str:
+    """The text with each policy shorthand followed by the words it stands for (数智化 → 数智（数字、智能）化),
+    so that a word search finds what the shorthand says."""
+    for short, words in SHORTHANDS.items():
+        text = text.replace(short, f"{short}（{'、'.join(words)}）")
+    return text
 # China's administrative categories of cities, as the tiers of a policy name them (直辖市、省会（首府）
 # 城市、计划单列市): a question naming a city (我在北京租房) is about the tier naming its category. These
 # lists are national facts, stable for decades; a city in none of them is left to the text.

@@ -595,3 +595,9 @@ def test_a_place_no_document_names_is_spoken_for_by_the_state_councils_documents
     c = library_answerer.ask("杭州市有哪些人才政策？")
     assert not c.found, c.answer
 
+
+
+def test_a_list_finds_a_measure_through_the_shorthand_it_writes(library_answerer):
+    # Seed (十六) writes 智能 only inside “数智化” (数字化、智能化) beside its 制造 words.
+    a = library_answerer.ask("智能制造方面，文件有哪些部署？")
+    assert 16 in {c.measure for c in a.citations if c.doc_id.startswith("sichuan")}, a.answer

@@ -95,3 +95,11 @@ def test_a_list_of_places_is_read_as_the_joint_name_the_documents_use():
     assert joint_names("我在成都、德阳、眉山、资阳都有工厂", known) == "我在成德眉资都有工厂"
     # A list the documents name no such way is left alone (人资土 is no word of theirs).
     assert joint_names("人才、资金、土地有什么支持", known) == "人才、资金、土地有什么支持"
+
+
+def test_a_policy_shorthand_is_spelled_out_into_the_words_it_packs():
+    from assistant.query import spelled_out
+
+    assert "智能" in spelled_out("推动重点行业“数智化”转型") and "数字" in spelled_out("数智化")
+    assert "碳中和" in spelled_out("实现双碳目标") and "精细化" in spelled_out("向专精特新方向发展")
+    assert spelled_out("推动智能制造") == "推动智能制造"  # text without a shorthand is unchanged
