@@ -131,6 +131,11 @@ def contains(text: str, term: str) -> bool:
     return False
 
 
+# Characters that leave a word what it was: a plural (夫妻俩, 企业们, 等) or the predicate of the
+# standing phrases 融资难、融资贵 (the thing is still 融资).
+WHOLE_WORD_SUFFIXES = frozenset("俩们等难贵")
+
+
 class Evidence:
     """How much of a question's content a text covers, weighted by rarity in the corpus."""
 
@@ -294,7 +299,7 @@ class Answerer:
         Function words are left out by their part of speech (pronouns, numerals and measure words,
         adverbs, prepositions, conjunctions, particles), and so are the words that say what kind
         of answer is wanted (QUESTION_WORDS). A term the corpus never uses is replaced by its
-        parts that it does use (锂电池 → 锂电), when it has any.
+        parts that it does use (锂电池 → 锂电、电池), when they spell all of it.
         """
         from .query import expand
 
@@ -327,6 +332,14 @@ class Answerer:
                 units = [u for u in find_units(word, self.index.units) if self.evidence.df(u) > 0]
                 known = units or uncrossed(word, [t for t in self.index.terms.tokens(word)
                                                    if len(t) >= 2 and t != word and self.evidence.df(t) > 0])
+                # Its parts stand for it only when they spell all of it (夫妻俩 is 夫妻; 融资难 is 融资
+                # that is hard to get): a character they leave out makes another thing, one the
+                # documents never name (宅基地 is no 基地, 养老金 no 养老, 女职工 no plain 职工).
+                spelled = set()
+                for t in known:
+                    spelled.update(range(word.find(t), word.find(t) + len(t)))
+                if not units and any(i not in spelled and c not in WHOLE_WORD_SUFFIXES for i, c in enumerate(word)):
+                    known = []
                 parts = known or [word]
             out += [t for t in parts if t not in out and t not in QUESTION_WORDS]
         return out
@@ -396,13 +409,14 @@ class Answerer:
     def asked_unknown_share(self, question: str, terms: list[str]) -> float:
         """The unknown share of the question, or of its asking sentence when it tells a story first
         (去年我自己住院，医保报完以后自费部分挺多的。大病医疗…超过多少开始算？): the story's words
-        are the asker's, the asking sentence says what the question is about."""
+        are the asker's, the asking sentence says what the question is about, whether the story
+        is unknown to the documents or told in their words (我们是省级新经济示范企业。宅基地能抵押吗？)."""
         share = self.unknown_share(terms)
         asking = asking_sentences(question)
         if asking != fold(question):
             own = [t for t in self.terms(asking) if t not in BENEFIT_WORDS]
             if own and any(self._nominal(t) for t in own):
-                share = min(share, self.unknown_share(own))
+                share = self.unknown_share(own)
         return share
 
     def unknown_share(self, terms: list[str]) -> float:

@@ -601,3 +601,22 @@ def test_a_list_finds_a_measure_through_the_shorthand_it_writes(library_answerer
     # Seed (十六) writes 智能 only inside “数智化” (数字化、智能化) beside its 制造 words.
     a = library_answerer.ask("智能制造方面，文件有哪些部署？")
     assert 16 in {c.measure for c in a.citations if c.doc_id.startswith("sichuan")}, a.answer
+
+
+def test_a_word_its_known_parts_do_not_spell_is_another_thing(library_answerer):
+    # 养老金 is no 养老 (41号 第四条 lists 养老 among 民生支出), 宅基地 no 基地 (创业孵化基地),
+    # 女职工 no plain 职工: each is a thing the library never names, so nothing is answered for it.
+    for q in ("企业退休人员养老金每月能领多少？", "我家的宅基地能不能盖三层楼？", "女职工产检能请几天假？"):
+        a = library_answerer.ask(q)
+        assert not a.found and "元" not in a.answer.split("相关度最高")[0], (q, a.answer)
+    # Parts that spell the whole word still stand for it: 锂电池 is 锂电 + 电池, 夫妻俩 is 夫妻.
+    assert "锂电" in library_answerer.terms("锂电池企业有什么补贴？")
+    assert "夫妻" in library_answerer.terms("夫妻俩谁来扣房贷利息？")
+    assert "融资" in library_answerer.terms("小微企业融资难有什么政策？")
+
+
+def test_the_asking_sentence_decides_what_is_asked_even_when_the_story_is_known(library_answerer):
+    # The story names the seed's status; the asking sentence names only a thing no document writes.
+    for q in ("我们刚被认定为省级新经济示范企业。宅基地能抵押吗？", "我们是临港地区的集成电路企业。员工的医保卡怎么办理？"):
+        a = library_answerer.ask(q)
+        assert not a.found and "100万元" not in a.answer, (q, a.answer)
