@@ -58,7 +58,7 @@ QUESTION_WORDS = frozenset("""
 方面 这块 一块 问题 事情 情况 东西 地方 相关 有关
 牵头 负责 单位 部门 配合 协助 协同 参与 责任 主责 由谁 多少 多少钱 金额 额度 目标 指标 达到 比例 比重 哪条 哪一条 条款
 规定 什么 哪些 是否 可以 能够 请问 具体 提出 要求 表述 安排 部署 说法 怎么说 文件 政策 措施 意见 办法 通知 内容 涉及 意思 含义
-多长 多长时间 多久 时候 一般 上限 封顶 顶格 最高额 整体 总体 整个 全部 所有
+多长 多长时间 多久 时候 一般 上限 封顶 顶格 最高额 整体 总体 整个 全部 所有 角色 条目 钱
 """.split())
 # Words that name the benefit asked about, not who gets it: an amount question's subject is the rest.
 BENEFIT_WORDS = frozenset("""
@@ -418,6 +418,44 @@ class Answerer:
             if own and any(self._nominal(t) for t in own):
                 share = self.unknown_share(own)
         return share
+
+    def asked_for(self, question: str) -> list[str]:
+        """The things a which-word asks for, as the question writes them (在哪个手机App上填报 → 手机App;
+        哪种类型的企业 → 类型的企业): the answer must name one, and a kind every policy answers
+        (哪个部门, 什么时候, 什么角色) is left out."""
+        tagged = self._pos(fold(question))
+        out: list[str] = []
+        for i, (word, _) in enumerate(tagged):
+            if not (word.startswith("哪") or word in ("什么", "何种")) or word in ("哪里", "哪儿"):
+                continue
+            j = i + 1
+            while j < len(tagged) and tagged[j][1][:1] in "mq":  # 哪几张, 哪一个
+                j += 1
+            run, placed = [], False
+            while j < len(tagged) and (tagged[j][1][:1] in "ns" or tagged[j][1] == "eng" or tagged[j][0] == "的"
+                                       or (run and tagged[j][1][:1] == "q")):  # 公众+号
+                if run and tagged[j][0] in ("上", "里", "中", "内"):  # App上申报: where, then what is done
+                    placed = True
+                    break
+                run.append(tagged[j][0])
+                j += 1
+            while run and run[-1] == "的":
+                run.pop()
+            # A verb closing the question is the phrase's head noun (有什么兜底帮扶？: 帮扶 is what is asked).
+            if run and not placed and j < len(tagged) and tagged[j][1][:1] == "v" \
+                    and (j + 1 == len(tagged) or not re.search(r"\w", tagged[j + 1][0])):
+                run.append(tagged[j][0])
+            # 哪个文号 asks for a field of the document itself: the metadata answer's, not this rule's.
+            if run and not any(w in QUESTION_WORDS or (len(w) > 1 and any(w in label for label in META_LABELS.values())) for w in run):
+                out.append("".join(run))
+        return out
+
+    def names_none_of(self, things: list[str]) -> bool:
+        """No document names any of these things, nor any word of theirs (公众号: 公众 is no word of theirs)."""
+        def unknown(thing: str) -> bool:
+            words = [w for w in self.index.terms.tokens(thing.lower()) if len(w) >= 2] or [thing.lower()]
+            return self.evidence.df(thing.lower()) == 0 and all(self.evidence.df(w) == 0 for w in words)
+        return bool(things) and all(unknown(t) for t in things)
 
     def unknown_share(self, terms: list[str]) -> float:
         """The share of the question's content terms that no document uses (地铁, 停运 …).
@@ -1293,6 +1331,12 @@ class Answerer:
         if top is None:
             return self._not_found(q, "未在已收录的文件中找到与该问题直接相关的规定。", query.intent,
                                    near=[h.record for h in hits[:3]])
+        # 在哪个App上填报？ asks which of a kind of thing: documents that never name such a thing do not say.
+        asked = self.asked_for(q)
+        if self.names_none_of(asked):
+            cite = Citation.from_record(top, top.title or top.text[:80])
+            return self._not_found(q, f"{self._ref(top)}涉及这一内容，但文件没有提到{'、'.join(asked)}。",
+                                   query.intent, near=[top], mentions=[cite])
         missing = next((a for a in query.aspects if not re.search(ASPECT_EVIDENCE[a], fold(top.text))), None)
         # 怎么报名 asks how to do that very thing: a text about 办赛程序 does not say how to 报名.
         how = re.search(r"(?:怎么|如何|怎样|咋)(报名|申请|申报|办理|领取|登记|参加|购买|预约|缴纳)", fold(q))

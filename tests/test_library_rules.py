@@ -620,3 +620,14 @@ def test_the_asking_sentence_decides_what_is_asked_even_when_the_story_is_known(
     for q in ("我们刚被认定为省级新经济示范企业。宅基地能抵押吗？", "我们是临港地区的集成电路企业。员工的医保卡怎么办理？"):
         a = library_answerer.ask(q)
         assert not a.found and "100万元" not in a.answer, (q, a.answer)
+
+
+def test_which_thing_the_documents_never_name_is_not_answered(library_answerer):
+    # 39号 (一) is about 稳岗返还 but names no 公众号: the answer says so and where the topic is.
+    a = library_answerer.ask("稳岗返还在哪个公众号上申请？")
+    assert not a.found and "公众号" in a.answer and "（一）" in a.answer, a.answer
+    # The thing a which-word asks for, as written; kinds every policy answers are not such things.
+    assert library_answerer.asked_for("个税在哪个手机App上申报？") == ["手机App"]
+    assert library_answerer.asked_for("对困难群众有什么兜底帮扶？") == ["兜底帮扶"]
+    assert library_answerer.asked_for("由哪个部门牵头？") == [] and library_answerer.asked_for("是哪个文号？") == []
+    assert not library_answerer.names_none_of(["类型的企业"])  # 企业 is a word of theirs
