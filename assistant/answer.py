@@ -69,9 +69,12 @@ BENEFIT_WORDS = frozenset("""
 # The figure an amount question asks for, and the units that are such figures.
 FIGURE_UNITS = {"money": ("元",), "percent": ("%", "‰", "个百分点"), "duration": ("年", "个月", "天", "日"),
                 "count": ("个", "家", "项", "座", "所", "名", "人"), "points": ("分",)}
-ASPECT_EVIDENCE = {"time": r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止", "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅|服务机构|常住地|户籍地|所在地|参保地",
+# A date (几月几号, 什么时候) is answered by a date; a period (保存多长时间, 几年) also by a length
+# written in words (留存五年, 三个月).
+ASPECT_EVIDENCE = {"time": r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止",
+                   "period": r"\d+个?(年|月|日|天)|期限|[一二三四五六七八九十两]+个?(年|月|日|天)(?!度)", "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅|服务机构|常住地|户籍地|所在地|参保地",
                    "procedure": r"申报|申请|材料|资料|证明|流程|程序|办理|手续|留存", "criteria": r"标准|条件|资格|门槛"}
-ASPECT_NAMES = {"time": "具体时间或期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件", "place": "办理或购买的地点、渠道"}
+ASPECT_NAMES = {"time": "具体时间或期限", "period": "具体期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件", "place": "办理或购买的地点、渠道"}
 # Words that name the aspect asked for (what to bring, which conditions, how long), not the
 # subject: 养犬登记需要带什么材料 is about 养犬登记, whatever 新材料产业 says.
 ASPECT_WORDS = frozenset("材料 流程 手续 程序 条件 前提 标准 门槛 资格 期限 时限 日期 时间 地点 网点 窗口 渠道".split())
@@ -1438,7 +1441,12 @@ class Answerer:
         keep = [best]
         if ss[best].endswith(("；", ";")) and best + 1 < len(ss):
             keep.append(best + 1)
-        return "".join(ss[i] for i in keep)
+        # Each aspect asked (交给谁？…保存多长时间？) is shown: the best sentence stating it joins the answer.
+        for a in query.aspects:
+            stating = [i for i in range(len(ss)) if re.search(ASPECT_EVIDENCE[a], fold(ss[i]))]
+            if stating and not any(i in stating for i in keep):
+                keep.append(max(stating, key=lambda i: (score[i], -i)))
+        return "".join(ss[i] for i in sorted(keep))
 
 
 @dataclass(frozen=True)

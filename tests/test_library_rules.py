@@ -631,3 +631,11 @@ def test_which_thing_the_documents_never_name_is_not_answered(library_answerer):
     assert library_answerer.asked_for("对困难群众有什么兜底帮扶？") == ["兜底帮扶"]
     assert library_answerer.asked_for("由哪个部门牵头？") == [] and library_answerer.asked_for("是哪个文号？") == []
     assert not library_answerer.names_none_of(["类型的企业"])  # 企业 is a word of theirs
+
+
+def test_a_period_is_answered_by_a_length_in_words_a_date_is_not(library_answerer):
+    # 41号 第二十五条: 相关资料应当留存五年 — a period, stated in words; it names no date.
+    a = library_answerer.ask("首次享受专项附加扣除，信息交给谁？备查资料要保管多长时间？")
+    assert a.found and "扣缴义务人" in a.answer and "五年" in a.answer, a.answer
+    b = library_answerer.ask("首次享受专项附加扣除，相关信息最晚要在几号之前报给扣缴义务人？")
+    assert not b.found, b.answer
