@@ -323,6 +323,8 @@ class Answerer:
         for word, flag in self._compounds(self._pos(fold(question).lower())):
             if len(word) < 2 or flag[:1] in _FUNCTION_POS or word in QUESTION_WORDS or re.fullmatch(r"[\d.]+", word):
                 continue
+            if re.fullmatch(r"[能可会要][\u4e00-\u9fff]", word) and self.evidence.df(word) == 0:
+                continue  # 能扣, 能领, 可报: can + a verb, which the tagger guesses is a name; no thing asked
             if word in EVERYDAY_WORDS:
                 # Its written form follows it in brackets (孩子（子女）): that one is the term, even where
                 # some document writes the everyday word too (临港's 海外人才 is read as 境外人才).

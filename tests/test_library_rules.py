@@ -639,3 +639,9 @@ def test_a_period_is_answered_by_a_length_in_words_a_date_is_not(library_answere
     assert a.found and "扣缴义务人" in a.answer and "五年" in a.answer, a.answer
     b = library_answerer.ask("首次享受专项附加扣除，相关信息最晚要在几号之前报给扣缴义务人？")
     assert not b.found, b.answer
+
+
+def test_can_and_a_verb_is_no_thing_asked_about(library_answerer):
+    # The tagger guesses 能扣/能领 are names; they say what is done, and count neither way.
+    assert not {"能扣", "能领"} & set(library_answerer.terms("继续教育每月能扣多少？失业保险金能领多久？"))
+    assert "能源" in library_answerer.terms("能源企业有什么政策？")  # a word of theirs is kept
