@@ -34,6 +34,7 @@ from .reading import (
     QUANTITIES,
     SEVERAL,
     affirms,
+    asking_clauses,
     asking_sentences,
     bounds_agree,
     compared,
@@ -795,6 +796,12 @@ class Answerer:
         # is the asker's: the asking sentence's rarest words name the subject too, beside the story's.
         own = set(self.terms(asking_sentences(query.text)))
         rare = list(dict.fromkeys(self.evidence.rarest(named) + self.evidence.rarest([t for t in named if t in own] or named)))
+        # …and a clause found through the story alone answers another question: the asking clause's
+        # own rarest word must be about the clause too (失业保险金每个月能领多少 after 刚被裁员了 is not
+        # the 稳岗返还 of 不裁员的企业, whose 失业保险金 is only a yardstick).
+        story = asking_sentences(query.text) != fold(query.text)
+        asking = set(self.terms(asking_clauses(query.text)))
+        asking_rare = self.evidence.rarest([t for t in named if t in asking]) if story else []
         # 要达到多少分才能落户, 满多少分可以落户: the figure is a threshold for what follows 能/可以, which
         # its clause must name.
         goal = re.search(r"(?:多少|几)[^，,。？?；;！!]{0,12}?(?:才|就)?(?:能够|能|可以|可)((?:(?!多少|几|最多|最高|上限)[^，,。？?；;！!]){1,12})",
@@ -808,7 +815,7 @@ class Answerer:
             goal_words = tuple(words or ([rest] if rest else []))
         return _Asked(subject, negated, rare, fold(query.expanded), [fold(x) for x in self._quoted(query)],
                       self._counted(query.text), self._rates(query.text) - {"比率", "效率", "频率"},
-                      self._unknown_kinds(query.text, subject), goal_words)
+                      self._unknown_kinds(query.text, subject), goal_words, tuple(asking_rare))
 
     def _match(self, query: Query, asked: "_Asked", items: list[SupportItem], wanted: tuple[str, ...],
                defined: bool = False) -> list[SupportItem]:
@@ -844,6 +851,8 @@ class Answerer:
                 near += listed
             if asked.goal and not any(contains(cond + near, w) for w in asked.goal):
                 continue  # 积2分 says nothing of the score 落户 needs
+            if asked.asking_rare and not any(contains(cond + near, a) for t in asked.asking_rare for a in spellings(t)):
+                continue  # found through the story alone
             if query.numbers and r is not None and not self._numbers_present(query, r.text + (r.section_title or "")) \
                     and not compared(query.text, r.text):
                 continue
@@ -1443,6 +1452,8 @@ class Answerer:
         keep = [best]
         if ss[best].endswith(("；", ";")) and best + 1 < len(ss):
             keep.append(best + 1)
+        elif query.numbers and best > 0 and ss[best - 1].endswith(("；", ";")) and compared(query.text, ss[best - 1]):
+            keep.append(best - 1)  # the range the asker's 20岁 is placed in, earlier in the same provision
         # Each aspect asked (交给谁？…保存多长时间？) is shown: the best sentence stating it joins the answer.
         for a in query.aspects:
             stating = [i for i in range(len(ss)) if re.search(ASPECT_EVIDENCE[a], fold(ss[i]))]
@@ -1465,6 +1476,7 @@ class _Asked:
     rates: set[str]
     kinds: tuple[tuple[str, str], ...] = ()  # (合伙, 创业): a kind of the subject no document writes
     goal: tuple[str, ...] = ()  # 才能落户: what the asked threshold is for
+    asking_rare: tuple[str, ...] = ()  # the asking sentence's rarest words, after a story told first
 
 
 def _alike(asked: str, have: str) -> bool:

@@ -206,6 +206,14 @@ def asking_sentences(question: str) -> str:
     return "".join(asking) if len(parts) > 1 and asking and len(asking) < len(parts) else fold(question)
 
 
+def asking_clauses(question: str) -> str:
+    """The clauses that ask a figure (住房租金每个月能扣多少), without the story told in the same
+    sentence before them (我自己名下没房，老公在这边也没房，…); the asking sentences when none does."""
+    asking = asking_sentences(question)
+    clauses = [c for c in re.split(r"[，,；;]", asking) if _ASK.search(c)]
+    return "，".join(clauses) if clauses else asking
+
+
 def split_question(q: str) -> list[str]:
     """The questions inside one that asks for several figures.
 

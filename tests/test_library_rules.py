@@ -645,3 +645,20 @@ def test_can_and_a_verb_is_no_thing_asked_about(library_answerer):
     # The tagger guesses 能扣/能领 are names; they say what is done, and count neither way.
     assert not {"能扣", "能领"} & set(library_answerer.terms("继续教育每月能扣多少？失业保险金能领多久？"))
     assert "能源" in library_answerer.terms("能源企业有什么政策？")  # a word of theirs is kept
+
+
+def test_a_clause_found_through_the_story_alone_answers_another_question(library_answerer):
+    # 裁员 of the story is in 39号 (一) (返还 for 不裁员或少裁员的企业, 失业保险金 only its yardstick);
+    # the asking sentence asks what the laid-off worker gets, which no clause states.
+    a = library_answerer.ask("上个月公司裁员把我裁了，交过两年失业保险。失业保险金一个月能拿多少钱？")
+    assert not a.found and "50%" not in a.answer, a.answer
+    # The asking clause naming the clause's subject is still answered after a story.
+    b = library_answerer.ask("我们厂今年没裁员，还新招了不少人。小微企业的创业担保贷款最高能贷多少？")
+    assert b.found and "300万元" in b.answer, b.answer
+
+
+def test_the_asking_clauses_leave_out_the_story_of_their_sentence():
+    from assistant.reading import asking_clauses
+
+    assert asking_clauses("我在地级市上班。我名下没房，一直租房住，住房租金每个月能扣多少？") == "住房租金每个月能扣多少?"
+    assert asking_clauses("这个政策适用于个体户吗？") == "这个政策适用于个体户吗?"  # no figure asked: the sentence
