@@ -214,6 +214,7 @@ class Answerer:
         self.settings: Settings = index.settings
         self.evidence = Evidence(index)
         self._tagger = None
+        self._contractions: dict[str, list[str]] | None = None  # built on first use (contracted)
         stored = getattr(index, "items", None)
         if stored is None:  # an index from before items were stored: derive them once
             stored = [it for d in index.documents for it in extract_items([r for r in index.records if r.doc_id == d])]
@@ -346,9 +347,23 @@ class Answerer:
                     spelled.update(range(word.find(t), word.find(t) + len(t)))
                 if not units and any(i not in spelled and c not in WHOLE_WORD_SUFFIXES for i, c in enumerate(word)):
                     known = []
-                parts = known or [word]
+                parts = known or self.contracted(word) or [word]
             out += [t for t in parts if t not in out and t not in QUESTION_WORDS]
         return out
+
+    def contracted(self, word: str) -> list[str]:
+        """The library's word that the question's word contracts by leaving out one character inside
+        it (市区 for 市辖区), when exactly one such word exists: a common way of shortening a name."""
+        if len(word) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", word) or self.evidence.df(word) > 0:
+            return []
+        if self._contractions is None:
+            self._contractions = {}
+            for t in self.index.lexicon.vocab:
+                if len(t) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", t):
+                    for i in range(1, len(t) - 1):
+                        self._contractions.setdefault(t[:i] + t[i + 1:], []).append(t)
+        found = [t for t in self._contractions.get(word, []) if self.evidence.df(t) > 0]
+        return found if len(found) == 1 else []
 
     def _compounds(self, tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Neighbouring words joined where the documents use them as one (小+微+企业 → 小微企业)."""

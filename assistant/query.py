@@ -160,14 +160,15 @@ FIGURE_MEASURES = (
     ("duration", r"多久|几年|多少年|多长时间|期限|几个月|多少个月|几天|多少天"),
     ("points", r"分值|几分|多少分"),
     ("money", r"多少钱|金额|多少元|万元|额度"),  # before counts: 几个金额 asks for the amounts
-    ("count", r"多少(座|家|个|项|所|条|人|名)|几(座|家|个|项|所|名)"),
+    # (个 of 个税, 个人 is no measure word: 能扣多少个税 asks money)
+    ("count", r"多少(座|家|个(?![税人])|项|所|条|人|名)|几(座|家|个(?![税人])|项|所|名)"),
 )
 FIGURE_KINDS = (
     ("money", r"钱|金额|奖励|奖金|补贴|补助|资助|资金|经费|万元|多少元|贴息|贷款|扣除|扣多少|能扣|抵扣|减免|额度|返还"),
     ("percent", r"比例|比重|增速|增长|百分|率|强度|几成|占比"),
     ("duration", r"多久|几年|多少年|多长时间|多长|期限|几个月|多少个月|几天|多少天"),
     ("points", r"积分|分值|几分|多少分"),
-    ("count", r"多少(座|家|个|项|所|条|人|名)|几(座|家|个|项|所|名)"),
+    ("count", r"多少(座|家|个(?![税人])|项|所|条|人|名)|几(座|家|个(?![税人])|项|所|名)"),
 )
 ASPECTS = (
     ("place", r"(在)?哪里(买|办|申请|领|购买|报名|查)|去哪(里|儿)?(买|办|申请|领|报名|查)|哪里能|在哪儿"),
@@ -451,7 +452,7 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
     figure = next((k for kinds in (FIGURE_MEASURES, FIGURE_KINDS) for k, p in kinds if re.search(p, asked_part(q))), None)
     aspects = tuple(k for k, p in ASPECTS if re.search(p, q))
     numbers = stated_numbers(q, tuple(x for n in names if n.doc_id in doc_ids for x in n.numbers))
-    unit = re.search(r"(?:多少|几)(座|家|个(?!月|金额|数额|比例|百分点)|项|所|条|名|人|批|万元|亿元|元)", without_cases(q))
+    unit = re.search(r"(?:多少|几)(座|家|个(?!月|金额|数额|比例|百分点|税|人)|项|所|条|名|人|批|万元|亿元|元)", without_cases(q))
     quoted = tuple(x for x in re.findall(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]", q) if not re.fullmatch(r"\d+\+?", x))
     return Query(question, expanded, intent, measures, section_ref(q), found_units, role,
                  meta_fields if intent == "metadata" else (), doc_ids, figure, aspects, numbers,

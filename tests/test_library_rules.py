@@ -662,3 +662,11 @@ def test_the_asking_clauses_leave_out_the_story_of_their_sentence():
 
     assert asking_clauses("我在地级市上班。我名下没房，一直租房住，住房租金每个月能扣多少？") == "住房租金每个月能扣多少?"
     assert asking_clauses("这个政策适用于个体户吗？") == "这个政策适用于个体户吗?"  # no figure asked: the sentence
+
+
+def test_a_name_contracted_by_one_character_is_the_documents_name(library_answerer):
+    # 41号 第十七条 writes 市辖区户籍人口; people say 市区.
+    assert library_answerer.contracted("市区") == ["市辖区"]
+    assert library_answerer.contracted("企业") == []  # a word of theirs is no contraction
+    a = library_answerer.ask("我工作的城市不是省会，市区户籍人口只有80万，租房每月能扣多少个税？")
+    assert a.found and "800元" in a.answer and "1100元" not in a.answer, a.answer

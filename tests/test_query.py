@@ -103,3 +103,9 @@ def test_a_policy_shorthand_is_spelled_out_into_the_words_it_packs():
     assert "智能" in spelled_out("推动重点行业“数智化”转型") and "数字" in spelled_out("数智化")
     assert "碳中和" in spelled_out("实现双碳目标") and "精细化" in spelled_out("向专精特新方向发展")
     assert spelled_out("推动智能制造") == "推动智能制造"  # text without a shorthand is unchanged
+
+
+def test_the_ge_of_geshui_is_no_measure_word():
+    q = parse_query("租房每月能扣多少个税？")
+    assert q.figure_kind == "money" and q.figure_unit is None
+    assert parse_query("要建多少个加氢站？").figure_unit == "个"
