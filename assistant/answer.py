@@ -84,6 +84,8 @@ ASPECT_WORDS = frozenset("材料 流程 手续 程序 条件 前提 标准 门�
 _PERSON = r"个人|本人|人员|劳动者|毕业生|职工|纳税人|居民|农民工|人才|青年|学生"
 _ASKER_PERSON = r"(?<![一二三四五六七八九十两几\d])个人|本人|自己|我(?!们|司|厂|单位)"
 _ORGANISATION = r"企业|公司|单位|机构|园区|厂|商户|个体工商户"
+# Family members a clause may be about (纳税人的子女, 其配偶): another person than the asker.
+_KIN = r"子女|配偶|父母|祖父母|外祖父母|兄弟姐妹|孙子女|外孙子女"
 
 
 def _beneficiary(text: str, person: str) -> str | None:
@@ -809,7 +811,9 @@ class Answerer:
         named = [t for t in subject if not any(t in x for x in query.tiers) and t not in incidental] or subject
         # A story told before the asking sentence (我被裁员了，打算开个面馆。…个人自主创业最多能贷多少？)
         # is the asker's: the asking sentence's rarest words name the subject too, beside the story's.
-        own = set(self.terms(asking_sentences(query.text)))
+        # (a word of a document's title, 个税 for 个人所得税…办法, names where to look, not whom for)
+        titles = [self._title_topic(d) for d in self.index.documents]
+        own = {t for t in self.terms(asking_clauses(query.text)) if not any(t in x for x in titles)}
         rare = list(dict.fromkeys(self.evidence.rarest(named) + self.evidence.rarest([t for t in named if t in own] or named)))
         # …and a clause found through the story alone answers another question: the asking clause's
         # own rarest word must be about the clause too (失业保险金每个月能领多少 after 刚被裁员了 is not
@@ -881,6 +885,9 @@ class Answerer:
                 continue  # 不到100万 asks the other tier than 超过100万的城市
             if is_support(it) and other_kind(query.text, it.condition):
                 continue  # a grant to 低碳机器人装备企业 is not for the 低碳低空经济终端企业 asked about
+            kin = re.search(r"(?:的|其)(" + _KIN + ")", fold(it.condition))
+            if kin and not re.search(_KIN, wording):
+                continue  # 纳税人的子女接受学历教育 is the child's schooling, not the asker's own (我在职读博士)
             if quoted and any(x not in fold(it.quote) and x != fold(r.title or "" if r else "") for x in quoted):
                 continue  # the question quotes words (“不低于”) the clause must use
             if not subject:
