@@ -1144,10 +1144,13 @@ class Answerer:
 
         # Tagged by the general dictionary: not a run of the documents' vocabulary (员工超过).
         tags = jieba.posseg.dt.word_tag_tab
-        words = [w for w, _ in self._pos(fold(expand(question))) if w.strip()]
-        return tuple((a, b) for a, b in zip(words, words[1:])
+        tagged = [(w, f) for w, f in self._pos(fold(expand(question))) if w.strip()]
+        words = [w for w, _ in tagged]
+        # A noun counted or done before it (开个小店创业, 开一家网店创业) is what the asker does, not a kind.
+        done = {i for i in range(1, len(tagged)) if tagged[i - 1][1][:1] in "vmq"}
+        return tuple((a, b) for i, (a, b) in enumerate(zip(words, words[1:]))
                      if len(a) >= 2 and tags.get(a, "")[:1] == "n" and tags.get(b, "")[:1] == "n" and b in subject
-                     and a not in QUESTION_WORDS and a not in EVERYDAY_WORDS
+                     and a not in QUESTION_WORDS and a not in EVERYDAY_WORDS and i not in done
                      and self.evidence.df(a) == 0 and self.evidence.df(b) > 0)
 
     def _every_support_of(self, q: str, subject: list[str], ret: Retrieval) -> tuple[str, ...]:

@@ -685,3 +685,10 @@ def test_a_clause_about_a_family_members_situation_is_not_the_askers_own(library
     # 第五条: 纳税人的子女接受全日制学历教育 (博士 among its members): the child's schooling.
     a = library_answerer.ask("我在职读博士，个税里继续教育每月能扣多少？")
     assert "1000元" not in a.answer, a.answer
+
+
+def test_what_the_asker_opens_is_no_kind_of_the_subject(library_answerer):
+    # 开一家网店创业: the 网店 is what they open, not a kind of 创业 (as 合伙创业 is).
+    a = library_answerer.ask("我想开一家网店创业，个人创业担保贷款最多能贷多少？")
+    assert a.found and "15万元" in a.answer, a.answer
+    assert library_answerer._unknown_kinds("我们三个人合伙创业，创业担保贷款能贷多少？", ["创业"]) == (("合伙", "创业"),)
