@@ -44,9 +44,11 @@ from .reading import (
     qualified_otherwise,
     spellings,
     split_question,
+    stated_figures,
     target_year,
     uncrossed,
     variant_tier,
+    with_years,
     without_basis,
 )
 from .records import Answer, Citation, Hit, Record, SupportItem
@@ -1231,6 +1233,12 @@ class Answerer:
         topic = self._without_doc_words([t for t in self.terms(q) if t not in BENEFIT_WORDS], query)
         if elsewhere := self._elsewhere(q, "list"):
             return elsewhere
+        # Which items state a figure or date the question writes: those stating it are the answer, whatever
+        # else the question says (…只在2019年1月1日到12月31日这一年执行); not which cities a clause with
+        # that figure names (按每月1500元扣的…哪些城市).
+        if (stated := stated_figures(q)) and re.search(r"哪(?:几|些|一)?(?:项|条|款|处|政策|措施|规定|内容)", q):
+            if figures := self._figure_list_answer(q, stated, topic, ret):
+                return figures
         if topic and self.unknown_share(topic) > 0.5:
             return self._not_found(q, "未在已收录的文件中找到与该问题相关的措施。", "list", near=[h.record for h in ret.hits[:3]])
         candidates = hybrid(self.index, query.expanded, ret.scope or self.national_only(q), 40)
@@ -1272,6 +1280,33 @@ class Answerer:
         key_terms = topic + [p for t in topical for p in [*self._word_parts(t), *ENERGY_FORMS.get(t, ())] if p not in topic]
         for r in rows:
             key = self._key_sentence(key_terms, r)
+            lines.append(f"- {self._ref(r)}：{key}")
+            cites.append(Citation.from_record(r, key))
+        return Answer(q, "\n".join(lines), True, cites, kind="list")
+
+    def _figure_list_answer(self, q: str, stated: list[str], topic: list[str], ret: Retrieval) -> Answer | None:
+        """Which measures state a figure or date the question writes (标准是每月1000元的有哪几项,
+        哪些政策执行到2020年12月31日): every measure in scope that states all of them, among the
+        documents the question's topic words are about when they name some; None when none states them."""
+        scope = ret.scope or self.national_only(q)
+        rows = [r for r in self.index.records if r.kind == "measure" and in_scope(r, scope)
+                and all(w in with_years(fold(r.text)) for w in stated)]
+        known = [t for t in topic if self.evidence.df(t) > 0]
+        if known and len({r.doc_id for r in rows}) > 1:
+            cov = {r.doc_id: self.evidence.coverage(known, r.text + (r.title or "") + self._title_topic(r.doc_id)) for r in rows}
+            best = max(cov.values())
+            rows = [r for r in rows if cov[r.doc_id] >= best - 1e-9]
+        if not rows:
+            return None  # no measure states it: the question is read for its topic
+        seen, out = set(), []
+        for r in rows:
+            if r.measure_key not in seen:
+                seen.add(r.measure_key)
+                out.append(r)
+        lines = [f"写明“{'、'.join(stated)}”的有{len(out)}处："]
+        cites = []
+        for r in out:
+            key = next((x for x in sentences(self._body(r)) if all(w in with_years(fold(x)) for w in stated)), r.text[:80])
             lines.append(f"- {self._ref(r)}：{key}")
             cites.append(Citation.from_record(r, key))
         return Answer(q, "\n".join(lines), True, cites, kind="list")

@@ -214,6 +214,21 @@ def asking_clauses(question: str) -> str:
     return "，".join(clauses) if clauses else asking
 
 
+_STATED = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d+(?:\.\d+)?\s*(?:万元|亿元|元|%|个百分点|个月|岁)")
+
+
+def with_years(text: str) -> str:
+    """The text with the year written into the end of a date range that leaves it to the start
+    (2019年1月1日至12月31日 → …至2019年12月31日)."""
+    return re.sub(r"(\d{4})年(\d{1,2})月(\d{1,2})日(至|到|—|-)(\d{1,2})月(\d{1,2})日", r"\1年\2月\3日\4\1年\5月\6日", text)
+
+
+def stated_figures(question: str) -> list[str]:
+    """The figures and full dates a question writes with their unit (每月1000元 → 1000元,
+    2020年12月31日), as a text states them: a list question naming one asks where it is stated."""
+    return [re.sub(r"\s+", "", m.group(0)) for m in _STATED.finditer(with_years(fold(question)))]
+
+
 def split_question(q: str) -> list[str]:
     """The questions inside one that asks for several figures.
 

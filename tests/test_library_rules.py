@@ -692,3 +692,16 @@ def test_what_the_asker_opens_is_no_kind_of_the_subject(library_answerer):
     a = library_answerer.ask("我想开一家网店创业，个人创业担保贷款最多能贷多少？")
     assert a.found and "15万元" in a.answer, a.answer
     assert library_answerer._unknown_kinds("我们三个人合伙创业，创业担保贷款能贷多少？", ["创业"]) == (("合伙", "创业"),)
+
+
+def test_which_items_state_a_figure_or_date_the_question_writes(library_answerer):
+    a = library_answerer.ask("专项附加扣除里哪几项的标准是每月2000元？")
+    assert a.found and {c.measure for c in a.citations} == {22}, a.answer
+    # 39号 (一) and (六) write 2019年1月1日至12月31日; (七)(八) run to 2020年12月31日.
+    b = library_answerer.ask("有哪些措施只执行到2019年12月31日？")
+    assert b.found and {c.measure for c in b.citations} == {1, 6}, b.answer
+    # A range's end date takes the year of its start.
+    from assistant.reading import stated_figures, with_years
+
+    assert stated_figures("2019年1月1日到12月31日执行的有哪几项？") == ["2019年1月1日", "2019年12月31日"]
+    assert with_years("2019年1月1日至12月31日") == "2019年1月1日至2019年12月31日"
