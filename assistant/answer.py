@@ -61,7 +61,7 @@ QUESTION_WORDS = frozenset("""
 方面 这块 一块 问题 事情 情况 东西 地方 相关 有关
 牵头 负责 单位 部门 配合 协助 协同 参与 责任 主责 由谁 多少 多少钱 金额 额度 目标 指标 达到 比例 比重 哪条 哪一条 条款
 规定 什么 哪些 是否 可以 能够 请问 具体 提出 要求 表述 安排 部署 说法 怎么说 文件 政策 措施 意见 办法 通知 内容 涉及 意思 含义
-多长 多长时间 多久 时候 一般 上限 封顶 顶格 最高额 整体 总体 整个 全部 所有 角色 条目 钱
+多长 多长时间 多久 时候 一般 上限 封顶 顶格 最高额 整体 总体 整个 全部 所有 角色 条目 钱 最长 最短
 """.split())
 # Words that name the benefit asked about, not who gets it: an amount question's subject is the rest.
 BENEFIT_WORDS = frozenset("""
@@ -815,6 +815,7 @@ class Answerer:
         # is the asker's: the asking sentence's rarest words name the subject too, beside the story's.
         # (a word of a document's title, 个税 for 个人所得税…办法, names where to look, not whom for)
         titles = [self._title_topic(d) for d in self.index.documents]
+        named = [t for t in named if not any(t in x for x in titles)] or named
         own = {t for t in self.terms(asking_clauses(query.text)) if not any(t in x for x in titles)}
         rare = list(dict.fromkeys(self.evidence.rarest(named) + self.evidence.rarest([t for t in named if t in own] or named)))
         # …and a clause found through the story alone answers another question: the asking clause's
@@ -1482,17 +1483,22 @@ class Answerer:
         return best
 
     def _best_supported(self, query: Query, terms: list[str], hits: list[Hit]) -> Record | None:
-        best, best_key = None, (-1.0, -1.0)
+        on_topic = []
         for h in hits:
             r = h.record
             text = r.text + (r.section_title or "") + (r.title or "")
             cov = self.evidence.coverage(terms, text)
             close = h.dense is not None and h.dense >= self.settings.min_dense and cov >= self.settings.min_evidence / 2
             if (cov >= self.settings.min_evidence or close) and (self._numbers_present(query, text) or compared(query.text, text)):
-                key = (round(cov, 2), h.score)
-                if key > best_key:
-                    best, best_key = r, key
-        return best
+                on_topic.append((round(cov, 2), h.score, r))
+        if not on_topic:
+            return None
+        # Among records about as much on the topic as the best, one stating what is asked (最长扣多久:
+        # a period) comes first; a record less on the topic is not chosen for a date word it holds.
+        top = max(c for c, _, _ in on_topic)
+        near = [x for x in on_topic if x[0] >= top - 0.2]
+        return max(near, key=lambda x: (all(re.search(ASPECT_EVIDENCE[a], fold(x[2].text)) for a in query.aspects),
+                                        x[0], x[1]))[2]
 
     def _best_sentences(self, query: Query, terms: list[str], r: Record) -> str:
         """The sentence that matches the question best (numbers in the question count too), with the

@@ -705,3 +705,14 @@ def test_which_items_state_a_figure_or_date_the_question_writes(library_answerer
 
     assert stated_figures("2019年1月1日到12月31日执行的有哪几项？") == ["2019年1月1日", "2019年12月31日"]
     assert with_years("2019年1月1日至12月31日") == "2019年1月1日至2019年12月31日"
+
+
+def test_the_longest_asked_is_of_the_subject_not_of_another_deduction(library_answerer):
+    # 最长 asks for a cap; only 住房贷款利息 (第十四条, 240个月) and 继续教育 (第八条, 48个月) have a
+    # period, 住房租金 none.
+    a = library_answerer.ask("住房租金扣个税，最长能扣几年？")
+    assert not a.found and "240个月" not in a.answer.split("相关度最高")[0], a.answer
+    b = library_answerer.ask("房贷利息个税最长能扣多少个月？")
+    assert b.found and "240个月" in b.answer, b.answer
+    c = library_answerer.ask("我读在职研究生，学历继续教育最长能扣多久？")
+    assert c.found and "48个月" in c.answer, c.answer
