@@ -816,6 +816,7 @@ class Answerer:
         # (a word of a document's title, 个税 for 个人所得税…办法, names where to look, not whom for)
         titles = [self._title_topic(d) for d in self.index.documents]
         named = [t for t in named if not any(t in x for x in titles)] or named
+        named = [t for t in named if t not in ASPECT_WORDS] or named  # 有没有期限 asks, it names nothing
         own = {t for t in self.terms(asking_clauses(query.text)) if not any(t in x for x in titles)}
         rare = list(dict.fromkeys(self.evidence.rarest(named) + self.evidence.rarest([t for t in named if t in own] or named)))
         # …and a clause found through the story alone answers another question: the asking clause's
