@@ -109,3 +109,11 @@ def test_the_ge_of_geshui_is_no_measure_word():
     q = parse_query("租房每月能扣多少个税？")
     assert q.figure_kind == "money" and q.figure_unit is None
     assert parse_query("要建多少个加氢站？").figure_unit == "个"
+
+
+def test_how_many_and_how_big_ask_a_figure_but_a_few_does_not():
+    assert parse_query("到2025年要建成几个产业集聚区？").intent == "amount"
+    assert parse_query("政府性产业基金的规模有多大？").intent == "amount"
+    assert parse_query("我们几个合伙人能不能一起申请？").intent != "amount"
+    assert parse_query("想招几个技术骨干过来，有没有人才政策？").intent != "amount"
+    assert parse_query("发展目标分几个方面？").intent != "amount"
