@@ -162,10 +162,7 @@ class Evidence:
             if token_df:
                 self._df[term] = token_df
                 return token_df
-            if self._joined is None:
-                texts = [fold(r.text + (r.section_title or "")) for r in self.index.records]
-                self._starts = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))
-                self._joined = "\n".join(texts)
+            self._join()
             # One find per record that holds the term: after a hit, go on from the next record.
             count, i = 0, self._joined.find(term)
             while i >= 0:
@@ -175,12 +172,24 @@ class Evidence:
             self._df[term] = count
         return self._df[term]
 
+    def _join(self) -> None:
+        """Every record's folded text in one string, with where each starts (built once)."""
+        if self._joined is None:
+            texts = [fold(r.text + (r.section_title or "")) for r in self.index.records]
+            self._starts = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))
+            self._joined = "\n".join(texts)
+
     def records_with(self, term: str) -> list[Record]:
         """The records that hold `term`: from the inverted index, or, for a word that is no index
         term, by the same containment scan as df."""
         if self.index.doc_freq(term):
             return self.index.records_with_term(term)
-        self.df(term)  # builds the joined texts
+        return self.records_containing(term)
+
+    def records_containing(self, term: str) -> list[Record]:
+        """The records whose folded text holds `term` anywhere, as a run of characters (1000元 is
+        no index term)."""
+        self._join()
         out, i = [], self._joined.find(term)
         while i >= 0:
             k = bisect.bisect_right(self._starts, i) - 1
@@ -227,6 +236,7 @@ class Answerer:
         self._definitions: dict[str, dict[str, str]] = {}
         self._span_cache: dict[str, list[tuple[int, int, str]]] = {}
         self._title_topics: dict[str, str] = {}
+        self._titles_joined: str | None = None
         self._national: tuple[str, ...] | None = None  # the library's State Council documents
         for it in self.items:
             self._items_of.setdefault(it.record_id, []).append(it)
@@ -814,10 +824,10 @@ class Answerer:
         # A story told before the asking sentence (我被裁员了，打算开个面馆。…个人自主创业最多能贷多少？)
         # is the asker's: the asking sentence's rarest words name the subject too, beside the story's.
         # (a word of a document's title, 个税 for 个人所得税…办法, names where to look, not whom for)
-        titles = [self._title_topic(d) for d in self.index.documents]
-        named = [t for t in named if not any(t in x for x in titles)] or named
+        titles = self._all_title_topics()
+        named = [t for t in named if t not in titles] or named
         named = [t for t in named if t not in ASPECT_WORDS] or named  # 有没有期限 asks, it names nothing
-        own = {t for t in self.terms(asking_clauses(query.text)) if not any(t in x for x in titles)}
+        own = {t for t in self.terms(asking_clauses(query.text)) if t not in titles}
         rare = list(dict.fromkeys(self.evidence.rarest(named) + self.evidence.rarest([t for t in named if t in own] or named)))
         # …and a clause found through the story alone answers another question: the asking clause's
         # own rarest word must be about the clause too (失业保险金每个月能领多少 after 刚被裁员了 is not
@@ -970,6 +980,12 @@ class Answerer:
                 kept = [m for m in every if m in kept or m[0].context in said]
             matched = kept
         return [it for it, _, _ in matched]
+
+    def _all_title_topics(self) -> str:
+        """Every document's title topic, one per line (one substring search instead of one per document)."""
+        if self._titles_joined is None:
+            self._titles_joined = "\n".join(self._title_topic(d) for d in self.index.documents)
+        return self._titles_joined
 
     def _title_topic(self, doc_id: str) -> str:
         """A document's title less the words that say what kind of document it is (实施意见, 暂行办法,
@@ -1291,7 +1307,11 @@ class Answerer:
         哪些政策执行到2020年12月31日): every measure in scope that states all of them, among the
         documents the question's topic words are about when they name some; None when none states them."""
         scope = ret.scope or self.national_only(q)
-        rows = [r for r in self.index.records if r.kind == "measure" and in_scope(r, scope)
+        # Candidates by one search of the folded texts for the rarest piece (a date's 月日 part, which a
+        # range writes even when it leaves the year to its start), then each read whole.
+        pieces = [re.sub(r"^\d{4}年", "", w) for w in stated]
+        candidates = self.evidence.records_containing(min(pieces, key=self.evidence.df))
+        rows = [r for r in candidates if r.kind == "measure" and in_scope(r, scope)
                 and all(w in with_years(fold(r.text)) for w in stated)]
         known = [t for t in topic if self.evidence.df(t) > 0]
         if known and len({r.doc_id for r in rows}) > 1:
