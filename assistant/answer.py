@@ -75,7 +75,8 @@ FIGURE_UNITS = {"money": ("元",), "percent": ("%", "‰", "个百分点"), "dur
 # A date (几月几号, 什么时候) is answered by a date; a period (保存多长时间, 几年) also by a length
 # written in words (留存五年, 三个月).
 ASPECT_EVIDENCE = {"time": r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止",
-                   "period": r"\d+个?(年|月|日|天)|期限|[一二三四五六七八九十两]+个?(年|月|日|天)(?!度)", "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅|服务机构|常住地|户籍地|所在地|参保地",
+                   "period": r"\d+个?(年|月|日|天)|期限|[一二三四五六七八九十两]+个?(年|月|日|天)(?!度)",
+                   "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅|服务机构|常住地|户籍地|所在地|参保地",
                    "procedure": r"申报|申请|材料|资料|证明|流程|程序|办理|手续|留存", "criteria": r"标准|条件|资格|门槛"}
 ASPECT_NAMES = {"time": "具体时间或期限", "period": "具体期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件", "place": "办理或购买的地点、渠道"}
 # Words that name the aspect asked for (what to bring, which conditions, how long), not the
@@ -88,6 +89,7 @@ _ASKER_PERSON = r"(?<![一二三四五六七八九十两几\d])个人|本人|自
 _ORGANISATION = r"企业|公司|单位|机构|园区|厂|商户|个体工商户"
 # Family members a clause may be about (纳税人的子女, 其配偶): another person than the asker.
 _KIN = r"子女|配偶|父母|祖父母|外祖父母|兄弟姐妹|孙子女|外孙子女"
+_OF_KIN = re.compile(f"(?:的|其)(?:{_KIN})")  # 纳税人的子女, 其配偶: the clause is about that person
 
 
 def _beneficiary(text: str, person: str) -> str | None:
@@ -821,20 +823,21 @@ class Answerer:
         # The rarest of the things the subject names, not of its tier words (认定 of 新认定 in 新认定的
         # 高新技术企业 says which round, 高新技术企业 who): tiers are matched by _tiers_agree.
         named = [t for t in subject if not any(t in x for x in query.tiers) and t not in incidental] or subject
-        # A story told before the asking sentence (我被裁员了，打算开个面馆。…个人自主创业最多能贷多少？)
-        # is the asker's: the asking sentence's rarest words name the subject too, beside the story's.
-        # (a word of a document's title, 个税 for 个人所得税…办法, names where to look, not whom for)
+        # Nor of the words that name where to look (个税 of 个人所得税…办法, a document's title) or what is
+        # asked (有没有期限).
         titles = self._all_title_topics()
         named = [t for t in named if t not in titles] or named
-        named = [t for t in named if t not in ASPECT_WORDS] or named  # 有没有期限 asks, it names nothing
-        own = {t for t in self.terms(asking_clauses(query.text)) if t not in titles}
-        rare = list(dict.fromkeys(self.evidence.rarest(named) + self.evidence.rarest([t for t in named if t in own] or named)))
-        # …and a clause found through the story alone answers another question: the asking clause's
-        # own rarest word must be about the clause too (失业保险金每个月能领多少 after 刚被裁员了 is not
-        # the 稳岗返还 of 不裁员的企业, whose 失业保险金 is only a yardstick).
-        story = asking_sentences(query.text) != fold(query.text)
+        named = [t for t in named if t not in ASPECT_WORDS] or named
+        # A story told before the clause that asks (我被裁员了，打算开个面馆。…个人自主创业最多能贷多少？)
+        # is the asker's: the asking clause's rarest words name the subject too, beside the story's;
+        # and when there is a story, a clause found through it alone answers another question (失业保险金
+        # 每个月能领多少 after 刚被裁员了 is not the 稳岗返还 of 不裁员的企业, whose 失业保险金 is only a
+        # yardstick): the asking clause's own rarest word must be about the clause too.
         asking = set(self.terms(asking_clauses(query.text)))
-        asking_rare = self.evidence.rarest([t for t in named if t in asking]) if story else []
+        own = [t for t in named if t in asking]
+        rare = list(dict.fromkeys(self.evidence.rarest(named) + self.evidence.rarest(own or named)))
+        story = asking_sentences(query.text) != fold(query.text)
+        asking_rare = self.evidence.rarest(own) if story else []
         # 要达到多少分才能落户, 满多少分可以落户: the figure is a threshold for what follows 能/可以, which
         # its clause must name.
         goal = re.search(r"(?:多少|几)[^，,。？?；;！!]{0,12}?(?:才|就)?(?:能够|能|可以|可)((?:(?!多少|几|最多|最高|上限)[^，,。？?；;！!]){1,12})",
@@ -899,8 +902,7 @@ class Answerer:
                 continue  # 不到100万 asks the other tier than 超过100万的城市
             if is_support(it) and other_kind(query.text, it.condition):
                 continue  # a grant to 低碳机器人装备企业 is not for the 低碳低空经济终端企业 asked about
-            kin = re.search(r"(?:的|其)(" + _KIN + ")", fold(it.condition))
-            if kin and not re.search(_KIN, wording):
+            if _OF_KIN.search(fold(it.condition)) and not re.search(_KIN, wording):
                 continue  # 纳税人的子女接受学历教育 is the child's schooling, not the asker's own (我在职读博士)
             if quoted and any(x not in fold(it.quote) and x != fold(r.title or "" if r else "") for x in quoted):
                 continue  # the question quotes words (“不低于”) the clause must use
@@ -1325,7 +1327,8 @@ class Answerer:
             if r.measure_key not in seen:
                 seen.add(r.measure_key)
                 out.append(r)
-        lines = [f"写明“{'、'.join(stated)}”的有{len(out)}处："]
+        # 涉及, not 写明: a range may state the date without its year (2019年1月1日至12月31日).
+        lines = [f"涉及“{'、'.join(stated)}”的有{len(out)}处："]
         cites = []
         for r in out:
             key = next((x for x in sentences(self._body(r)) if all(w in with_years(fold(x)) for w in stated)), r.text[:80])

@@ -117,6 +117,8 @@ def spelled_out(text: str) -> str:
     for short, words in SHORTHANDS.items():
         text = text.replace(short, f"{short}（{'、'.join(words)}）")
     return text
+
+
 # China's administrative categories of cities, as the tiers of a policy name them (直辖市、省会（首府）
 # 城市、计划单列市): a question naming a city (我在北京租房) is about the tier naming its category. These
 # lists are national facts, stable for decades; a city in none of them is left to the text.
