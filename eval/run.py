@@ -33,6 +33,27 @@ def ask_all(settings: Settings, questions: list[Question], progress: bool = True
     return answers, latencies
 
 
+def plain_retrieval(settings: Settings, questions: list[Question]) -> dict:
+    """How often plain hybrid retrieval (the index's dense + BM25, fused; no routes, no scope) puts
+    every gold fact in the text of its top record, and of its top three: what an answer that kept
+    the evidence retrieval found could state at most."""
+    from assistant.index import open_index
+    from assistant.retrieve import hybrid
+
+    from .score import norm
+
+    index = open_index(settings)
+    top1, top3 = [], []
+    for q in questions:
+        if not (q.answerable and q.facts):
+            continue
+        texts = [norm(h.record.text) for h in hybrid(index, q.question, (), 3)]
+        top1.append(all(norm(f) in "".join(texts[:1]) for f in q.facts))
+        top3.append(all(norm(f) in "".join(texts) for f in q.facts))
+    rate = lambda xs: round(sum(xs) / len(xs), 4) if xs else None  # noqa: E731
+    return {"retrieval_facts_top1": rate(top1), "retrieval_facts_top3": rate(top3)}
+
+
 def by_kind(questions, scores) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for q, s in zip(questions, scores):
@@ -126,13 +147,16 @@ def load_sets() -> dict:
 
 def set_paths(name: str, corpus_root: Path = HERE.parent / "corpus") -> tuple[Path, Path, Path]:
     """Question file, corpus folder and index folder of a named set; the corpus is copied from
-    corpus/ into eval/.work/NAME/ so that a set is always asked over exactly its documents."""
+    corpus/ (or from the set's own `corpus_dir` under eval/, for documents kept for evaluation only)
+    into eval/.work/NAME/ so that a set is always asked over exactly its documents."""
     import shutil
 
     sets = load_sets()
     if name not in sets:
         raise QuestionFileError(f"no question set {name!r} in eval/sets.json: use one of {', '.join(sets)}")
     spec = sets[name]
+    if spec.get("corpus_dir"):
+        corpus_root = HERE / spec["corpus_dir"]
     work = HERE / ".work" / name
     corpus = work / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
@@ -143,7 +167,7 @@ def set_paths(name: str, corpus_root: Path = HERE.parent / "corpus") -> tuple[Pa
     for f in wanted:
         src = corpus_root / f
         if not src.is_file():
-            raise QuestionFileError(f"set {name}: {src} is missing: restore it from git (git checkout -- corpus/)")
+            raise QuestionFileError(f"set {name}: {src} is missing: restore it from git (git checkout -- {corpus_root.name}/)")
         dst = corpus / f
         if not dst.exists() or dst.read_bytes() != src.read_bytes():
             shutil.copyfile(src, dst)
@@ -175,6 +199,7 @@ def _run(args) -> int:
     answers, latencies = ask_all(settings, questions, progress=not args.quiet)
     scores = [score_answer(q, a) for q, a in zip(questions, answers)]
     m = metrics(questions, scores, latencies)
+    m |= plain_retrieval(settings, questions)
     m["mode"] = "llm" if settings.llm_base_url and settings.llm_model else "extractive"
     if m["mode"] == "llm":
         m["llm_fallbacks"] = sum(1 for a in answers if a.get("fallback"))

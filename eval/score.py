@@ -9,8 +9,19 @@ A question names what a correct answer must hold (see eval/README.md for the fie
   question's `doc`, or any document, is meant);
 - `answerable: false`: the answer must be found=false; `near_miss: true` marks those whose
   subject the documents mention without giving what is asked.
-A "wrong figure" is an amount or a percentage stated in the answer to a question about an amount
-(or a near miss, or an off-topic question) that is neither a gold fact nor in `figures_ok`.
+Answers lead with one direct line and show the evidence below it (the measures retrieval found,
+their key sentences). So:
+- a fact is stated when it is anywhere in the answer, and stated on the first line when the direct
+  line holds it (`first_line_accuracy`);
+- a "wrong figure" is an amount or a percentage the direct line asserts, in the answer to a question
+  about an amount (or a near miss, or an off-topic question), that is neither a gold fact nor in
+  `figures_ok`. When the answer says it is not sure (`certainty: "likely"`), its direct line names
+  the measure that most likely answers and quotes its key sentence: the quote (“…”) is evidence, not
+  an assertion, and only figures outside it count. Figures in the evidence below the first line are
+  quotes of the cited measures and are not counted;
+- a false "not stated" is an answerable question answered found=false: the user is told the
+  documents do not give what they give. Wrong figures and false "not stated" are the harmful
+  answers (`harmful_answers`).
 """
 from __future__ import annotations
 
@@ -152,6 +163,20 @@ def figures(text: str) -> list[str]:
     return [m.group(0) for m in _FIGURE.finditer(norm(text))]
 
 
+def first_line(text: str) -> str:
+    """The answer's direct line: its first non-empty line."""
+    return next((x for x in (text or "").splitlines() if x.strip()), "")
+
+
+def asserted(answer: dict) -> str:
+    """The part of the direct line the answer asserts: all of it, or, when the answer says it is
+    not sure, what stands outside the quotation marks of the key sentence it quotes."""
+    line = first_line(answer.get("answer") or "")
+    if answer.get("certainty") == "likely":
+        line = re.sub(r"“[^”]*”", "", line)
+    return line
+
+
 def _unit_key(name: str) -> str:
     from assistant.units import unit_key
 
@@ -161,6 +186,7 @@ def _unit_key(name: str) -> str:
 @dataclass
 class Score:
     fact_ok: bool = False
+    first_line_ok: bool = False  # every fact on the direct line
     citation_ok: bool = False
     role_ok: bool = True
     rank: int | None = None  # 1-based rank of the first matching citation
@@ -184,7 +210,7 @@ def score_answer(q: Question, answer: dict) -> Score:
     s = Score(refused=not answer.get("found"), answerable=q.answerable)
     if q.asks_amount:
         allowed = {norm(f) for f in q.facts + q.figures_ok}
-        s.wrong_figures = [f for f in figures(text) if f not in allowed and not any(f in a for a in allowed)]
+        s.wrong_figures = [f for f in figures(asserted(answer)) if f not in allowed and not any(f in a for a in allowed)]
         if s.wrong_figures:
             s.notes.append("wrong figures shown: " + "、".join(s.wrong_figures))
     if not q.answerable:
@@ -196,6 +222,10 @@ def score_answer(q: Question, answer: dict) -> Score:
     missing = [f for f in q.facts if norm(f) not in valued]
     # A question without facts has nothing to state wrongly: it is judged by its citations.
     s.fact_ok = not s.refused and not missing
+    line = norm(first_line(answer.get("answer") or ""))
+    for label in LABELS:
+        line = line.replace(label, "|")
+    s.first_line_ok = s.fact_ok and all(norm(f) in line for f in q.facts)
     if missing:
         s.notes.append("missing facts: " + "、".join(missing))
     s.role_ok = _roles_ok(q, cites, s.notes)
@@ -257,6 +287,7 @@ def metrics(questions: list[Question], scores: list[Score], latencies_ms: list[f
         "answerable": len(ans),
         "unanswerable": len(una),
         "fact_accuracy": rate([s.fact_ok and s.role_ok for s in with_facts]),
+        "first_line_accuracy": rate([s.first_line_ok and s.role_ok for s in with_facts]),
         "questions_with_facts": len(with_facts),
         # Questions without gold facts: answered (not refused) with a correct citation.
         "answered_without_facts": rate([not s.refused and s.citation_ok for s in without]),
@@ -271,7 +302,9 @@ def metrics(questions: list[Question], scores: list[Score], latencies_ms: list[f
         "list_complete": rate([s.list_recall == 1.0 for s in lists]),
         "list_questions": len(lists),
         "wrong_figures_shown": sum(bool(s.wrong_figures) for s in scores),
+        # Answerable, answered found=false: told the documents do not say what they say.
         "false_refusals": sum(s.refused for _, s in ans),
+        "harmful_answers": sum(bool(s.wrong_figures) for s in scores) + sum(s.refused for _, s in ans),
         "false_refusal_rate": rate([s.refused for _, s in ans]),
         "latency_ms_p50": round(percentile(latencies_ms, 50), 1),
         "latency_ms_p95": round(percentile(latencies_ms, 95), 1),
