@@ -145,7 +145,13 @@ def filter_note(index: PolicyIndex, unit: str | None, doc_id: str | None, shown:
 
 # --- 惠企政策: support items ------------------------------------------------------------------
 
-ITEM_COLUMNS = ("文件", "条款", "支持类型", "适用对象", "金额或比例", "金额（元）", "限定", "期限", "原文")
+# Columns of the support items (the CSV and XLSX header): 金额或比例 as the document writes it
+# (300万元), 金额（元） the same amount as a number, for sorting in Excel.
+ITEM_COLUMNS = ("文件", "条款", "支持类型", "适用对象", "受益方", "金额或比例", "金额（元）", "限定", "期限", "原文")
+# Who the tab shows: support to enterprises and organisations unless the reader asks for personal
+# benefits (a 个人所得税 deduction, a subsidy to 失业人员) or for everything.
+WHO_CHOICES = (("企业和组织", "企业和组织"), ("个人待遇", "个人"), ("全部", "全部"))
+UNSTATED = "未写明"
 
 
 def library_items(index: PolicyIndex) -> list:
@@ -157,29 +163,47 @@ def library_items(index: PolicyIndex) -> list:
 
 
 def support_table(index: PolicyIndex, doc_id: str | None = None, kind: str | None = None, keyword: str | None = None,
-                  items: list | None = None) -> list[dict]:
-    """One row per support item (targets left out), filtered by document, kind of support and a keyword
-    found in its condition or quote; sorted by amount, largest first, items without an amount last."""
+                  items: list | None = None, who: str | None = "企业和组织") -> list[dict]:
+    """One row per support item (targets left out), filtered by document, kind of support, a keyword
+    found in its condition or quote, and who receives it (`who`: 企业和组织 — the default, which keeps
+    items naming no recipient —, 个人, or 全部/None); sorted by amount, largest first, items without
+    an amount last. 适用对象 is the item's whole condition (assistant/beneficiary.py)."""
+    from .beneficiary import PERSON, beneficiary, whole_conditions
     from .items import is_support
     from .load import fold
 
     key = fold((keyword or "").strip())
+    support = [it for it in (items if items is not None else library_items(index)) if is_support(it)]
+    by_id = getattr(index, "by_id", None) or {r.record_id: r for r in getattr(index, "records", ())}
     rows = []
-    for it in items if items is not None else library_items(index):
-        if not is_support(it) or (doc_id and it.doc_id != doc_id) or (kind and it.kind != kind):
+    for it, condition in zip(support, whole_conditions(support)):
+        if (doc_id and it.doc_id != doc_id) or (kind and it.kind != kind):
             continue
-        if key and key not in fold(it.condition + it.quote):
+        if key and key not in fold(condition + it.condition + it.quote):
             continue
+        record = by_id.get(it.record_id)
+        receiver = beneficiary(condition, it.quote, it.context, record.text if record else "") or UNSTATED
         d = index.documents.get(it.doc_id, {})
         money = [f.value for f in it.figures if f.unit == "元" and f.value is not None]
         rows.append({
             "文件": doc_label(d) if d else it.doc_id, "条款": it.measure_label or "", "支持类型": it.kind,
-            "适用对象": it.condition, "金额或比例": "、".join(f.text for f in it.figures) or "（未规定）",
+            "适用对象": condition, "受益方": receiver, "金额或比例": "、".join(f.text for f in it.figures) or "（未规定）",
             "金额（元）": max(money) if money else None,
             "限定": "、".join(dict.fromkeys(x for f in it.figures for x in (f.qualifier, f.per) if x)),
             "期限": it.period, "原文": it.quote, "doc_id": it.doc_id,
         })
-    return sorted(rows, key=lambda r: (r["金额（元）"] is None, -(r["金额（元）"] or 0)))
+    return for_whom(sorted(rows, key=lambda r: (r["金额（元）"] is None, -(r["金额（元）"] or 0))), who)
+
+
+def for_whom(rows: list[dict], who: str | None) -> list[dict]:
+    """The support rows for 企业和组织 (every row but the personal ones), 个人, or 全部 (None)."""
+    from .beneficiary import PERSON
+
+    if who == "企业和组织":
+        return [r for r in rows if r["受益方"] != PERSON]
+    if who == PERSON:
+        return [r for r in rows if r["受益方"] == PERSON]
+    return rows
 
 
 def item_kinds(index: PolicyIndex) -> list[str]:
@@ -192,6 +216,7 @@ def item_kinds(index: PolicyIndex) -> list[str]:
 def write_xlsx(rows: list[dict], columns: tuple[str, ...], path) -> None:
     """An Excel file of the rows (Chinese headers, amounts as numbers)."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
@@ -199,6 +224,6 @@ def write_xlsx(rows: list[dict], columns: tuple[str, ...], path) -> None:
     ws.append(list(columns))
     for r in rows:
         ws.append([r.get(c) for c in columns])
-    for col, width in zip("ABCDEFGHI", (30, 10, 10, 30, 16, 12, 12, 14, 60)):
-        ws.column_dimensions[col].width = width
+    for i, name in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(i)].width = {"文件": 30, "适用对象": 30, "原文": 60, "金额或比例": 16}.get(name, 12)
     wb.save(path)

@@ -115,4 +115,111 @@ def test_support_table_sorted_filtered_and_exported(seed_index, tmp_path):
     write_xlsx(rows, ITEM_COLUMNS, tmp_path / "x.xlsx")
     from openpyxl import load_workbook
     sheet = list(load_workbook(tmp_path / "x.xlsx").active.iter_rows(values_only=True))
-    assert sheet[0] == ITEM_COLUMNS and sheet[1][5] == 1_000_000
+    assert sheet[0] == ITEM_COLUMNS and dict(zip(sheet[0], sheet[1]))["金额（元）"] == 1_000_000  # a number, for sorting
+    assert dict(zip(sheet[0], sheet[1]))["金额或比例"] == "100万元"  # as the document writes it
+
+
+# --- 惠企政策: whole conditions, who receives the support, the table's HTML -------------------
+
+
+def _items(*paths):
+    from assistant.corpus import parse_documents
+    from assistant.items import extract_items, is_support
+    from assistant.load import load_document
+
+    docs = [load_document(p) for p in paths]
+    records = parse_documents(docs, 480)[1]
+    return records, [it for it in extract_items(records) if is_support(it)]
+
+
+def test_conditions_are_whole_clauses_not_fragments():
+    from assistant.beneficiary import whole_conditions
+
+    from .conftest import GESHUI, JIUYE, SHANGHAI
+
+    _, items = _items(GESHUI, JIUYE, SHANGHAI)
+    whole = {(it.measure_label, tuple(f.text for f in it.figures), it.quote[:12]): w for it, w in zip(items, whole_conditions(items))}
+
+    def of(label, figure=None, start=""):
+        hits = [w for (m, figs, q), w in whole.items() if m == label and (figure is None or figure in figs) and q.startswith(start)]
+        assert len(hits) == 1, (label, figure, start, hits)
+        return hits[0]
+
+    # Options of one grant in a sentence about the parents: its subject, not "父母可以选择由其中一方".
+    assert of("第六条", "100%") == of("第六条", "50%") == "父母"
+    # A cap or a term of the grant before it keeps that grant's condition.
+    assert of("第二十二条", "1000元") == of("第二十二条", "2000元", "纳税人为非") == "纳税人为非独生子女的"
+    assert of("第十四条", "240个月") == of("第十四条", "1000元")
+    assert of("第十一条", "80000元") == "在一个纳税年度内，纳税人发生的与基本医保相关的医药费用支出"  # not 由纳税人在办理…时
+    assert of("第八条", "3600元") == "纳税人接受技能人员职业资格继续教育、专业技术人员职业资格继续教育的支出，在取得相关证书的当年"
+    # 对X，… : X, however the grant is written after it.
+    assert of("（一）", "50%", "对面临") == "面临暂时性生产经营困难且恢复有望、坚持不裁员或少裁员的参保企业"
+    assert of("（十）") == "特别重大的项目"
+    assert of("（七）", None, "对其中") == "其中就业困难人员和零就业家庭成员在培训期间"
+    # The recipient written after the verb: 奖励…机构等单位.
+    assert of("（三）", None, "推动") == "创业担保贷款基金运营管理机构等单位"
+    assert of("（八）") == "参保职工取得职业资格证书或职业技能等级证书的"
+
+
+def test_enumerated_conditions_keep_their_tiers():
+    from assistant.beneficiary import whole_conditions
+    from assistant.items import record_items
+
+    r = Record(doc_id="x", doc_title="某措施", doc_number=None, kind="measure", section="一", section_title="支持",
+               measure=1, measure_label="（一）", title="奖励", text="（一）对新认定的国家级、省级示范园区分别给予100万元、50万元奖励。",
+               start=0, end=40)
+    items = record_items(r)
+    assert whole_conditions(items) == ["新认定的国家级示范园区", "新认定的省级示范园区"]
+
+
+def test_support_goes_to_organisations_or_persons():
+    from assistant.beneficiary import ORGANISATION, PERSON, beneficiary
+
+    assert beneficiary("小微企业当年新招用符合创业担保贷款申请条件的人员数量达到…的") == ORGANISATION  # the first named
+    assert beneficiary("符合创业担保贷款申请条件的人员自主创业的") == PERSON
+    assert beneficiary("增值税小规模纳税人") == ORGANISATION and beneficiary("纳税人为独生子女的") == PERSON
+    assert beneficiary("个人独资企业") == ORGANISATION
+    assert beneficiary("组织失业青年参加就业见习") == PERSON  # 组织 as a verb
+    assert beneficiary("直辖市、省会城市", "扣除标准为每月1500元", "纳税人在主要工作城市没有自有住房…") == PERSON  # from the measure
+    assert beneficiary("特别重大的项目") == ORGANISATION and beneficiary("到2025年") == ""
+
+
+def test_support_table_for_enterprises_by_default():
+    from assistant.views import for_whom, support_table
+
+    from .conftest import GESHUI, JIUYE
+
+    records, items = _items(GESHUI, JIUYE)
+    index = SimpleNamespace(records=records, documents={})
+    default = support_table(index, items=items)
+    everything = support_table(index, items=items, who="全部")
+    personal = support_table(index, items=items, who="个人")
+    assert len(default) + len(personal) == len(everything) and default and personal
+    assert {r["受益方"] for r in default} <= {"企业和组织", "未写明"} and {r["受益方"] for r in personal} == {"个人"}
+    assert not any("纳税人" in r["适用对象"] for r in default)
+    top = default[0]
+    assert top["金额或比例"] == "300万元" and top["金额（元）"] == 3_000_000 and top["适用对象"].startswith("小微企业")
+    assert for_whom(everything, "全部") == everything
+    assert [r["适用对象"] for r in support_table(index, items=items, keyword="父母", who="个人")] == ["父母", "父母"]
+
+
+def test_tables_are_escaped_sortable_and_keep_figures_whole():
+    from assistant.tables import ITEM_TABLE, Column, bars_html, table_html
+
+    rows = [{"适用对象": "对<b>企业</b>给予300万元", "金额或比例": "300万元", "金额（元）": 3_000_000.0, "条款": "（三十）"},
+            {"适用对象": "人员", "金额或比例": "50%", "金额（元）": None, "条款": "（一）"}]
+    html = table_html(rows, ITEM_TABLE, "惠企政策", sorted_by="金额或比例")
+    assert "<b>" not in html and "&lt;b&gt;" in html
+    assert '<span class="pqa-nobr">300万元</span>' in html  # a figure in running text stays whole
+    assert 'data-sort="3000000.0"' in html and 'data-sort=""' in html  # sorted by the number behind 300万元
+    assert html.count('aria-sort="descending"') == 1 and '<td class="pqa-label" data-sort="3000000.0">300万元</td>' in html
+    limited = table_html(rows * 3, [Column("条款")], "表", limit=2)
+    assert "共 6 行，这里显示前 2 行" in limited and limited.count("<tr>") == 3  # the header and two rows
+    assert "没有符合条件的记录" in table_html([], [Column("条款")], "表")
+    units = table_html([{"牵头单位": "省发展改革委、经济和信息化厅"}], [Column("牵头单位", "list")], "表")
+    assert '<span class="pqa-nobr">省发展改革委</span>、<span class="pqa-nobr">经济和信息化厅</span>' in units
+
+    chart = bars_html([{"单位": "财政厅", "角色": "牵头", "措施数": 1}, {"单位": "科技厅", "角色": "配合", "措施数": 3},
+                       {"单位": "科技厅", "角色": "牵头", "措施数": 2}], "各单位的措施数")
+    assert chart.index("科技厅") < chart.index("财政厅") and chart.count("<tr") == 2
+    assert 'title="科技厅：牵头 2，配合 3"' in chart and ">5</td>" in chart
