@@ -1,8 +1,9 @@
-"""Gradio app: chat with cited answers, the source panel, responsibilities, documents.
+"""Gradio app: chat with cited answers, the source panel, responsibilities, support items, documents.
 
 `python app.py` (what `make run` starts). Thin on purpose: answers come from assistant/service,
-their HTML from assistant/present, the tables from assistant/views; this file wires components
-to them and checks who may change the corpus.
+their HTML from assistant/present, the tables' rows from assistant/views and their HTML (with the
+unit chart) from assistant/tables; this file wires components to them, lays them out for a laptop
+and a phone (CSS below; tests/test_app_layout.py measures both) and checks who may change the corpus.
 
 Security: binds to POLICYQA_HOST (127.0.0.1 unless set); POLICYQA_USERS / POLICYQA_ADMINS turn
 on Gradio's login; with admins (or POLICYQA_ADMIN_ONLY_UPLOADS=1) upload and removal are
@@ -32,9 +33,10 @@ from assistant.present import (SOURCE_START, answer_html, citation_label, messag
 from assistant.records import Answer  # noqa: E402
 from assistant.service import Service  # noqa: E402
 from assistant.ui_zh import gradio_i18n  # noqa: E402
-from assistant.views import (DOC_COLUMNS, DUTY_COLUMNS, ITEM_COLUMNS, doc_choices, doc_label, documents_table,  # noqa: E402
-                             filter_note, item_kinds, resolve_doc, responsibility_table, support_table, top_units,
-                             unit_counts, write_xlsx)
+from assistant.tables import DOC_TABLE, DUTY_TABLE, ITEM_TABLE, SORT_JS, bars_html, table_html  # noqa: E402
+from assistant.views import (DUTY_COLUMNS, ITEM_COLUMNS, WHO_CHOICES, doc_choices, doc_label, documents_table,  # noqa: E402
+                             filter_note, for_whom, item_kinds, resolve_doc, responsibility_table, support_table,
+                             top_units, unit_counts, write_xlsx)
 
 log = logging.getLogger("policyqa.app")
 
@@ -49,6 +51,7 @@ EXAMPLES = [
     "川办发〔2021〕93号的发布机构是什么？",
 ]
 ALL = ("全部文件", "")  # the "all documents" choice of a document selector
+TABLE_ROWS = 500  # rows a table shows in the page; the downloads hold every row
 
 CSS = """
 .pqa-answer p { margin: 0 0 .4em; }
@@ -84,8 +87,66 @@ mark.pqa-cited { background: #fef3c7; color: inherit; }
 #chat-hint:empty { display: none; }
 .pqa-inline-btn { align-self: end; max-height: 3em; }
 #confirm-box { border: 1px solid #fca5a5; border-radius: 6px; padding: .6em; }
-#duties td, #docs td { white-space: normal; word-break: break-all; }
+/* The first screen: title, tabs, chat, question box and 发送 within 768 px of a laptop and 844 px of a phone. */
+#pqa-head h2 { margin: 0; font-size: 1.35em; }
+#pqa-head p { margin: .15em 0 0; font-size: .88em; color: var(--body-text-color-subdued); }
+#chat { height: clamp(200px, calc(100dvh - 330px), 640px) !important; }
+#ask-row { align-items: stretch; gap: .5em; }
+#ask-row #send { min-height: 2.6em; }
+@media (max-width: 640px) {
+  .gradio-container { padding-left: 8px !important; padding-right: 8px !important; }
+  #chat { height: clamp(200px, calc(100dvh - 370px), 640px) !important; }
+}
+/* Tables (assistant/tables.py): short values on one line, long texts wrap at a readable width, and a
+   table wider than the screen scrolls sideways in its frame. */
+.pqa-table-caption { font-size: .85em; color: var(--body-text-color-subdued); margin: .3em 0; }
+.pqa-table-wrap { overflow: auto; max-height: 560px; border: 1px solid var(--border-color-primary);
+                  border-radius: 6px; -webkit-overflow-scrolling: touch; }
+.pqa-table { border-collapse: collapse; width: 100%; font-size: .9em; }
+.pqa-table th, .pqa-table td { border-bottom: 1px solid var(--border-color-primary); padding: .35em .55em;
+                               text-align: left; vertical-align: top; word-break: normal; overflow-wrap: normal; }
+.pqa-table thead th { position: sticky; top: 0; z-index: 1; background: var(--background-fill-secondary); white-space: nowrap; }
+.pqa-sort { all: unset; cursor: pointer; font-weight: 600; white-space: nowrap; }
+.pqa-sort:focus-visible { outline: 2px solid var(--color-accent); }
+.pqa-table th[aria-sort="ascending"] .pqa-sort::after { content: " ▲"; font-size: .8em; }
+.pqa-table th[aria-sort="descending"] .pqa-sort::after { content: " ▼"; font-size: .8em; }
+.pqa-table td.pqa-label, .pqa-table td.pqa-number, .pqa-nobr { white-space: nowrap; }
+.pqa-table td.pqa-number { text-align: right; font-variant-numeric: tabular-nums; }
+.pqa-table td.pqa-text, .pqa-table td.pqa-list { min-width: 10em; max-width: 24em; }
+.pqa-table td.pqa-long { min-width: 18em; max-width: 36em; }
+.pqa-table-empty { color: var(--body-text-color-subdued); padding: .5em 0; }
+/* The unit chart: one row per unit, its name written out, bars split by role. */
+.pqa-chart { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .6em; }
+.pqa-chart-title { font-weight: 600; margin-bottom: .3em; }
+.pqa-legend { display: flex; flex-wrap: wrap; gap: .3em 1em; font-size: .85em; margin-bottom: .4em; }
+.pqa-key i { display: inline-block; width: .9em; height: .9em; border-radius: 2px; margin-right: .3em; vertical-align: -.1em; }
+.pqa-bars-wrap { border: none; max-height: none; }
+.pqa-bars { border-collapse: collapse; width: 100%; font-size: .9em; }
+.pqa-bars th { text-align: right; font-weight: normal; padding: .15em .5em .15em 0; white-space: nowrap; width: 1%; }
+.pqa-bars td { padding: .15em 0; }
+.pqa-bars td.pqa-number { width: 2.5em; text-align: right; padding-left: .4em; font-variant-numeric: tabular-nums; }
+.pqa-bar-cell { min-width: 6em; }
+.pqa-bar { display: flex; height: 1.3em; border-radius: 2px; overflow: hidden; }
+.pqa-seg { color: #fff; font-size: .75em; line-height: 1.75em; text-align: center; overflow: hidden; white-space: nowrap; }
+/* An amount answer's items in the chat: a narrow bubble scrolls the table instead of breaking its figures. */
+.pqa-items { display: block; overflow-x: auto; }
+.pqa-items td:not(:nth-child(2)) { white-space: nowrap; }
+.pqa-items td:nth-child(2) { min-width: 10em; }
 """
+
+
+def support_note(shown: int, total: int, who: str, keyword: str | None) -> str:
+    """What the 惠企政策 table holds, how many personal benefits the default leaves out, how it is sorted."""
+    key = f"（关键词：{keyword.strip()}）" if keyword and keyword.strip() else ""
+    if who == "企业和组织":
+        head = f"共 {shown} 项面向企业和组织的支持{key}"
+        if total > shown:
+            head += f"；另有 {total - shown} 项个人待遇（如个人所得税扣除、个人补贴），在“受益方”中选“个人待遇”或“全部”查看"
+    elif who == "个人":
+        head = f"共 {shown} 项个人待遇{key}"
+    else:
+        head = f"共 {shown} 项支持政策{key}"
+    return head + "。按金额从高到低排列；点击表头可按该列排序，再点一次反向。"
 
 
 def badge(kind: str, word: str, text: str) -> str:
@@ -195,21 +256,19 @@ def build_app(service: Service) -> gr.Blocks:
             w = csv.DictWriter(f, fieldnames=DUTY_COLUMNS, extrasaction="ignore")
             w.writeheader()
             w.writerows(rows)
-        import pandas as pd
-
         counts = top_units(unit_counts(service.index, doc_id, unit), 20)
-        chart = pd.DataFrame(counts or [{"单位": "（无）", "角色": "牵头", "措施数": 0}])
+        chart = bars_html(counts, "各单位的措施数（按角色；筛选后只计所列措施，最多 20 个单位）")
         note = filter_note(service.index, unit, doc_id, len(rows))
-        return pd.DataFrame(rows, columns=list(DUTY_COLUMNS)), gr.update(value=str(path)), chart, f'<div id="duties-note-text">{_esc(note)}</div>'
+        table = table_html(rows, DUTY_TABLE, "措施与责任单位", limit=TABLE_ROWS)
+        return table, gr.update(value=str(path)), chart, f'<div id="duties-note-text">{_esc(note)}</div>'
 
     # --- 惠企政策 -----------------------------------------------------------------------------
 
-    def support(doc: str | None, kind: str | None, keyword: str | None):
+    def support(doc: str | None, kind: str | None, who: str | None, keyword: str | None):
         """The support items as a table, with the same rows as CSV and XLSX files."""
-        import pandas as pd
-
         doc_id = doc if doc and doc in service.index.documents else None
-        rows = support_table(service.index, doc_id, kind or None, keyword)
+        every = support_table(service.index, doc_id, kind or None, keyword, who="全部")
+        rows = for_whom(every, who or "企业和组织")
         folder = Path(downloads.name) / uuid.uuid4().hex
         folder.mkdir()
         csv_path, xlsx_path = folder / "惠企政策.csv", folder / "惠企政策.xlsx"
@@ -218,18 +277,15 @@ def build_app(service: Service) -> gr.Blocks:
             w.writeheader()
             w.writerows(rows)
         write_xlsx(rows, ITEM_COLUMNS, xlsx_path)
-        note = f"共 {len(rows)} 项支持政策" + (f"（关键词：{keyword.strip()}）" if keyword and keyword.strip() else "") + \
-            "；按金额从高到低排列，点击表头可重新排序。"
+        note = support_note(len(rows), len(every), who or "企业和组织", keyword)
         kinds = gr.update(choices=[("全部类型", "")] + [(k, k) for k in item_kinds(service.index)])
-        return (pd.DataFrame(rows, columns=list(ITEM_COLUMNS)), gr.update(value=str(csv_path)), gr.update(value=str(xlsx_path)),
-                f'<div id="support-note-text">{_esc(note)}</div>', kinds)
+        table = table_html(rows, ITEM_TABLE, "惠企政策：每一项支持及其适用对象、金额和原文", limit=TABLE_ROWS, sorted_by="金额或比例")
+        return table, gr.update(value=str(csv_path)), gr.update(value=str(xlsx_path)), f'<div id="support-note-text">{_esc(note)}</div>', kinds
 
     # --- 文件 -------------------------------------------------------------------------------
 
     def docs_table():
-        import pandas as pd
-
-        return pd.DataFrame(documents_table(service.index), columns=list(DOC_COLUMNS))
+        return table_html(documents_table(service.index), DOC_TABLE, "已收录的文件", empty="文件库中还没有文件。")
 
     def refresh(chat_doc: str | None, duty_doc: str | None):
         """Everything that lists documents, after the corpus changed (or a page was opened)."""
@@ -315,25 +371,28 @@ def build_app(service: Service) -> gr.Blocks:
     # Choices as of start-up; every page load and tab switch refreshes them (refresh below).
     start_docs = doc_choices(service.index)
     with gr.Blocks(title="政策问答助手", delete_cache=(3600, 86400)) as demo:
-        gr.HTML('<h2 style="margin:0">政策问答助手</h2><p style="margin:.2em 0 0">回答引自文件原文，并注明依据的条款；'
-                '文件没有规定的，会直接说明“未找到”。</p>')
+        gr.HTML('<div id="pqa-head"><h2>政策问答助手</h2><p>回答引自文件原文，并注明依据的条款；'
+                '文件没有规定的，会直接说明“未找到”。</p></div>')
         last, turns = gr.State(None), gr.State([])
         with gr.Tab("问答") as chat_tab:
             with gr.Row():
-                with gr.Column(scale=3):
-                    chat_doc = gr.Dropdown(label="提问范围", choices=[ALL] + start_docs, value="", elem_id="chat-doc",
-                                           info="选一份文件时只在这份文件中查找")
+                # The chat, the question box and 发送 fill the first screen of a laptop (1366×768) and a
+                # phone (390×844): the chat's height follows the window (CSS #chat); the document
+                # selector sits beside the source panel, below the examples on a phone.
+                with gr.Column(scale=3, min_width=320):
                     # No share button (it posts to Hugging Face) and no copy buttons (they copy the HTML source).
-                    chatbot = gr.Chatbot(show_label=False, height=520, elem_id="chat", latex_delimiters=[], buttons=[],
-                                         placeholder="在下方输入问题，按回车或点击“发送”。")
-                    with gr.Row(equal_height=True):
+                    chatbot = gr.Chatbot(show_label=False, elem_id="chat", latex_delimiters=[], buttons=[],
+                                         placeholder="在下方输入问题，按回车或点击“发送”；也可以点击下方的示例问题。")
+                    with gr.Row(equal_height=True, elem_id="ask-row"):
                         box = gr.Textbox(show_label=False, placeholder="输入问题，例如：新认定的省级新经济示范企业能获得多少资金奖励？",
-                                         elem_id="question", scale=8, max_length=2000)
-                        send = gr.Button("发送", variant="primary", elem_id="send", scale=1, min_width=80)
+                                         elem_id="question", scale=8, max_length=2000, container=False)
+                        send = gr.Button("发送", variant="primary", elem_id="send", scale=1, min_width=72)
                     hint = gr.HTML("", elem_id="chat-hint")
                     examples = gr.Dataset(components=[box], samples=[[q] for q in EXAMPLES], label="示例问题（点击即提问）",
                                           elem_id="examples", samples_per_page=len(EXAMPLES))
-                with gr.Column(scale=2):
+                with gr.Column(scale=2, min_width=300):
+                    chat_doc = gr.Dropdown(label="提问范围（选一份文件时只在这份文件中查找）", choices=[ALL] + start_docs,
+                                           value="", elem_id="chat-doc")
                     picker = gr.Radio(label="引用条款（点击查看原文）", choices=[], elem_id="citations", visible=False)
                     source = gr.HTML(panel_html(SOURCE_START), elem_id="source")
         with gr.Tab("责任分工") as duty_tab:
@@ -342,29 +401,24 @@ def build_app(service: Service) -> gr.Blocks:
                 duty_doc = gr.Dropdown(label="文件", choices=[ALL] + start_docs, value="", elem_id="duty-doc", scale=4)
                 go = gr.Button("筛选", variant="primary", elem_id="unit-go", scale=1, min_width=80, elem_classes=["pqa-inline-btn"])
             note = gr.HTML(elem_id="duties-note")
-            table = gr.Dataframe(label="措施与责任单位", interactive=False, wrap=True, elem_id="duties", max_height=560,
-                                 column_widths=["11%", "7%", "16%", "13%", "23%", "15%", "15%"])
+            table = gr.HTML(elem_id="duties", js_on_load=SORT_JS, apply_default_css=False)
             download = gr.DownloadButton("下载 CSV（当前筛选结果）", elem_id="duties-csv", size="sm", scale=0)
-            chart = gr.BarPlot(x="单位", y="措施数", color="角色", title="各单位的措施数（按角色；筛选后只计所列措施，最多 20 个单位）",
-                               x_label_angle=-45, height=420, elem_id="duties-chart", sort="-y",  # most measures first
-                               color_map={"牵头": "#c2410c", "配合": "#60a5fa", "共同负责": "#16a34a", "负责（未定牵头）": "#a855f7"})
+            chart = gr.HTML(elem_id="duties-chart", js_on_load=None, apply_default_css=False)
         with gr.Tab("惠企政策") as support_tab:
             with gr.Row():
                 item_doc = gr.Dropdown(label="文件", choices=[ALL] + start_docs, value="", elem_id="support-doc", scale=4)
                 item_kind = gr.Dropdown(label="支持类型", choices=[("全部类型", "")], value="", elem_id="support-kind", scale=2)
+                item_who = gr.Dropdown(label="受益方", choices=list(WHO_CHOICES), value="企业和组织", elem_id="support-who", scale=2)
                 item_key = gr.Textbox(label="关键词（适用对象或原文中的词，如 瞪羚、上市、贷款）", elem_id="support-keyword", scale=3)
                 item_go = gr.Button("筛选", variant="primary", elem_id="support-go", scale=1, min_width=80,
                                     elem_classes=["pqa-inline-btn"])
             item_note = gr.HTML(elem_id="support-note")
-            items_table = gr.Dataframe(label="惠企政策：每一项支持及其适用对象、金额和原文", interactive=False, wrap=True,
-                                       elem_id="support", max_height=560,
-                                       column_widths=["13%", "6%", "7%", "16%", "9%", "8%", "7%", "8%", "26%"])
+            items_table = gr.HTML(elem_id="support", js_on_load=SORT_JS, apply_default_css=False)
             with gr.Row():
                 item_csv = gr.DownloadButton("下载 CSV", elem_id="support-csv", size="sm", scale=0)
                 item_xlsx = gr.DownloadButton("下载 Excel（XLSX）", elem_id="support-xlsx", size="sm", scale=0)
         with gr.Tab("文件") as docs_tab:
-            docs = gr.Dataframe(label="已收录的文件", interactive=False, wrap=True, elem_id="docs",
-                                column_widths=["34%", "14%", "15%", "11%", "7%", "19%"])
+            docs = gr.HTML(elem_id="docs", js_on_load=SORT_JS, apply_default_css=False)
             with gr.Column(visible=True, elem_id="manage") as manage:
                 up = gr.File(label=f"上传政策文件（{' '.join(SUPPORTED)}；扫描件和图片会做文字识别；不超过 {settings.max_upload_mb} MB）",
                              file_types=list(SUPPORTED), elem_id="upload")
@@ -395,11 +449,12 @@ def build_app(service: Service) -> gr.Blocks:
         unit.submit(duties, [unit, duty_doc], duty_out, api_visibility="private", show_progress="hidden")
         duty_doc.change(duties, [unit, duty_doc], duty_out, api_visibility="private", show_progress="hidden")
 
-        support_in, support_out = [item_doc, item_kind, item_key], [items_table, item_csv, item_xlsx, item_note, item_kind]
+        support_in, support_out = [item_doc, item_kind, item_who, item_key], [items_table, item_csv, item_xlsx, item_note, item_kind]
         item_go.click(support, support_in, support_out, api_visibility="private", show_progress="hidden")
         item_key.submit(support, support_in, support_out, api_visibility="private", show_progress="hidden")
         item_doc.change(support, support_in, support_out, api_visibility="private", show_progress="hidden")
         item_kind.change(support, support_in, support_out, api_visibility="private", show_progress="hidden")
+        item_who.change(support, support_in, support_out, api_visibility="private", show_progress="hidden")
         support_tab.select(support, support_in, support_out, api_visibility="private", show_progress="hidden")
         support_tab.select(lambda d: choices(d), item_doc, item_doc, api_visibility="private", show_progress="hidden")
 
