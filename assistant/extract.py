@@ -5,6 +5,8 @@
   `key：value` cells become `key：value` lines.
 - DOCX: paragraphs and tables in document order; automatic numbering (numbering.xml) is written
   back into the text; a 任务分工表 becomes `DutyRow`s.
+- Old Word .doc and WPS .wps: converted to .docx by LibreOffice in headless mode (Debian's
+  libreoffice-writer-nogui), then read as a .docx; without LibreOffice, a message naming the fix.
 - PDF with a text layer: pdfplumber lines with their positions, reflowed into paragraphs the way a
   reader reads them (`reflow`): running headers, footers and page numbers removed.
 - Scanned PDF pages and images (.png/.jpg): pages rendered with pypdfium2, OCR with RapidOCR
@@ -17,8 +19,12 @@ and reads the metadata. The layout logic (`reflow`, `page_lines_from_boxes`, `du
 """
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -758,6 +764,58 @@ def read_docx(path: Path) -> Extracted:
             near = [_para_text(x) for x in body[max(0, idx - 2):idx] + body[idx + 1:idx + 3] if x.tag == f"{_W}p"]
             duties.extend(duty_rows(rows, "\n".join(near)))
     return Extracted("\n".join(lines), (), tuple(duties))
+
+
+# --- old Word (.doc) and WPS (.wps) -----------------------------------------------------------
+
+LEGACY_WORD_EXTS = (".doc", ".wps")
+SOFFICE_TIMEOUT = 180  # seconds; a first start creates LibreOffice's profile, a long document takes a while
+INSTALL_LIBREOFFICE = "apt-get install libreoffice-writer-nogui"
+
+
+def soffice() -> str | None:
+    """LibreOffice's command (`soffice`, Debian's libreoffice-writer-nogui), or None when not installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def read_legacy_word(path: Path) -> Extracted:
+    """An old Word .doc or a WPS .wps file: LibreOffice converts it to .docx, read like any .docx
+    (numbering, tables, a 任务分工表), so both formats give the measures the .docx would.
+
+    LibreOffice runs headless with a profile of its own in a temporary folder (conversions never
+    share, lock or change a user's profile, and may run side by side) on a copy under a plain name
+    (nothing from the upload's name reaches its command line). It tells the format by the content:
+    a WPS file saved in Word's format and a .doc that is really RTF or a Word 2007 file are read too.
+    """
+    ext = path.suffix.lower()
+    command = soffice()
+    if command is None:
+        raise BadDocumentError(
+            f"{path.name}: reading {ext} files needs LibreOffice, which is not installed: {INSTALL_LIBREOFFICE}, "
+            "or save the file as .docx in Word or WPS",
+            zh=f"{path.name}：读取 {ext} 文件需要 LibreOffice，但本机没有安装。请管理员安装（Debian/Ubuntu：{INSTALL_LIBREOFFICE}），"
+               "或在 Word/WPS 中把文件另存为 .docx 后再上传")
+    with tempfile.TemporaryDirectory(prefix="policyqa-office-") as tmp:
+        folder = Path(tmp)
+        source = folder / f"document{ext}"
+        shutil.copyfile(path, source)
+        args = [command, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--invisible",
+                "--nologo", "--norestore", "--nolockcheck", "--convert-to", "docx", "--outdir", str(folder / "out"), str(source)]
+        try:
+            subprocess.run(args, cwd=folder, stdin=subprocess.DEVNULL, capture_output=True, timeout=SOFFICE_TIMEOUT,
+                           env={**os.environ, "HOME": str(folder)}, check=False)
+        except subprocess.TimeoutExpired:
+            raise BadDocumentError(
+                f"{path.name}: LibreOffice did not finish reading it within {SOFFICE_TIMEOUT} s: save it as .docx and upload that",
+                zh=f"{path.name}：LibreOffice 在 {SOFFICE_TIMEOUT} 秒内没有读完该文件，请在 Word/WPS 中另存为 .docx 后上传") from None
+        converted = folder / "out" / "document.docx"
+        if not converted.exists() or converted.stat().st_size == 0:
+            raise BadDocumentError(
+                f"{path.name}: LibreOffice could not read this {ext} file (damaged, encrypted or another format): "
+                "open it in Word or WPS and save it as .docx",
+                zh=f"{path.name}：LibreOffice 无法读取该 {ext} 文件（可能已损坏、加密或并非 Word/WPS 文档），"
+                   "请用 Word/WPS 打开后另存为 .docx 再上传")
+        return read_docx(converted)
 
 
 def _table_rows(tbl, paragraph) -> list[list[str]]:

@@ -1,7 +1,7 @@
 """Load policy documents from a corpus folder and clean them.
 
-Reads a file through assistant/extract.py (text, HTML, DOCX, text PDFs reflowed by layout, OCR of
-scans and images), then cleans the text: web-page boilerplate, the second copy of a page that
+Reads a file through assistant/extract.py (text, HTML, DOCX, old Word .doc and WPS .wps through
+LibreOffice, text PDFs reflowed by layout, OCR of scans and images), then cleans the text: web-page boilerplate, the second copy of a page that
 holds the document twice, spaces that PDF extraction and OCR leave inside Chinese text and
 numbers. Reads the document's own metadata (title, 文号, 发布机构, dates, 有效性, 索引号: from its
 header, page metadata table or signature, never from a document it cites). Hands on `Document`
@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BadDocumentError
-from .extract import IMAGE_EXTS, Extracted, read_docx, read_html, read_image, read_pdf
+from .extract import IMAGE_EXTS, LEGACY_WORD_EXTS, Extracted, read_docx, read_html, read_image, read_legacy_word, read_pdf
 from .numerals import to_int
 from .records import Document
 
-SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx", ".pdf") + IMAGE_EXTS
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".docx") + LEGACY_WORD_EXTS + (".pdf",) + IMAGE_EXTS
 
 
 def _traditional_table() -> dict[int, int]:
@@ -432,6 +432,8 @@ def extract(path: Path, progress: bool | None = None) -> Extracted:
             return Extracted(read_html(decode(data, path.name)))
         if ext == ".docx":
             return read_docx(path)
+        if ext in LEGACY_WORD_EXTS:
+            return read_legacy_word(path)
         if ext in IMAGE_EXTS:
             return read_image(path, progress)
         return read_pdf(path, progress)

@@ -24,6 +24,7 @@ from .config import Settings
 from .embed import Embedder
 from .errors import BadDocumentError
 from .index import IndexReport, _sha256, build_index, writer_lock
+from .extract import LEGACY_WORD_EXTS
 from .load import SUPPORTED, corpus_files, doc_id_for, load_document
 
 # Windows device names: a file called CON.txt or nul.pdf cannot be opened on Windows and breaks
@@ -97,8 +98,8 @@ def _check_bytes(name: str, upload: Path, settings: Settings) -> None:
     if ext == ".pdf" and b"%PDF-" not in head:
         raise _reject(name, "this is not a PDF (it does not start with %PDF-): upload the real PDF or save it as .txt",
                       "文件扩展名是 .pdf，但内容不是 PDF：请上传真正的 PDF，或另存为 .txt")
-    if ext == ".docx":
-        _check_docx(name, upload)
+    if ext == ".docx" or (ext in LEGACY_WORD_EXTS and head.startswith(b"PK\x03\x04")):
+        _check_docx(name, upload)  # a .doc that is really a Word 2007 file: the same bounds before LibreOffice opens it
     elif ext in (".txt", ".md", ".html", ".htm") and b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _reject(name, f"binary data in a {ext} file: save the text as UTF-8, or upload the .docx/.pdf itself",
                       f"文件扩展名是 {ext}，但内容是二进制数据：请另存为 UTF-8 文本，或直接上传 .docx/.pdf")

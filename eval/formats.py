@@ -181,7 +181,26 @@ def to_docx(lines: list[str], out: Path, numbering: bool = True, table: list[lis
                 cell.text = parts[0]
                 for extra in parts[1:]:
                     cell.add_paragraph(extra)
+        # Word always ends a document with a paragraph (one follows a closing table); without it,
+        # LibreOffice's export to .doc drops the table.
+        d.add_paragraph("")
     d.save(str(out))
+    return out
+
+
+def to_legacy_word(docx: Path, out: Path, timeout: float = 180) -> Path:
+    """An old Word (97-2003) file of a .docx, saved by LibreOffice in headless mode; `out` may end
+    in .doc or .wps (a WPS Writer file in Word's binary format, as WPS Office saves one)."""
+    from assistant.extract import soffice
+
+    command = soffice()
+    if command is None:
+        raise FileNotFoundError("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
+    with tempfile.TemporaryDirectory(prefix="policyqa-doc-") as tmp:
+        subprocess.run([command, f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}", "--headless", "--norestore",
+                        "--convert-to", "doc:MS Word 97", "--outdir", tmp, str(docx)],
+                       check=True, capture_output=True, timeout=timeout, env={**os.environ, "HOME": tmp})
+        shutil.move(Path(tmp) / f"{docx.stem}.doc", out)
     return out
 
 

@@ -18,7 +18,7 @@ from assistant.extract import (PageLines, TextLine, duty_rows, format_number, re
 from assistant.load import fold, load_document
 from assistant.records import DutyRow
 from assistant.structure import parse_document
-from eval.formats import CHROMIUM, FONT_FILE, page_html, print_pdf, save_images_as_pdf, to_docx
+from eval.formats import CHROMIUM, FONT_FILE, page_html, print_pdf, save_images_as_pdf, to_docx, to_legacy_word
 
 from .conftest import JIUYE, SEED, TIYU
 
@@ -295,6 +295,53 @@ def test_docx_numbering_and_duty_table(tmp_path):
     assert doc.duty_table[0] == DutyRow(1, "加大稳岗支持力度", ("人力资源社会保障部",), ("财政部",))
     # Table text is searchable, one row per line.
     assert "1｜加大稳岗支持力度｜人力资源社会保障部｜财政部" in doc.text
+
+
+@pytest.fixture(scope="module")
+def office_files(tmp_path_factory):
+    """The 国发〔2018〕39号 with Word numbering and a 任务分工表 as .docx, and LibreOffice's .doc and
+    .wps of it, made at test time."""
+    from assistant.extract import soffice
+
+    _need(Path(soffice() or "/usr/bin/soffice"), "LibreOffice (libreoffice-writer-nogui)")
+    folder = tmp_path_factory.mktemp("office")
+    lines, rows, _ = jiuye_with_duty_table()
+    docx_path = to_docx(lines, folder / "jiuye.docx", table=rows, table_note="附件：重点任务分工表")
+    doc_path = to_legacy_word(docx_path, folder / "jiuye.doc")
+    wps_path = folder / "jiuye.wps"
+    shutil.copyfile(doc_path, wps_path)  # WPS Office saves .wps in Word's binary format
+    return docx_path, doc_path, wps_path
+
+
+@pytest.mark.parametrize("which", [1, 2], ids=["doc", "wps"])
+def test_doc_and_wps_read_to_the_same_measures_as_the_docx(office_files, which):
+    docx_path, path = office_files[0], office_files[which]
+    assert path.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file, not a renamed .docx
+    want, got = load_document(docx_path), load_document(path)
+    assert measures(got) == measures(want) and len(measures(got)) == 15
+    assert "最高不超过300万元" in measures(got)["（三）"]
+    assert got.duty_table == want.duty_table and got.duty_table[0].lead == ("人力资源社会保障部",) and len(got.duty_table) == 15
+    assert got.title == want.title
+
+
+def test_doc_without_libreoffice_names_the_fix(office_files, monkeypatch):
+    from assistant.errors import BadDocumentError
+
+    monkeypatch.setenv("PATH", "/nonexistent")  # soffice cannot be found
+    with pytest.raises(BadDocumentError) as e:
+        load_document(office_files[1])
+    assert "apt-get install libreoffice-writer-nogui" in str(e.value) and "apt-get install libreoffice-writer-nogui" in e.value.zh
+    assert "LibreOffice" in e.value.zh and "另存为 .docx" in e.value.zh and "jiuye.doc" in e.value.zh
+
+
+def test_damaged_doc_gets_a_chinese_message(office_files, tmp_path):
+    from assistant.errors import BadDocumentError
+
+    bad = tmp_path / "broken.doc"
+    bad.write_bytes(office_files[1].read_bytes()[:3000])  # cut off: the OLE directory is missing
+    with pytest.raises(BadDocumentError) as e:
+        load_document(bad)
+    assert "broken.doc" in e.value.zh and "另存为 .docx" in e.value.zh
 
 
 def test_docx_with_the_texts_own_numbers_matches_the_text(tmp_path):

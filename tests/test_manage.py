@@ -7,6 +7,7 @@ import re
 import shutil
 import threading
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -94,6 +95,8 @@ BAD_UPLOADS = [
     ("fake.pdf", lambda p: p.write_text(POLICY, encoding="utf-8"), "not a PDF", "不是 PDF"),
     ("fake.docx", lambda p: p.write_text(POLICY, encoding="utf-8"), "not a Word .docx", "Word"),
     ("bomb.docx", _zip_bomb, "zip bomb", "解压"),
+    ("bomb.doc", _zip_bomb, "zip bomb", "解压"),  # a .doc that is a zip gets the .docx checks before LibreOffice
+    ("garbage.wps", lambda p: p.write_bytes(bytes(range(256)) * 16), "LibreOffice could not read", "LibreOffice 无法读取"),
     ("notword.docx", _zip_without_word, "not a Word document", "压缩包"),
 ]
 
@@ -139,6 +142,31 @@ def test_same_document_twice_is_refused(settings, tmp_path, emb):
         add_document(settings, up, "another_name.txt", embedder=emb)
     assert SEED.name in e.value.zh and "相同" in e.value.zh
     assert _state(settings) == before
+
+
+def test_uploaded_doc_reads_like_the_docx(settings, tmp_path, emb):
+    """Issue 20: an old Word file, made at test time by LibreOffice from a .docx with Word numbering
+    and a 任务分工表, is indexed with the measures, texts and units of the .docx."""
+    from assistant.extract import soffice
+    from eval.formats import to_docx, to_legacy_word
+
+    from .test_formats import _need, jiuye_with_duty_table
+
+    _need(Path(soffice() or "/usr/bin/soffice"), "LibreOffice (libreoffice-writer-nogui)")
+    lines, rows, _ = jiuye_with_duty_table()
+    docx = to_docx(lines, tmp_path / "upload.docx", table=rows, table_note="附件：重点任务分工表")
+    doc = to_legacy_word(docx, tmp_path / "upload.doc")
+    a = add_document(settings, docx, "jiuye_word.docx", embedder=emb)
+    b = add_document(settings, doc, "jiuye_old_word.doc", embedder=emb)
+    assert a.measures == b.measures == 15 and a.title == b.title
+    index = open_index(settings, embedder=emb)
+
+    def measures(doc_id):
+        return [(r.measure_label, r.text, r.lead_units, r.co_units) for r in index.records if r.doc_id == doc_id and r.kind == "measure"]
+
+    assert measures("jiuye_word") == measures("jiuye_old_word") and len(measures("jiuye_old_word")) >= 15
+    assert ("（一）", ("人力资源社会保障部",)) in [(m[0], m[2]) for m in measures("jiuye_old_word")]
+    assert (settings.corpus_dir / "jiuye_old_word.doc").exists()
 
 
 def test_concurrent_uploads_both_land(settings, tmp_path, emb):
