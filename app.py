@@ -27,6 +27,7 @@ import gradio as gr  # noqa: E402
 
 from assistant.config import Settings  # noqa: E402
 from assistant.errors import PolicyQAError  # noqa: E402
+from assistant.extract import INSTALL_LIBREOFFICE, soffice  # noqa: E402
 from assistant.load import SUPPORTED  # noqa: E402
 from assistant.present import (SOURCE_START, answer_html, citation_label, message_html, panel_html,  # noqa: E402
                                question_html, source_html, source_note)
@@ -147,6 +148,42 @@ def support_note(shown: int, total: int, who: str, keyword: str | None) -> str:
     else:
         head = f"共 {shown} 项支持政策{key}"
     return head + "。按金额从高到低排列；点击表头可按该列排序，再点一次反向。"
+
+
+def upload_type_problem(name: str) -> str | None:
+    """The Chinese message for a file type the library does not read, or None. Checked here rather
+    than by gr.File(file_types=…), whose refusal is Gradio's English "Invalid file type … Only …"."""
+    ext = Path(name).suffix.lower()
+    if ext in SUPPORTED:
+        return None
+    return (f"{name}：不支持{ext or '没有扩展名的'}文件。可以上传 {'、'.join(SUPPORTED)} 文件；"
+            "其他格式（如 Excel、PPT）请把政策正文另存为 .docx 或 .pdf 后上传。")
+
+
+def size_check_js(limit_mb: int) -> str:
+    """Browser code for the upload status line: a file over the size limit is refused before Gradio
+    sees it, in Chinese (Gradio's own refusal, "File(s) exceed the maximum allowed size", is English
+    and cannot be translated). Listens in the capture phase, so it runs before the upload box's own
+    handlers, for a chosen file and a dropped one alike; Gradio's max_file_size still guards the server."""
+    return """
+const limit = %d * 1048576, status = element;
+const refuse = (files, event) => {
+  const big = [...(files || [])].filter((f) => f.size > limit);
+  if (!big.length) return false;
+  event.stopImmediatePropagation();
+  event.preventDefault();
+  const esc = (s) => s.replace(/[&<>"]/g, (c) => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
+  const names = big.map((f) => `${esc(f.name)}（${(f.size / 1048576).toFixed(1)} MB）`).join('、');
+  props.value = `<span class="pqa-badge pqa-bad">未加入</span>${names}：文件过大，上限为 %d MB。请压缩图片或拆分文件后再上传（管理员可用 POLICYQA_MAX_UPLOAD_MB 调整上限）。`;
+  return true;
+};
+document.addEventListener('change', (e) => {
+  if (e.target.matches && e.target.matches('#upload input[type=file]') && refuse(e.target.files, e)) e.target.value = '';
+}, true);
+document.addEventListener('drop', (e) => {
+  if (e.target.closest && e.target.closest('#upload')) refuse(e.dataTransfer && e.dataTransfer.files, e);
+}, true);
+""" % (limit_mb, limit_mb)
 
 
 def badge(kind: str, word: str, text: str) -> str:
@@ -310,6 +347,11 @@ def build_app(service: Service) -> gr.Blocks:
             yield badge("info", "提示", "请选择一个文件。"), None
             return
         path = Path(file if isinstance(file, str) else file.name)
+        problem = upload_type_problem(path.name)
+        if problem:
+            _discard_upload(path)
+            yield badge("bad", "未加入", problem), None
+            return
         yield badge("info", "处理中", f"正在检查 {path.name} 并更新索引，通常需要几秒到半分钟……"), gr.update()
         try:
             added = service.add(path, path.name)
@@ -421,8 +463,8 @@ def build_app(service: Service) -> gr.Blocks:
             docs = gr.HTML(elem_id="docs", js_on_load=SORT_JS, apply_default_css=False)
             with gr.Column(visible=True, elem_id="manage") as manage:
                 up = gr.File(label=f"上传政策文件（{' '.join(SUPPORTED)}；扫描件和图片会做文字识别；不超过 {settings.max_upload_mb} MB）",
-                             file_types=list(SUPPORTED), elem_id="upload")
-                status = gr.HTML(elem_id="upload-status")
+                             elem_id="upload")  # no file_types: upload_type_problem answers in Chinese
+                status = gr.HTML(elem_id="upload-status", js_on_load=size_check_js(settings.max_upload_mb))
                 with gr.Row():
                     victim = gr.Dropdown(label="删除文件", choices=start_docs, value=None, elem_id="victim", scale=4)
                     rm = gr.Button("删除…", elem_id="remove", scale=1, min_width=80, elem_classes=["pqa-inline-btn"])
@@ -519,6 +561,9 @@ def main() -> int:
     logins = settings.logins
     if settings.admin_only_uploads and not settings.admins:
         print("note: POLICYQA_ADMIN_ONLY_UPLOADS=1 without POLICYQA_ADMINS: nobody can upload or remove documents in the app",
+              file=sys.stderr)
+    if soffice() is None:
+        print(f"note: LibreOffice is not installed: .doc and .wps uploads are refused until it is ({INSTALL_LIBREOFFICE})",
               file=sys.stderr)
     demo.launch(server_name=settings.host, server_port=settings.port, max_file_size=f"{settings.max_upload_mb}mb",
                 show_error=True, auth=logins or None, auth_message="政策问答助手：请输入用户名和密码登录" if logins else None,
