@@ -1,4 +1,4 @@
-"""Benchmark for the README: the seed's build, cold start and latency, and growth to 10,000 documents.
+"""Benchmark for docs/figures.md: the seed's build, cold start and latency, and growth to 10,000 documents.
 
 python -m eval.bench [--corpus DIR] [--questions FILE] [--scales 10,100,1000,10000] [--stand-in-from 10000]
 
@@ -391,7 +391,7 @@ def run_bench(corpus: Path | None, questions_file: Path, scales: tuple[int, ...]
 
 
 def table(out: dict) -> str:
-    """The scaling rows as a Markdown table (for the README)."""
+    """The scaling rows as a Markdown table (for docs/figures.md)."""
     head = ("| documents | records | vectors | build (s) | model time in build (s) | embedding all records, est. (s) | index MB | "
             "open (s) | p50 / p95 (ms) | without the model's question embedding (ms) | add one doc: first / next (s) | model time of that doc (s) | reopen (s) | remove one (s) | "
             "vocabulary words / BM25 terms | build / query RSS (MB) |")

@@ -1,6 +1,6 @@
 """Load: the real app under several users at once, driven over its API from this process.
 
-The quick version of `python -m eval.load` (README, "Reliability"): app.py runs in its own
+The quick version of `python -m eval.load` (docs/figures.md, "Reliability"): app.py runs in its own
 process over a copy of the seed; 5 users ask for 15 s while a document is uploaded and indexed;
 every answer is checked against eval/questions.jsonl, and every follow-up must resolve against
 its own user's previous answer. The 20-user run is the documented command, not a test.
@@ -76,7 +76,7 @@ def test_an_index_opened_before_an_upload_answers_after_it(seed_index, embedder,
     assert before.ask("氢能基础设施建设有什么措施？").found
 
 
-# Found by the 20-user run with an upload (README, "Reliability"). query.named_documents takes a
+# Found by the 20-user run with an upload (docs/figures.md, "Reliability"). query.named_documents takes a
 # word that only one title has as naming that document, and 措施 (also a document word) and 企业
 # are such words here: every question saying them is confined to the uploaded document, which has
 # no (十八) or (三十), so the seed's measures are refused. Runs after the load test (same app).
