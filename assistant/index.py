@@ -7,6 +7,8 @@ Layout of the index folder:
   docs/<key>/     one parsed document version, named by a hash of its file name and bytes, the
                   parser's source code and the settings: document.json (metadata, vocabulary,
                   support items), records.jsonl, terms.json (BM25 term counts), vectors.npy
+                  (one vector per record), sentences.npy (one float16 vector per sentence of each
+                  record, clauses.py: read only for the documents a question's evidence comes from)
   lexicon/<id>/   the BM25 lexicon over the live documents (assistant/lexicon.py)
   jieba-*         a copy of jieba's general dictionary that loads in a third of the time (assistant/terms.py)
   chroma/         the embedded Chroma store: one collection, updated in place; with CHROMA_HOST
@@ -57,12 +59,12 @@ from .lexicon import DocTerms, Lexicon
 from .load import corpus_files, doc_id_for
 from .records import Record, SupportItem
 
-INDEX_VERSION = 3  # bump when parsing or the index layout changes: an index of the old kind is rebuilt
+INDEX_VERSION = 4  # bump when parsing or the index layout changes: an index of the old kind is rebuilt
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 # Modules whose code decides what a file parses into; their source is part of each document's cache key.
-PARSER_MODULES = ("load", "extract", "structure", "units", "numerals", "items", "records", "corpus", "terms")
-DOC_FILES = ("document.json", "records.jsonl", "terms.json", "vectors.npy")
+PARSER_MODULES = ("load", "extract", "structure", "units", "numerals", "items", "records", "corpus", "terms", "clauses")
+DOC_FILES = ("document.json", "records.jsonl", "terms.json", "vectors.npy", "sentences.npy")
 LOCK_TIMEOUT_S = 900  # a writer waits this long for another one (an upload waits for a running `index`)
 
 
@@ -85,6 +87,13 @@ def passage_text(r: Record) -> str:
     """What gets embedded: the section title gives a measure its context."""
     head = " ".join(x for x in (r.section_title, r.title) if x)
     return f"{head}\n{r.text}" if head else r.text
+
+
+def sentence_texts(r: Record) -> list[str]:
+    """What gets embedded for each sentence of a record, in order (clauses.sentence_spans)."""
+    from .clauses import embed_text, sentences
+
+    return [embed_text(r.title, x) for x in sentences(r.text)]
 
 
 def _sha256(path: Path) -> str:
@@ -373,6 +382,7 @@ class DocEntry:
     words: dict[str, int]
     terms: list[dict[str, int]] | None = None  # BM25 term counts per record (writers only)
     vectors: np.ndarray | None = None  # writers only
+    sentence_vectors: np.ndarray | None = None  # writers only; readers map sentences.npy when needed
 
     @property
     def doc_id(self) -> str:
@@ -414,6 +424,10 @@ def load_entry(index_dir: Path, key: str, terms: bool = False, vectors: bool = F
             entry.vectors = np.load(path)
             if len(entry.vectors) != len(records):
                 raise ValueError("one vector per record expected")
+            path = folder / "sentences.npy"
+            entry.sentence_vectors = np.load(path)
+            if len(entry.sentence_vectors) != meta.get("sentences"):
+                raise ValueError(f"{len(entry.sentence_vectors)} sentence vectors, document.json says {meta.get('sentences')}")
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise _corrupt(path, e) from e
     return entry
@@ -425,7 +439,7 @@ def _write_entry(index_dir: Path, e: DocEntry) -> int:
     tmp.mkdir(parents=True)
     try:
         meta = {"file": e.file, "records": len(e.records), "document": e.document, "words": e.words,
-                "items": [x.to_dict() for x in e.items]}
+                "items": [x.to_dict() for x in e.items], "sentences": len(e.sentence_vectors)}
         (tmp / "document.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         with open(tmp / "records.jsonl", "w", encoding="utf-8") as f:
             for r in e.records:
@@ -433,6 +447,9 @@ def _write_entry(index_dir: Path, e: DocEntry) -> int:
         (tmp / "terms.json").write_text(json.dumps(e.terms, ensure_ascii=False), encoding="utf-8")
         with open(tmp / "vectors.npy", "wb") as f:
             np.save(f, np.asarray(e.vectors, dtype=np.float32))
+        with open(tmp / "sentences.npy", "wb") as f:
+            # float16: cosines to three decimals, half the disk of float32 for the largest file
+            np.save(f, np.asarray(e.sentence_vectors, dtype=np.float16).reshape(len(e.sentence_vectors), -1))
         size = _folder_bytes(tmp)
         target = _doc_dir(index_dir, e.key)
         target.parent.mkdir(exist_ok=True)
@@ -710,8 +727,18 @@ class _Build:
                     continue
                 for r, v in zip(prev.records, prev.vectors):
                     known[text_key(self.model_id, passage_text(r))] = v
-        keys = {e.key: [text_key(self.model_id, passage_text(r)) for r in e.records] for e in parsed}
-        missing = len({k for ks in keys.values() for k in ks if k not in known})
+                for t, v in zip((t for r in prev.records for t in sentence_texts(r)), prev.sentence_vectors):
+                    known[text_key(self.model_id, t)] = np.asarray(v, dtype=np.float32)
+        texts: dict[str, str] = {}
+        keys, skeys = {}, {}
+        for e in parsed:
+            for r in e.records:
+                texts[text_key(self.model_id, passage_text(r))] = passage_text(r)
+            keys[e.key] = [text_key(self.model_id, passage_text(r)) for r in e.records]
+            sents = [t for r in e.records for t in sentence_texts(r)]
+            skeys[e.key] = [text_key(self.model_id, t) for t in sents]
+            texts.update(zip(skeys[e.key], sents))
+        missing = len({k for e in parsed for k in keys[e.key] + skeys[e.key] if k not in known})
         bar = None
         if missing:
             from tqdm import tqdm
@@ -720,9 +747,9 @@ class _Build:
         embedded = 0
         try:
             for e in parsed:
-                todo = list(dict.fromkeys(k for k in keys[e.key] if k not in known))
+                # Shortest first: a batch of like lengths pads little (sentences are a tenth of a passage).
+                todo = sorted(dict.fromkeys(k for k in keys[e.key] + skeys[e.key] if k not in known), key=lambda k: len(texts[k]))
                 if todo:
-                    texts = {k: passage_text(r) for k, r in zip(keys[e.key], e.records)}
                     self.embedder = self.embedder or make_embedder(self.s)
                     for i in range(0, len(todo), 16):
                         batch = todo[i:i + 16]
@@ -732,11 +759,12 @@ class _Build:
                             bar.update(len(batch))
                     embedded += len(todo)
                 e.vectors = np.vstack([known[k] for k in keys[e.key]]) if e.records else np.zeros((0, 0), np.float32)
+                e.sentence_vectors = np.vstack([known[k] for k in skeys[e.key]]) if skeys[e.key] else np.zeros((0, 0), np.float32)
                 _write_entry(self.dir, e)  # complete and reusable even if this build is interrupted later
                 self._add_to_chroma(e)
             self._add_to_chroma(None, flush=True)
             for e in parsed:
-                e.vectors = None  # on disk and in Chroma now: a build of thousands of documents need not hold them all
+                e.vectors = e.sentence_vectors = None  # on disk and in Chroma now: a build of thousands of documents need not hold them all
         finally:
             if bar:
                 bar.close()
@@ -956,6 +984,8 @@ class PolicyIndex:
         self._embedder = embedder
         self._collection = None
         self._client_lock = threading.Lock()
+        self._sentences: dict[str, tuple[dict[str, int], np.ndarray]] = {}  # doc key → (record → first row, vectors)
+        self._qcache: dict[str, np.ndarray] = {}
 
         held = previous._entries if previous is not None else {}
         self._entries: dict[str, DocEntry] = {}
@@ -981,10 +1011,12 @@ class PolicyIndex:
         self._items: dict[str, list[SupportItem]] = {}
         self._start: dict[str, int] = {}  # doc key → index of its first record
         self._range: dict[str, tuple[int, int]] = {}  # doc_id → record range
+        self._key_of: dict[str, str] = {}  # doc_id → its live version's key
         for d in manifest["live"]:
             e = self._entries[d["key"]]
             self._start[e.key] = len(self.records)
             self._range[e.doc_id] = (len(self.records), len(self.records) + len(e.records))
+            self._key_of[e.doc_id] = e.key
             self.records.extend(e.records)
             self.items.extend(e.items)
             self._items[e.doc_id] = e.items
@@ -1061,6 +1093,33 @@ class PolicyIndex:
         first = i - record.part
         return self.records[first:first + record.parts]
 
+    def sentence_vectors(self, record: Record) -> np.ndarray | None:
+        """The stored vector of each sentence of `record` (clauses.sentence_spans order), float16;
+        None when the document's file of sentence vectors cannot be read. The file is memory-mapped
+        on first use, so opening an index of thousands of documents reads none of them."""
+        key = self._key_of.get(record.doc_id)
+        if key is None or record.record_id not in self.position:
+            return None
+        if key not in self._sentences:
+            from .clauses import sentence_spans
+
+            rows, n = {}, 0
+            for r in self._entries[key].records:
+                rows[r.record_id] = n
+                n += len(sentence_spans(r.text))
+            try:
+                vectors = np.load(_doc_dir(self._dir, key) / "sentences.npy", mmap_mode="r")
+            except (OSError, ValueError):
+                return None
+            if len(vectors) != n:
+                return None
+            self._sentences[key] = (rows, vectors)
+        rows, vectors = self._sentences[key]
+        first = rows[record.record_id]
+        from .clauses import sentence_spans
+
+        return vectors[first:first + len(sentence_spans(record.text))]
+
     def with_measure(self, number: int) -> list[Record]:
         """Every measure record numbered `number`, across documents, in document order."""
         return list(self._measure.get(number, []))
@@ -1070,6 +1129,19 @@ class PolicyIndex:
         return list(self._unit.get(canonical, []))
 
     # --- retrieval --------------------------------------------------------------------------------
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """A question's vector, remembered for the few questions last asked (retrieval and evidence
+        selection both need it; embedding it costs more than the rest of a warm question)."""
+        with self._client_lock:
+            v = self._qcache.get(text)
+        if v is None:
+            v = np.asarray(self.embedder.query(text), dtype=np.float32)
+            with self._client_lock:
+                if len(self._qcache) >= 64:
+                    self._qcache.pop(next(iter(self._qcache)))
+                self._qcache[text] = v
+        return v
 
     @property
     def embedder(self) -> Embedder:

@@ -29,7 +29,7 @@ _CN = f"[{CN_NUMERAL_CHARS}]+"
 
 META_FIELDS = (
     ("doc_number", r"文号|发文字号|字号|编号是"),
-    ("publisher", r"发布机构|发文机关|发文单位|名义(印发|发布|下发)|(哪个|什么|哪一?级)(部门|单位|机关|机构|政府)(发布|印发|发的|出台|制定)|谁(发布|印发|发的|制定|出台)"),
+    ("publisher", r"发布机构|发文机关|发文单位|名义(印发|发布|下发)|(哪个|哪些|哪几个|哪几家|什么|哪一?级)(部门|单位|机关|机构|政府)(联合|一起|共同)?(发布|印发|发的|出台|制定|下发)|谁(发布|印发|发的|制定|出台)"),
     ("written_date", r"成文日期|成文时间|落款|签发日期|什么时候(成文|签发|印发)|(从|哪天|何时)成文|成文.{0,6}(几天|哪天|日期|时间)|(哪天|哪一天|什么时候|何时|哪年)印发|印发.{0,4}(日期|时间)|(文号|机构|标题)(和|及|、)日期"),
     ("published_date", r"发布日期|发布时间|公布日期|(什么时候|哪天|何时|哪一年|哪年)(对外)?(发布|公布|出台|发的|下发)|(对外)?发布.{0,4}(几天|哪天|隔了)"),
     ("validity", r"有效性|是否(有效|失效|废止)|还有效|有效吗|失效|废止"),
@@ -38,7 +38,8 @@ META_FIELDS = (
     ("effective", r"施行|生效|(什么时候|何时|哪天|哪一天)(开始|起)?(执行|实施)|(实施|执行)(日期|时间)"),
     ("period", r"政策期限|有效期|执行期限|实施期限|有效多久|管到哪"),
     ("addressee", r"主送|发给(谁|哪些)|下发给|印发给"),
-    ("approval", r"(经过?|经没经过|有没有经过?)[^，,。？?]{0,8}(同意|批准)|(谁|哪里|哪个部门)(批准|同意)的?"),
+    # (the document's own approval: 这份文件经过谁同意/哪个部门批准的 — not 装光伏需要谁同意)
+    ("approval", r"(经过?|经没经过|有没有经过?)[^，,。？?]{0,8}(同意|批准)|(谁|哪里|哪个部门)(批准|同意)的(?![^，,。？?]*(需要|要|得))"),
 )
 META_LABELS = {
     "doc_number": "文号", "publisher": "发布机构", "written_date": "成文日期", "published_date": "发布日期",
@@ -54,9 +55,10 @@ INTENTS = (
     # Is X covered at all? (文件里有没有提到X / 对X有啥说法 / 跟我们沾边吗): answered by where X is mentioned.
     ("mention", r"有没有(提到?|说|涉及|相关|关于|部署|支持)|提(到|及)?了?(没有|吗)|提没提|(有|有什么|有啥)(说法|表述|部署|提法)|"
                 r"沾边|算不算|涉及(到)?.{0,6}(吗|没有)|有.{0,12}(相关|对应)的?.{0,6}(吗|没有)|能用上|用得上|哪些地方提到|哪里提到|提到.{0,8}(的地方|了吗)"),
-    # (几个 in the clause that asks counts a thing — not 几个方面, nor 我们几个, nor 挖几个人来，…有没有…;
+    # (几个 in the clause that asks counts a thing — not 几个方面, nor 我们几个, nor 好几个 (several), nor
+    # 挖几个人来，…有没有…;
     # 规模有多大 asks a size)
-    ("amount", r"多少|(?<!哪)几(座|家|所|项|个月|年|折)|(?<![哪有们])几个(?!方面|部分|阶段|环节|问题)[^，,；;。！!]*$|多大|折扣|金额|奖励|奖金|补助|补贴|资助|额度|比例|比重|增速|百分|上限|最高"),
+    ("amount", r"多少|(?<![哪好])几(座|家|所|项|个月|年|折)|(?<![哪有们好])几个(?!方面|部分|阶段|环节|问题)[^，,；;。！!]*$|多大|折扣|金额|奖励|奖金|补助|补贴|资助|额度|比例|比重|增速|百分|上限|最高"),
     ("list", r"有哪些|哪些(政策|措施|支持|扶持|优惠|补贴|奖励|规定|条款|项目|内容)|哪几条|哪些条|哪几项|哪几个|有哪几|"
              r"享受(哪些|什么|啥)|都有(什么|啥)|有(什么|啥)(政策|支持|措施|扶持|优惠)|列举"),
     ("locate", r"哪一条|哪条|在哪|哪个措施|哪项措施|哪一项|出自|哪部分|哪一部分"),
@@ -130,6 +132,14 @@ CITY_CATEGORIES = {
 }
 
 
+# China's provinces and the cities of CITY_CATEGORIES by their bare names: a question naming one
+# (在苏州…, 河南老家) names a place even without 省/市.
+PLACE_NAMES = frozenset("""
+北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 贵州 云南
+陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门
+""".split()) | frozenset(c for cities in CITY_CATEGORIES.values() for c in cities.split())
+
+
 def city_categories(question: str) -> list[tuple[str, str]]:
     """(city, category) for each city of CITY_CATEGORIES the question names."""
     return [(city, cat) for cat, cities in CITY_CATEGORIES.items() for city in cities.split() if city in question]
@@ -160,7 +170,8 @@ JOINT_LIST = (r"按照?职责分工|没有.{0,4}牵头|无牵头|共同负责", 
 # 多少钱) decide first; a benefit's name (贴息, 贷款) only says money when nothing else does, so
 # 贴息比例是多少 asks for a share and 补贴期限多久 for a duration.
 FIGURE_MEASURES = (
-    ("percent", r"比例|比重|占比|百分之几|百分比|几成|几折|多少折|折扣"),  # 打几折: a share of the price
+    # 打几折: a share of the price; 达到总投资的多少, 占…的多少: a share of what is named
+    ("percent", r"比例|比重|占比|百分之几|百分比|几成|几折|多少折|折扣|(?:占|达到|为|是)[^，,。？?；;]{0,12}的多少"),
     ("duration", r"多久|几年|多少年|多长时间|期限|几个月|多少个月|几天|多少天"),
     ("points", r"分值|几分|多少分"),
     ("money", r"多少钱|金额|多少元|万元|额度"),  # before counts: 几个金额 asks for the amounts
@@ -177,8 +188,9 @@ FIGURE_KINDS = (
 ASPECTS = (
     ("place", r"(在)?哪里(买|办|申请|领|购买|报名|查)|去哪(里|儿)?(买|办|申请|领|报名|查)|哪里能|在哪儿"),
     ("time", r"哪一年|哪年|什么时候|何时|截止|哪天|哪一天|几号|日期"),
-    ("period", r"几年|多久|多长时间|期限|时限"),
-    ("procedure", r"流程|手续|程序|申报|申请|材料|办理|怎么报|如何报"),
+    ("period", r"几年|多久|多长时间|期限|时限|几个工作日|几天内"),
+    # How to apply, not what is applied for: 申报 alone names the subject (服务业引导资金申报时，…是哪个部门).
+    ("procedure", r"流程|手续|程序|材料|步骤|(怎么|如何|怎样|去哪|到哪|在哪)(里|儿)?(申报|申请|办理|报名|领取|提交|交)|怎么报|如何报"),
     ("criteria", r"标准|条件|门槛|资格"),
 )
 # Explicit measure references. A bare 十三条 counts only where nothing before it makes it a count.
@@ -453,7 +465,12 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
         intent = "lead_unit"  # 是牵头还是配合？牵头的是谁？ asks for both roles
     if all(re.search(p, q) for p in JOINT_LIST) and not measures and not found_units:
         intent, role = "unit_measures", "joint"
-    figure = next((k for kinds in (FIGURE_MEASURES, FIGURE_KINDS) for k, p in kinds if re.search(p, asked_part(q))), None)
+    # What is measured is said where the question asks (总投资变动多少…: a share, though the subject
+    # 引导资金 names money): the clauses that ask, when there are any.
+    from .reading import asking_clauses
+
+    asking = asking_clauses(asked_part(q)) or asked_part(q)
+    figure = next((k for kinds in (FIGURE_MEASURES, FIGURE_KINDS) for k, p in kinds if re.search(p, asking)), None)
     aspects = tuple(k for k, p in ASPECTS if re.search(p, q))
     numbers = stated_numbers(q, tuple(x for n in names if n.doc_id in doc_ids for x in n.numbers))
     unit = re.search(r"(?:多少|几)(座|家|个(?!月|金额|数额|比例|百分点|税|人)|项|所|条|名|人|批|万元|亿元|元)", without_cases(q))

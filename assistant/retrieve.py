@@ -138,7 +138,7 @@ def hybrid(index: PolicyIndex, question: str, scope: tuple[str, ...] = (), k: in
     """Dense + BM25 with reciprocal rank fusion; each hit keeps its cosine and its BM25 score."""
     n = max(20, k) * (3 if len(scope) > 1 else 1)
     single = scope[0] if len(scope) == 1 else None
-    dense = [(r, cosine(s)) for r, s in index.dense(index.embedder.query(question), n, single) if in_scope(r, scope)]
+    dense = [(r, cosine(s)) for r, s in index.dense(index.query_vector(question), n, single) if in_scope(r, scope)]
     lexical = [(r, s) for r, s in index.lexical(question, n, single) if in_scope(r, scope)]
     fused: dict[str, float] = {}
     d_score = {r.record_id: s for r, s in dense}

@@ -1,0 +1,381 @@
+"""The amount composer: how much, what share, how many, how long — from the evidence's sentences.
+
+A figure answers a question when its sentence is about the question's subject and states a figure
+of the kind asked (money, a share, a count, a period):
+- about the subject: the sentence (with its measure's title, and the sentence before it when it
+  grants without naming whom: 对其给予…) holds the subject's rarest word the library knows, or,
+  when the question's words are not the documents' (房租 for 租金), it is a close paraphrase of the
+  question by meaning (its stored vector's cosine);
+- within the sentence, the tier that applies: the one whose bound holds the number the asker states
+  (实到外资3000万美元 in 2000万-5000万（不含）美元), else the one whose condition the question names
+  (省级 of 省级智能工厂), else every tier (分别…);
+- a cap stays with the amount it caps (按30%给予补助，最高不超过500万元): the grant's clause is
+  quoted whole, and a cap in the next clause joins it.
+When no on-topic sentence about the subject states a figure of that kind, the documents do not
+give it (certainty "none"), and the answer says where the subject is mentioned.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .query import TIERS, city_categories
+from .reading import APPLY, SEVERAL, affirms, without_basis
+
+from .compose import Draft, cite, ref
+from .evidence import (SUBJECT_SLACK, Evidence, Passage, Sentence, best_subject_share, names_subject, names_word, subject_of,
+                       subject_share)
+from .load import fold
+from .tiers import CAP_WORDS, Magnitude, Tier, asked_magnitudes, magnitudes, place, placeable, tiers
+from .topic import Vocabulary, contains
+
+# The units that answer each kind of figure a question asks for.
+KIND_UNITS = {"money": ("元", "美元", "欧元", "港元"), "percent": ("%", "‰", "个百分点", "比"),
+              "duration": ("年", "个月", "天", "周"), "points": ("分",),
+              "count": ("个", "家", "项", "座", "所", "人", "台", "套", "件", "户", "次", "床", "辆", "条", "批", "处", "栋",
+                        "幢", "张", "篇", "部", "场", "支", "款")}
+# A grant of money may be stated as a share of a base (按投资额的30%给予补助): it answers 多少钱 too.
+MONEY_LIKE = KIND_UNITS["money"] + ("%", "‰", "倍", "比")
+# 多少 with nothing saying what is counted asks whatever figure the text gives (达到总投资的多少: a share).
+ANY_FIGURE = KIND_UNITS["money"] + KIND_UNITS["percent"] + ("倍",)
+# Cosine above which a sentence is read as saying what the question asks though it shares none of
+# its rarer words. multilingual-e5's cosines are compressed: over the seed's questions, the sentence
+# holding the answer has a median of 0.915, other sentences 0.857, and 99 in 100 of them stay under
+# 0.90.
+PARAPHRASE = 0.905
+# (A question whose subject words the documents use is matched by those words: over the seed's
+# questions, a sentence lacking them but above this cosine was another subject's as often as not.)
+CAP_ASK = r"最多|最高|上限|封顶|限额|顶格|总额"
+CLOSE = 0.35  # scores this near the best candidate's (of another record) leave the choice open
+
+
+@dataclass(frozen=True)
+class Candidate:
+    passage: Passage
+    sentence: Sentence
+    context: str  # the sentence with what names its subject: the one before it, when it names none
+    tiers: tuple[Tier, ...]
+    figures: tuple[Magnitude, ...]
+    pinned: bool  # holds the subject's rarest known word
+    score: float
+
+
+def wanted_units(ev: Evidence) -> tuple[str, ...]:
+    q = ev.query
+    if re.search(SEVERAL, q.text):
+        return ANY_FIGURE  # 有哪几项，各多少: the amounts of the items, not how many there are
+    if q.figure_unit and q.figure_unit not in ("元", "万元", "亿元"):
+        # 多少座 asks a count: one written in 座, or in 个 (“100+”), the things counted decide.
+        return KIND_UNITS["count"]
+    if q.figure_kind is None:
+        return ANY_FIGURE
+    if q.figure_kind == "duration":
+        # 多少天 is answered in days, 几个月 in months, 几年 in years; 多久 by any length.
+        asked = fold(q.text)
+        if re.search(r"(?:多少|几)(?:个)?(?:工作日|天|日)", asked):
+            return ("天",)
+        if re.search(r"(?:多少|几)个?月", asked):
+            return ("个月",)
+        if re.search(r"(?:多少|几)年", asked):
+            return ("年",)
+    return MONEY_LIKE if q.figure_kind == "money" else KIND_UNITS.get(q.figure_kind, MONEY_LIKE)
+
+
+# A share answers "how much money" only where it is granted (按投资额的30%给予补助), not as a target.
+_GRANTS = re.compile(r"给予|奖励|奖补|补助|补贴|资助|返还|贴息|扣除|减免|支持|配套|分担|承担")
+
+
+def tiers_agree(asked: tuple[str, ...], text: str) -> bool:
+    """A text naming another tier of the same kind (省级 where 国家级 is asked, 首次 where 复核 is)
+    is about another subject. Kinds of tiers (query.TIERS): a level of government, a listing board,
+    a star rating, a child's order, a first award or a renewal."""
+    first = {"首次", "第一次", "新认定"}
+    same = {"第一次": "首次"}
+    for pattern in TIERS:
+        ask = [same.get(t, t) for t in asked if re.fullmatch(pattern, t)]
+        ask = ["非" + a[2:] if a.startswith("不是") and re.fullmatch(pattern, "非" + a[2:]) else a for a in ask]
+        have = [same.get(m.group(0), m.group(0)) for m in re.finditer(pattern, fold(text))]
+        if ask and "首次" in pattern and any(a.startswith(("非", "不是")) for a in ask):
+            ask = [a for a in ask if not a.startswith(("非", "不是"))] or ["复核"]  # 不是第一次 = a renewal
+            ask = [a for a in ask if a not in first] or ["复核"]
+        if ask and have and not any(_alike(a, h) for a in ask for h in have):
+            return False
+    return True
+
+
+def _alike(asked: str, have: str) -> bool:
+    """One tier written inside the other is that tier (新认定 in 新认定的), unless it is its denial
+    (独生子女 in 非独生子女)."""
+    deny = ("非", "不是")
+    return asked == have or ((asked in have or have in asked) and asked.startswith(deny) == have.startswith(deny))
+
+
+def _figures(text: str, units: tuple[str, ...], money: bool) -> tuple[Magnitude, ...]:
+    """The figures of the asked kind a sentence states; for money, a share only in a sentence that
+    grants (按投资额的3%、最高600万元给予补助), not in a target (比例达45%左右)."""
+    grants = bool(_GRANTS.search(fold(text)))
+    return tuple(m for m in magnitudes(text) if m.unit in units
+                 and not (money and m.unit in ("%", "‰", "倍", "比") and not grants))
+
+
+def _context(p: Passage, i: int) -> str:
+    """A sentence with what names its subject: the one before it when it grants without naming whom
+    (对其/给予/按… first); for an item of a list (2.其他项目按…3%…; （二）…的城市，每月1100元；), the
+    sentence that opens the list — the nearest one before it that is not an item of the same kind
+    (（二）对现有制造业企业…增资扩产…项目 over its 1. 2.; …按照以下标准定额扣除：)."""
+    s = p.sentences[i].text
+    if i > 0 and re.match(r"^(对其|给予|其中|按照?|经认定|并|同时|另|每)", fold(s).lstrip()):
+        return p.sentences[i - 1].text + s
+    level = _item_level(s)
+    if i > 0 and (level or p.sentences[i - 1].text.rstrip().endswith(("；", ";"))):
+        for j in range(i - 1, -1, -1):
+            prev = p.sentences[j].text
+            pl = _item_level(prev)
+            if (level and pl >= level) or (not level and prev.rstrip().endswith(("；", ";")) and not re.search(r"[：:]", prev)):
+                continue  # a sibling, an item under a sibling, or the list's earlier items
+            lead = re.split(r"[：:]", prev)[0] if re.search(r"[：:]", prev) and not pl else prev
+            return lead.rstrip("。；;，, ") + "：" + s
+    return s
+
+
+def _item_level(sentence: str) -> int:
+    """How deep the label a sentence opens with sits in the usual order of Chinese numbering
+    (一、 over （一） over 1. over （1）); 0 when it opens with none."""
+    t = fold(sentence).lstrip()
+    for level, pattern in enumerate((r"^[一二三四五六七八九十]+、", r"^\([一二三四五六七八九十]+\)",
+                                     r"^\d+[.、](?!\d)", r"^\(\d+\)"), 1):
+        if re.match(pattern, t):
+            return level
+    return 0
+
+
+def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[str]]:
+    """Every on-topic sentence stating a figure of the asked kind, with whether it names the subject."""
+    units = wanted_units(ev)
+    money = units == MONEY_LIKE
+    subject = subject_of(ev.query, list(ev.terms), vocab)
+    rare = list(subject.rare)
+    several = bool(re.search(SEVERAL, ev.query.text))
+    # A figure sentence is about the subject when it holds about as much of it as any sentence of the
+    # documents does: where the subject is named only in a sentence without a figure, the figures
+    # of the other sentences are another subject's (专精特新 listed in one measure, amounts granted in
+    # another to 示范企业).
+    floor = best_subject_share(ev, subject, vocab) - SUBJECT_SLACK
+    measured = measured_word(ev.query.text, vocab)
+    goal = goal_words(ev.query.text, vocab)
+    out = []
+    for p in ev.on_topic:
+        # A document's title (less its kind) scopes each of its clauses: 个人所得税专项附加扣除暂行办法's
+        # articles are about 个人所得税 without saying so.
+        title = (p.record.title or "") + vocab.title_topic(p.record.doc_id)
+        # What the measure says around its figures: its sentences that state no figure (a definition,
+        # the condition of the whole measure, 有下列情形之一的…) are about every figure of it.
+        plain = "".join(x.text for x in p.sentences if not magnitudes(x.text))
+        for i, s in enumerate(p.sentences):
+            figs = _figures(s.text, units, money)
+            if not figs:
+                continue
+            context = _context(p, i)
+            around = fold(context + title + (p.record.section_title or ""))
+            # A basis the figure is computed from (按6个月的当地月人均失业保险金…确定) is its yardstick,
+            # not what it is granted for: it does not name the subject.
+            around = without_basis(around)
+            pinned = names_subject(around, subject, vocab)
+            # A subject the library has a word for is named by it; only a question none of whose
+            # words the documents use for its subject is matched by meaning alone (or, asking which
+            # supports there are and how much each, names none).
+            if rare:
+                whole = fold(plain) + around
+                about = pinned or (subject_share(whole, subject, vocab) >= max(floor, 1e-9)
+                                   and any(names_word(whole, t, vocab) for t in rare))
+            else:
+                about = s.dense >= PARAPHRASE or several or not subject.unknown
+            if not about or not tiers_agree(ev.query.tiers, context):
+                continue
+            if any(affirms(fold(context), t) for t in subject.denied):
+                continue  # a clause for what the asker says they are not (不属于智能制造那类)
+            if measured and not any(contains(fold(c), measured) for c in _figure_clauses(s.text, figs)):
+                continue  # 贴息比例: a share stated for something else (招用人数达到25%) is not the 贴息's
+            if goal and not any(contains(fold(context + title), w) for w in goal):
+                continue  # 多少分才能落户: a score that does not say it is for 落户
+            exact = bool(ev.query.figure_unit) and any(f.unit == ev.query.figure_unit or
+                                                        (ev.query.figure_unit == "名" and f.unit == "人") for f in figs)
+            out.append(Candidate(p, s, context, tuple(tiers(s.text)), figs, pinned,
+                                 s.score + (1.0 if pinned else 0.0) + 0.5 * p.coverage - 0.05 * p.rank + 0.5 * exact))
+    return sorted(out, key=lambda c: -c.score), rare
+
+
+# What a figure measures, named before the measure word: 贴息比例, 投资基金规模, 缴费比例, 贷款总额的
+# 几个百分点. The figure is that thing's only when its clause names it.
+_MEASURED = re.compile(r"([\u4e00-\u9fff]{2,8}?)的?(?:(?:比例|比重|比率|利率|费率|税率|规模|总额|幅度|增速)"
+                       r"(?:是|为|有|能|可以|要|大概|具体)*(?:多少|几|多大|多高)|的多少|的几个百分点|的百分之几|的几成)")
+
+
+def measured_word(question: str, vocab: Vocabulary) -> str:
+    """The word a ratio, rate or size asked is of, when the library knows it and it names a thing
+    (not a benefit word such as 补助, which every grant is): 贴息 of 贴息比例."""
+    from .topic import BENEFIT_WORDS, QUESTION_WORDS
+
+    from .query import asked_part, without_options
+
+    m = None
+    for m in _MEASURED.finditer(fold(without_options(asked_part(question)))):
+        pass
+    if m is None:
+        return ""
+    words = [w for w in vocab.index.terms.tokens(m.group(1)) if len(w) >= 2]
+    word = words[-1] if words else ""
+    if not word or word in BENEFIT_WORDS or word in QUESTION_WORDS or vocab.df(word) == 0:
+        return ""
+    return word
+
+
+def goal_words(question: str, vocab: Vocabulary) -> tuple[str, ...]:
+    """What a threshold is asked for (要达到多少分才能落户, 满多少分可以落户): the words after 才能/
+    可以/就能 that name a thing the library knows; applying or receiving names nothing of its own."""
+    m = re.search(r"(?:多少|几)[^，,。？?；;！!]{0,12}?(?:才|就)(?:能够|能|可以|可)((?:(?!多少|几)[^，,。？?；;！!]){1,12})",
+                  fold(question))
+    if not m:
+        return ()
+    return tuple(w for w in vocab.terms(m.group(1)) if vocab.df(w) > 0 and not re.fullmatch(APPLY, w))
+
+
+def _figure_clauses(sentence: str, figs) -> list[str]:
+    """The comma-separated clauses of a sentence that state one of the figures, each with the clause
+    before it (the condition it is granted on)."""
+    clauses = re.split(r"(?<=[，,；;：:])", sentence)
+    out = []
+    for i, c in enumerate(clauses):
+        if any(f.text in c for f in figs):
+            out.append((clauses[i - 1] if i else "") + c)
+    return out or [sentence]
+
+
+def _lcs(a: str, b: str) -> int:
+    """Length of the longest run of characters two texts share."""
+    best, prev = 0, [0] * (len(b) + 1)
+    for ca in a:
+        cur = [0] * (len(b) + 1)
+        for j, cb in enumerate(b, 1):
+            if ca == cb:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best
+
+
+def chosen_tiers(question: str, ts: tuple[Tier, ...], units: tuple[str, ...]) -> tuple[list[Tier], str]:
+    """The tiers that apply to the asker, and how they were chosen: "placed" (by the asker's number),
+    "outside" (the number falls in no tier), "named" (the question names one tier's condition), "all"."""
+    ts = tuple(t for t in ts if any(f.unit in units for f in t.figures)) or ts
+    if len(ts) <= 1:
+        return list(ts), "all"
+    asked = asked_magnitudes(question)
+    if asked and placeable(asked, list(ts)):
+        placed = place(asked, list(ts))
+        return (placed, "placed") if placed else (list(ts), "outside")
+    # A city is in the tier that names its administrative category (北京 → 直辖市): China's
+    # categories of cities are national facts (query.CITY_CATEGORIES).
+    q = fold(question) + "".join(cat for _, cat in city_categories(question))
+    overlap = [_lcs(fold(t.condition), q) for t in ts]
+    top = max(overlap)
+    if top >= 2 and overlap.count(top) == 1:
+        return [ts[overlap.index(top)]], "named"
+    return list(ts), "all"
+
+
+def _grant_text(c: Candidate, picked: list[Tier], how: str, subject, vocab: Vocabulary) -> str:
+    """What the direct line quotes: the picked tier as condition + grant; or, when the sentence states
+    several figures and the question names what one of them is for (关键工序数控化率 of a list of
+    targets), that clause, with the year the sentence opens with; else the sentence with the one
+    naming its subject; a cap in the clause after a grant stays with it."""
+    s = c.sentence.text.strip()
+    if how in ("placed", "named") and len(picked) == 1 and len(c.tiers) > 1:
+        t = picked[0]
+        caps = [x for x in re.split(r"[，,；;]", s) if any(w in x for w in CAP_WORDS) and x not in t.grant and x not in t.condition]
+        line = f"{t.condition.strip('，,。；; ')}的，{t.grant.strip('，,。；; ')}"
+        if caps:
+            line += "，" + "，".join(x.strip() for x in caps)
+        return line + "。"
+    parts = [x for x in re.split(r"(?<=[，,；;、])", s) if x.strip()]
+    with_figure = [i for i, x in enumerate(parts) if any(f.text in x for f in c.figures)]
+    if len(with_figure) >= 2 and subject.known:
+        shares = [subject_share(parts[i], subject, vocab) for i in with_figure]
+        top = max(shares)
+        if top > 0 and shares.count(top) == 1:
+            i = with_figure[shares.index(top)]
+            caps = [x for x in parts[i + 1:i + 2] if any(w in x for w in CAP_WORDS)]
+            year = re.match(r"^\s*((?:到|至)\s*\d{4}\s*年(?:底|末)?)", s)
+            return ((year.group(1) + "，") if year and year.group(1) not in parts[i] else "") + \
+                "".join([parts[i]] + caps).strip("，,；;、 ") + "。"
+    return c.context.strip() if len(c.context) <= 220 else s
+
+
+def amount_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
+    query = ev.query
+    units = wanted_units(ev)
+    found, rare = candidates(ev, vocab)
+    top = ev.on_topic[0]
+    if not found:
+        what = "具体金额" if (query.figure_kind or "money") == "money" else "具体数值"
+        shown = [t for t in rare if contains(fold(top.record.text + (top.record.title or "")), t)]
+        about = f"“{shown[0]}”" if shown else "这一内容"
+        mention = top.best(1)[0].text if top.sentences else (top.record.title or top.record.text[:80])
+        return Draft("amount", f"文件在{ref(top.record)}提到了{about}，但没有写明与问题对应的{what}。", "none",
+                     extra={"mentions": [cite(top.record, mention)]})
+    if re.search(SEVERAL, query.text) or (not rare and len(found) > 1):
+        return every_amount_draft(found, units)
+    best = found[0]
+    picked, how = chosen_tiers(query.text, best.tiers, units)
+    text = _grant_text(best, picked, how, subject_of(query, list(ev.terms), vocab), vocab)
+    # A cap asked (最高多少, 有没有封顶) that the chosen sentence does not state: the measure's sentence
+    # that caps a grant joins it.
+    if re.search(CAP_ASK, query.text) and not any(w in text for w in CAP_WORDS):
+        capping = [s.text for s in best.passage.sentences if s.start != best.sentence.start
+                   and any(w in s.text for w in CAP_WORDS) and magnitudes(s.text)]
+        if capping:
+            text = text.rstrip("。；;") + "；" + capping[0]
+    # Sure: the sentence names the subject, no sentence of another measure is about as good with
+    # other figures, and a tier was placed, named, or there is only one.
+    rivals = [c for c in found[1:] if c.passage.record.measure_key != best.passage.record.measure_key
+              and best.score - c.score < CLOSE and {f.value for f in c.figures} != {f.value for f in best.figures}]
+    sure = best.pinned and not rivals and how != "outside"
+    if how == "outside":
+        text = f"{text}（您所说的{'、'.join(m.text for m in asked_magnitudes(query.text))}不在所列档次内）"
+    cites = [cite(best.passage.record, best.sentence.text)]
+    rows = []
+    # Other sentences of the same measure as much about the subject, with other figures (the two
+    # grants of “加大财税支持”那一条): the question does not pick one, so each is given.
+    peers = [c for c in found[1:] if c.passage.record.measure_key == best.passage.record.measure_key
+             and c.pinned == best.pinned and best.score - c.score < CLOSE
+             and {f.value for f in c.figures} != {f.value for f in best.figures}] if how == "all" else []
+    for c in peers[:4]:
+        rows.append(f"{ref(c.passage.record)}：{c.context.strip()}")
+        cites.append(cite(c.passage.record, c.sentence.text))
+    # The same subject granted in other documents too: each is shown on a line of its own.
+    other_docs = [c for c in found[1:] if c.pinned and c.passage.record.doc_id != best.passage.record.doc_id
+                  and best.score - c.score < 1.0]
+    for c in list({c.passage.record.doc_id: c for c in reversed(other_docs)}.values())[:2]:
+        rows.append(f"{ref(c.passage.record)}：{c.context.strip()}")
+        cites.append(cite(c.passage.record, c.sentence.text))
+    if sure:
+        line = f"{ref(best.passage.record)}：{text}"
+        return Draft("amount", line, "direct", tuple(cites), tuple(rows))
+    line = f"最相关的是{ref(best.passage.record)}：“{text}”"
+    return Draft("amount", line, "likely", tuple(cites), tuple(rows))
+
+
+def every_amount_draft(found: list[Candidate], units: tuple[str, ...]) -> Draft:
+    """Which supports there are and how much each (有哪几项…各多少): every sentence stating one, in
+    document order, grouped by measure."""
+    seen, rows, cites = set(), [], []
+    for c in sorted(found, key=lambda c: (c.passage.rank, c.passage.record.start, c.sentence.start)):
+        if (c.passage.record.record_id, c.sentence.start) in seen:
+            continue
+        seen.add((c.passage.record.record_id, c.sentence.start))
+        rows.append(f"- {ref(c.passage.record)}：{c.context.strip()}")
+        cites.append(cite(c.passage.record, c.sentence.text))
+    rows = rows[:12]
+    head = f"写明了金额或比例的共{len(rows)}处："
+    unique = list({c.record_id: c for c in reversed(cites)}.values())[::-1]
+    return Draft("amount", head, "direct", tuple(unique), tuple(rows))

@@ -1,0 +1,401 @@
+"""The library's vocabulary as a question meets it: content terms, rarity, coverage, unknown words.
+
+A question is about the things it names. Its content terms are its words less function words (by
+part of speech) and the words that only say what kind of answer is wanted (QUESTION_WORDS); each
+is weighed by how rarely the library's records use it (idf). A text covers a question by the
+idf-weighted share of those terms it holds; a question whose things no document names (地铁, 停运;
+a place no document covers) is not on the library's topic, however many documents are loaded.
+Built once per opened index; no I/O beyond the index's own lookups.
+"""
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import re
+
+from .index import PolicyIndex
+from .load import fold
+from .query import EVERYDAY_WORDS, META_LABELS, PLACE_NAMES, joint_names
+from .reading import asking_clauses, asking_sentences, uncrossed
+from .records import Record
+
+# Words that say what kind of answer is wanted, not what it is about: they are not evidence.
+QUESTION_WORDS = frozenset("""
+方面 这块 一块 问题 事情 情况 东西 地方 相关 有关
+牵头 负责 单位 部门 配合 协助 协同 参与 责任 主责 由谁 多少 多少钱 金额 额度 目标 指标 达到 比例 比重 哪条 哪一条 条款
+规定 什么 哪些 是否 可以 能够 请问 具体 提出 要求 表述 安排 部署 说法 怎么说 文件 政策 措施 意见 办法 通知 内容 涉及 意思 含义
+写明 写到 列明 载明 明确 提到 提及 说到 讲到 哪些地方 有啥 啥
+多长 多长时间 多久 时候 一般 上限 封顶 顶格 最高额 整体 总体 整个 全部 所有 角色 条目 钱 最长 最短
+""".split())
+# Words that name the benefit asked about, not who gets it: an amount question's subject is the rest.
+BENEFIT_WORDS = frozenset("""
+奖励 奖金 资金 支持 补助 补贴 资助 经费 扶持 奖补 获得 享受 拿到 得到 领取 申请 给予 一次性 多少 能拿 可以 最高 上限
+标准 优惠 资金奖励 补贴资金 金额 钱 能 企业 公司 我们 我司 单位 一下 有没有 是不是 政策 支持政策 额度 万元
+扣除 能扣 可扣 抵扣 减免 能领 能贷
+""".split())
+# Words that name the aspect asked for (what to bring, which conditions, how long), not the
+# subject: 养犬登记需要带什么材料 is about 养犬登记, whatever 新材料产业 says.
+ASPECT_WORDS = frozenset("材料 流程 手续 程序 条件 前提 标准 门槛 资格 期限 时限 日期 时间 地点 网点 窗口 渠道".split())
+# Parts of speech that carry no topic: pronouns, numerals, measure words, adverbs, prepositions,
+# conjunctions, particles, interjections, onomatopoeia, punctuation, locality and time words
+# (jieba's tag set: 里面, 上面, 今年, 现在 say where or when the asker is, not what they ask about).
+_FUNCTION_POS = set("rmqdpcuyeowft")
+# Characters that leave a word what it was: a plural (夫妻俩, 企业们, 等) or the predicate of the
+# standing phrases 融资难、融资贵 (the thing is still 融资).
+WHOLE_WORD_SUFFIXES = frozenset("俩们等难贵")
+TOPICAL_SHARE = 0.1  # a word in at most this share of the records names a topic (氢能), not the library's theme
+
+
+def contains(text: str, term: str) -> bool:
+    """`term` occurs in folded `text` and not as a negated or longer number (非独生子女 is not 独生子女)."""
+    for m in re.finditer(re.escape(term), text):
+        before = text[max(0, m.start() - 1):m.start()]
+        if before in ("非", "不", "未"):
+            continue
+        if term[0].isdigit() and (text[max(0, m.start() - 1):m.start()].isdigit() or text[m.end():m.end() + 1].isdigit()):
+            continue
+        return True
+    return False
+
+
+class Vocabulary:
+    """The library's words as a question meets them: which of its words the documents use and how
+    rarely (idf), how much of a question a text covers, and the question's content terms."""
+
+    def __init__(self, index: PolicyIndex) -> None:
+        self.index = index
+        self.n = max(1, len(index.records))
+        self._df: dict[str, int] = {}
+        self._joined: str | None = None
+        self._starts: list[int] = []
+        self._tagger = None
+        self._contractions: dict[str, list[str]] | None = None  # built on first use (contracted)
+        self._national: tuple[str, ...] | None = None  # the library's State Council documents
+
+    def df(self, term: str) -> int:
+        """How many records hold `term`: from the BM25 lexicon (an inverted index) when it is one of
+        its terms, otherwise by a containment scan of the records (a word no index term spells)."""
+        if term not in self._df:
+            token_df = self.index.doc_freq(term)  # the inverted index: records whose BM25 terms include it
+            if token_df:
+                self._df[term] = token_df
+                return token_df
+            self._join()
+            # One find per record that holds the term: after a hit, go on from the next record. A
+            # number is found as a whole number (4岁 is not inside 24岁).
+            count, i = 0, self._find(term, 0)
+            while i >= 0:
+                count += 1
+                nxt = self._starts[bisect.bisect_right(self._starts, i)] if i < self._starts[-1] else len(self._joined)
+                i = self._find(term, nxt)
+            self._df[term] = count
+        return self._df[term]
+
+    def _find(self, term: str, start: int) -> int:
+        i = self._joined.find(term, start)
+        while i > 0 and term[:1].isdigit() and (self._joined[i - 1].isdigit() or self._joined[i - 1] == "."):
+            i = self._joined.find(term, i + 1)
+        return i
+
+    def _join(self) -> None:
+        """Every record's folded text in one string, with where each starts (built once)."""
+        if self._joined is None:
+            texts = [fold(r.text + (r.section_title or "")) for r in self.index.records]
+            self._starts = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))
+            self._joined = "\n".join(texts)
+
+    def records_with(self, term: str) -> list[Record]:
+        """The records that hold `term`: from the inverted index, or, for a word that is no index
+        term, by the same containment scan as df."""
+        if self.index.doc_freq(term):
+            return self.index.records_with_term(term)
+        return self.records_containing(term)
+
+    def records_containing(self, term: str) -> list[Record]:
+        """The records whose folded text holds `term` anywhere, as a run of characters (1000元 is
+        no index term)."""
+        self._join()
+        out, i = [], self._joined.find(term)
+        while i >= 0:
+            k = bisect.bisect_right(self._starts, i) - 1
+            out.append(self.index.records[k])
+            i = self._joined.find(term, self._starts[k + 1]) if k + 1 < len(self._starts) else -1
+        return out
+
+    def idf(self, term: str) -> float:
+        return math.log((self.n + 1) / (self.df(term) + 0.5))
+
+    def coverage(self, terms: list[str], text: str) -> float:
+        """The idf-weighted share of the terms the corpus knows that `text` contains (terms no
+        document uses are judged apart, by Answerer.unknown_share)."""
+        terms = [t for t in terms if self.df(t) > 0]
+        total = sum(self.idf(t) for t in terms)
+        if total <= 0:
+            return 0.0
+        t = fold(text)
+        return sum(self.idf(x) for x in terms if contains(t, x)) / total
+
+    def rarest(self, terms: list[str]) -> list[str]:
+        """The question's rarest terms that the corpus knows (ties kept)."""
+        known = [t for t in terms if self.df(t) > 0]
+        if not known:
+            return []
+        top = max(self.idf(t) for t in known)
+        return [t for t in known if self.idf(t) >= top - 1e-9]
+
+
+    def terms(self, question: str) -> list[str]:
+        """Content terms of a question, as the question writes them (precise segmentation).
+
+        Function words are left out by their part of speech (pronouns, numerals and measure words,
+        adverbs, prepositions, conjunctions, particles), and so are the words that say what kind
+        of answer is wanted (QUESTION_WORDS). A term the corpus never uses is replaced by its
+        parts that it does use (锂电池 → 锂电、电池), when they spell all of it.
+        """
+        from .query import expand
+
+        out: list[str] = []
+        # A document named by its 文号 is a scope, not a topic (川办发〔2021〕93号对人才有什么规定).
+        question = re.sub(r"[\u4e00-\u9fff]{1,10}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号", " ", fold(question))
+        # So is the kind of document it names (指导意见, 暂行办法): not 指导 as a topic.
+        question = re.sub(r"(指导|实施|若干|暂行|管理)(意见|办法|细则|规定)", " ", question)
+        # A name the asker glosses in brackets (起征点（基本减除费用）) that the documents never write,
+        # with a word they never use (减除), is one term: they do not cover it because they use some
+        # of its pieces (基本, 费用).
+        for gloss in re.findall(r"[（(]([\u4e00-\u9fff]{4,12})[）)]", question):
+            words = [w for w in self.index.terms.tokens(gloss) if len(w) >= 2]
+            if self.df(gloss) == 0 and any(self.df(w) == 0 for w in words):
+                out.append(gloss)
+                question = question.replace(gloss, " ")
+        question = joint_names(expand(question), lambda w: self.index.doc_freq(w) > 0)  # a word of theirs, not a run of characters
+        for word, flag in self._compounds(self._pos(fold(question).lower())):
+            if len(word) < 2 or flag[:1] in _FUNCTION_POS or word in QUESTION_WORDS or re.fullmatch(r"[\d.]+", word):
+                continue
+            if re.fullmatch(r"[能可会要][\u4e00-\u9fff]", word) and self.df(word) == 0:
+                continue  # 能扣, 能领, 可报: can + a verb, which the tagger guesses is a name; no thing asked
+            if word in EVERYDAY_WORDS:
+                # Its written form follows it in brackets (孩子（子女）): that one is the term, even where
+                # some document writes the everyday word too (临港's 海外人才 is read as 境外人才).
+                continue
+            parts = [word]
+            if self.df(word) == 0:
+                from .query import find_units
+
+                # A unit's short name (经信厅) is the unit the library knows (经济和信息化厅).
+                units = [u for u in find_units(word, self.index.units) if self.df(u) > 0]
+                known = units or uncrossed(word, [t for t in self.index.terms.tokens(word)
+                                                   if len(t) >= 2 and t != word and self.df(t) > 0])
+                # Its parts stand for it only when they spell all of it (夫妻俩 is 夫妻; 融资难 is 融资
+                # that is hard to get): a character they leave out makes another thing, one the
+                # documents never name (宅基地 is no 基地, 养老金 no 养老, 女职工 no plain 职工).
+                spelled = set()
+                for t in known:
+                    spelled.update(range(word.find(t), word.find(t) + len(t)))
+                if not units and any(i not in spelled and c not in WHOLE_WORD_SUFFIXES for i, c in enumerate(word)):
+                    known = []
+                parts = known or self.contracted(word) or [word]
+            out += [t for t in parts if t not in out and t not in QUESTION_WORDS]
+        return out
+
+    def contracted(self, word: str) -> list[str]:
+        """The library's word that the question's word contracts by leaving out one character inside
+        it (市区 for 市辖区), when exactly one such word exists: a common way of shortening a name."""
+        if len(word) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", word) or self.df(word) > 0:
+            return []
+        if self._contractions is None:
+            self._contractions = {}
+            for t in self.index.lexicon.vocab:
+                if len(t) >= 3 and re.fullmatch(r"[\u4e00-\u9fff]+", t):
+                    for i in range(1, len(t) - 1):
+                        self._contractions.setdefault(t[:i] + t[i + 1:], []).append(t)
+        found = [t for t in self._contractions.get(word, []) if self.df(t) > 0]
+        return found if len(found) == 1 else []
+
+    def _compounds(self, tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Neighbouring words joined where the documents write them as one (小+微+企业 → 小微企业,
+        绿色+低碳 → 绿色低碳)."""
+        out, i = [], 0
+        while i < len(tagged):
+            best = 1
+            for j in range(i + 2, min(i + 4, len(tagged)) + 1):
+                if any(f[:1] in _FUNCTION_POS and f[:1] != "d" for _, f in tagged[i:j]):
+                    break  # 对+新经济 is not one word: function words are not parts of names (an
+                    # adverb may be: 特别+贡献奖 is the 特别贡献奖 the documents write)
+                joined = "".join(w for w, _ in tagged[i:j])
+                # (two single characters too: 小+微 → 小微, a word the question tagger split)
+                # (a run the documents write, as a word of theirs or inside their text: 特别+贡献奖 is the
+                # 特别贡献奖 a title names, not any 贡献奖)
+                if (3 <= len(joined) <= 8 or len(joined) == j - i) and re.fullmatch(r"[\u4e00-\u9fff]+", joined) and self.df(joined) > 0:
+                    best = j - i
+            if best > 1:
+                out.append(("".join(w for w, _ in tagged[i:i + best]), "n"))
+            else:
+                out.append(tagged[i])
+            i += best
+        return out
+
+    def unknown_kinds(self, question: str, subject: list[str]) -> list[tuple[str, str]]:
+        """Kinds of the subject no document writes: in the clause that asks, a noun of the general
+        dictionary that the library never uses, right before a common noun of the subject that it does
+        use (低空+经济, 合伙+创业). The question asks about that kind, which the documents do not name.
+        A head the library uses rarely (专家) is already specific: the documents speak of that very
+        thing, whatever the asker calls it. A noun counted or done before it (开个小店创业) is what the
+        asker does, not a kind."""
+        import jieba.posseg
+
+        from .query import expand
+
+        tags = jieba.posseg.dt.word_tag_tab
+        limit = max(2, TOPICAL_SHARE * self.n)
+        tagged = [(w, f) for w, f in self._pos(fold(expand(asking_clauses(question)))) if w.strip()]
+        words = [w for w, _ in tagged]
+        done = {i for i in range(1, len(tagged)) if tagged[i - 1][1][:1] in "vmq"}
+        return [(a, b) for i, (a, b) in enumerate(zip(words, words[1:]))
+                if len(a) >= 2 and tags.get(a, "")[:1] == "n" and tags.get(b, "")[:1] == "n" and b in subject
+                and a not in QUESTION_WORDS and a not in EVERYDAY_WORDS and i not in done
+                and self.df(a) == 0 and self.df(b) > limit]
+
+    def _pos(self, text: str) -> list[tuple[str, str]]:
+        if self._tagger is None:
+            import jieba.posseg
+
+            tok = self.index.terms._jieba
+            if tok.dictionary == jieba.posseg.dt.tokenizer.dictionary:
+                # The same dictionary as jieba's own tagger: share its word-tag table (350,000 entries,
+                # read from dict.txt in about half a second) instead of reading it again.
+                self._tagger = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+                self._tagger.tokenizer, self._tagger.word_tag_tab = tok, jieba.posseg.dt.word_tag_tab
+            else:
+                self._tagger = jieba.posseg.POSTokenizer(tok)
+        # Words of the corpus's own vocabulary come back untagged ("x"): they are names, so content.
+        return [(w.word.strip(), "n" if w.flag == "x" and re.search(r"[\u4e00-\u9fff]", w.word) else w.flag)
+                for w in self._tagger.cut(text)]
+
+    def unknown_places(self, question: str) -> list[str]:
+        """Places the question names that no document mentions (重庆市 asked of a Sichuan library):
+        a policy speaks for its own region, so these ask about somewhere else, which only the State
+        Council's documents (if the library holds any) speak for too: see national_only."""
+        from .query import expand
+
+        q = fold(expand(question))
+        # A place name as a reader sees one: 重庆市, 浙江省, 深圳 followed by 市/的政策 …, or a province or
+        # major city by its bare name (深圳, 河南: query.PLACE_NAMES, national facts). The tagger's
+        # guess alone is not enough: it marks ordinary words (沾边) as places too. A list of places the
+        # documents name jointly (成都、德阳、绵阳 → 成德绵) is that joint name.
+        q = joint_names(q, lambda w: self.df(w) > 0)
+        return [w for w, flag in self._pos(q) if flag == "ns" and len(w) >= 2 and self.df(w) == 0
+                and (re.search(r"(省|市|县|区|州|镇|乡)$", w) or re.search(re.escape(w) + r"(省|市|县|区|州)", q)
+                     or w in PLACE_NAMES)]
+
+    def national_only(self, question: str) -> tuple[str, ...]:
+        """The State Council's documents, when the question names a place no document covers (在苏州办
+        失业登记): they speak for every place, a province's document does not."""
+        if self._national is None:
+            # The title names the issuer (国务院关于…, 国务院办公厅关于…); a signature read as the publisher
+            # can be another document's.
+            self._national = tuple(d for d, doc in self.index.documents.items()
+                                   if fold(doc.get("title") or doc.get("publisher") or "").startswith("国务院"))
+        places = self.unknown_places(question) if self._national else []
+        q = fold(question)
+        # 杭州市有哪些人才政策 asks for that place's own policies, which the library does not hold.
+        if not places or any(re.search(re.escape(p) + r"[市省县区]?[^，,。？?]{0,6}(政策|规定|文件|措施|意见|办法)", q) for p in places):
+            return ()
+        return self._national
+
+    def asked_unknown_share(self, question: str, terms: list[str]) -> float:
+        """The unknown share of the question, or of its asking sentence when it tells a story first
+        (去年我自己住院，医保报完以后自费部分挺多的。大病医疗…超过多少开始算？): the story's words
+        are the asker's, the asking sentence says what the question is about, whether the story
+        is unknown to the documents or told in their words (我们是省级新经济示范企业。宅基地能抵押吗？)."""
+        share = self.unknown_share(terms)
+        asking = asking_sentences(question)
+        if asking != fold(question):
+            own = [t for t in self.terms(asking) if t not in BENEFIT_WORDS]
+            if own and any(self._nominal(t) for t in own):
+                share = self.unknown_share(own)
+        return share
+
+    def asked_for(self, question: str) -> list[str]:
+        """The things a which-word asks for, as the question writes them (在哪个手机App上填报 → 手机App;
+        哪种类型的企业 → 类型的企业): the answer must name one, and a kind every policy answers
+        (哪个部门, 什么时候, 什么角色) is left out."""
+        tagged = self._pos(fold(question))
+        out: list[str] = []
+        for i, (word, _) in enumerate(tagged):
+            if not (word.startswith("哪") or word in ("什么", "何种")) or word in ("哪里", "哪儿"):
+                continue
+            j = i + 1
+            while j < len(tagged) and tagged[j][1][:1] in "mq":  # 哪几张, 哪一个
+                j += 1
+            run, placed = [], False
+            while j < len(tagged) and (tagged[j][1][:1] in "ns" or tagged[j][1] == "eng" or tagged[j][0] == "的"
+                                       or (run and tagged[j][1][:1] == "q")):  # 公众+号
+                if run and tagged[j][0] in ("上", "里", "中", "内"):  # App上申报: where, then what is done
+                    placed = True
+                    break
+                run.append(tagged[j][0])
+                j += 1
+            while run and run[-1] == "的":
+                run.pop()
+            # A verb closing the question is the phrase's head noun (有什么兜底帮扶？: 帮扶 is what is asked).
+            if run and not placed and j < len(tagged) and tagged[j][1][:1] == "v" \
+                    and (j + 1 == len(tagged) or not re.search(r"\w", tagged[j + 1][0])):
+                run.append(tagged[j][0])
+            # 哪个文号 asks for a field of the document itself: the metadata answer's, not this rule's.
+            if run and not any(w in QUESTION_WORDS or (len(w) > 1 and any(w in label for label in META_LABELS.values())) for w in run):
+                out.append("".join(run))
+        return out
+
+    def names_none_of(self, things: list[str]) -> bool:
+        """No document names any of these things, nor any word of theirs (公众号: 公众 is no word of theirs)."""
+        def unknown(thing: str) -> bool:
+            words = [w for w in self.index.terms.tokens(thing.lower()) if len(w) >= 2] or [thing.lower()]
+            return self.df(thing.lower()) == 0 and all(self.df(w) == 0 for w in words)
+        return bool(things) and all(unknown(t) for t in things)
+
+    def unknown_share(self, terms: list[str]) -> float:
+        """The share of the question's content terms that no document uses (地铁, 停运 …).
+
+        A question is about the things it names: when it names some, only those are counted, so a
+        verb telling the asker's own story (刚评上, 想申请) does not make a known subject unknown.
+        """
+        terms = [t for t in terms if t not in ASPECT_WORDS] or terms
+        names = [t for t in terms if self._nominal(t)] or terms
+        return sum(self.df(t) == 0 for t in names) / len(names) if names else 1.0
+
+    def is_place(self, term: str) -> bool:
+        return [f for _, f in self._pos(term)][-1:] == ["ns"]
+
+    def word_parts(self, term: str) -> list[str]:
+        """The words inside a compound that the documents use (北斗导航 → 北斗, 导航)."""
+        return [p for p in self.index.terms.tokens(term) if p != term and len(p) >= 2 and self.df(p) > 0]
+
+    def sub_words(self, word: str) -> list[str]:
+        """The two-character words a compound the dictionary knows whole is made of (资格证书 → 资格,
+        证书), by jieba's search segmentation, when the library uses them all."""
+        import jieba
+
+        parts = list(dict.fromkeys(w for w in jieba.lcut_for_search(word) if len(w) == 2 and w != word))
+        return parts if parts and all(self.df(w) > 0 for w in parts) else []
+
+    def title_topic(self, doc_id: str) -> str:
+        """A document's title less the words that say what kind of document it is (实施意见, 关于):
+        what every clause of it is about."""
+        from .query import _GENERIC_TITLE_WORDS
+
+        title = fold((self.index.documents.get(doc_id) or {}).get("title") or "")
+        for w in sorted(_GENERIC_TITLE_WORDS, key=len, reverse=True):
+            title = title.replace(w, " ")
+        return title
+
+    def _nominal(self, term: str) -> bool:
+        """A noun, a name, or a word of the documents' own vocabulary (tagged as a name); not a place
+        the documents cover, which says where the asker is (成都), not what the question is about."""
+        if self.df(term) > 0 and len(self.index.terms.tokens(term)) > 1:
+            return True  # a run of words the documents write as one (新经济统计): a name of theirs
+        tags = [f for _, f in self._pos(term)]
+        if tags[-1:] == ["ns"]:
+            return self.df(term) == 0  # a place no document covers is somewhere else: it counts
+        return bool(tags) and (tags[-1][:1] in "njx" or tags[-1] == "eng")
+
