@@ -20,13 +20,13 @@ import re
 from dataclasses import dataclass
 
 from .query import TIERS, city_categories
-from .reading import APPLY, SEVERAL, affirms, without_basis
+from .reading import APPLY, QUANTITIES, SEVERAL, affirms, other_kind, variant_tier, without_basis
 
 from .compose import Draft, cite, ref
 from .evidence import (SUBJECT_SLACK, Evidence, Passage, Sentence, best_subject_share, names_subject, names_word, subject_of,
                        subject_share)
 from .load import fold
-from .tiers import CAP_WORDS, Magnitude, Tier, asked_magnitudes, magnitudes, place, placeable, tiers
+from .tiers import CAP_WORDS, Magnitude, Tier, asked_magnitudes, bounds, magnitudes, place, placeable, tiers
 from .topic import Vocabulary, contains
 
 # The units that answer each kind of figure a question asks for.
@@ -194,6 +194,9 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
                 continue
             if any(affirms(fold(context), t) for t in subject.denied):
                 continue  # a clause for what the asker says they are not (不属于智能制造那类)
+            granted_to = [t.condition for t in tiers(s.text) if t.figures and t.condition.strip()]
+            if granted_to and all(other_kind(ev.query.text, c) for c in granted_to):
+                continue  # a grant to 现代预制菜部件企业 is not for the 低碳低空经济终端企业 it lists beside it
             if measured and not any(contains(fold(c), measured) for c in _figure_clauses(s.text, figs)):
                 continue  # 贴息比例: a share stated for something else (招用人数达到25%) is not the 贴息's
             if goal and not any(contains(fold(context + title), w) for w in goal):
@@ -251,6 +254,21 @@ def _figure_clauses(sentence: str, figs) -> list[str]:
     return out or [sentence]
 
 
+def outside_every_bound(question: str, p: Passage) -> bool:
+    """The asker's magnitudes (孩子才两岁) fall outside every bound the measure sets in their unit
+    (年满3岁至小学入学前…), where it sets any."""
+    asked = asked_magnitudes(question)
+    if not asked:
+        return False
+    # (not a bound in brackets: 25%（超过100人的企业达到15%） states a variant for a group, and the
+    # asker outside that group is in the main tier, which names no bound of its own)
+    plain = [re.sub(r"[（(](?!不?含[）)])[^（）()]*[）)]", "", s.text) for s in p.sentences]
+    found = [b for text in plain for t in tiers(text) for b in t.bounds] + [b for text in plain for b in bounds(text)]
+    units = {m.unit for m in asked}
+    relevant = [b for b in found if b.unit in units]
+    return bool(relevant) and not any(b.holds(m.value) for b in relevant for m in asked if m.unit == b.unit)
+
+
 def _lcs(a: str, b: str) -> int:
     """Length of the longest run of characters two texts share."""
     best, prev = 0, [0] * (len(b) + 1)
@@ -301,6 +319,9 @@ def _grant_text(c: Candidate, picked: list[Tier], how: str, subject, vocab: Voca
     with_figure = [i for i, x in enumerate(parts) if any(f.text in x for f in c.figures)]
     if len(with_figure) >= 2 and subject.known:
         shares = [subject_share(parts[i], subject, vocab) for i in with_figure]
+        # The quantity the question names (比重, not 年均增速) breaks a tie between clauses of one subject.
+        asked_q = [w for g in QUANTITIES for w in g if w in subject.question]
+        shares = [x + (0.01 if any(w in parts[i] for w in asked_q) else 0) for x, i in zip(shares, with_figure)]
         top = max(shares)
         if top > 0 and shares.count(top) == 1:
             i = with_figure[shares.index(top)]
@@ -327,7 +348,11 @@ def amount_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
         return every_amount_draft(found, units)
     best = found[0]
     picked, how = chosen_tiers(query.text, best.tiers, units)
+    if how == "all" and outside_every_bound(query.text, best.passage):
+        how = "outside"  # 孩子才两岁 where the measure covers 年满3岁至小学入学前
     text = _grant_text(best, picked, how, subject_of(query, list(ev.terms), vocab), vocab)
+    # A threshold with, in brackets, another for a group (25%（超过100人的企业达到15%）): the asker's.
+    text = variant_tier(query.text, text)
     # A cap asked (最高多少, 有没有封顶) that the chosen sentence does not state: the measure's sentence
     # that caps a grant joins it.
     if re.search(CAP_ASK, query.text) and not any(w in text for w in CAP_WORDS):
@@ -341,7 +366,11 @@ def amount_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
               and best.score - c.score < CLOSE and {f.value for f in c.figures} != {f.value for f in best.figures}]
     sure = best.pinned and not rivals and how != "outside"
     if how == "outside":
-        text = f"{text}（您所说的{'、'.join(m.text for m in asked_magnitudes(query.text))}不在所列档次内）"
+        # The asker's number falls in none of the tiers or ranges the measure states: the documents
+        # give no figure for them. Said so, with the measure that bounds it.
+        asked = "、".join(m.text for m in asked_magnitudes(query.text))
+        return Draft("amount", f"{ref(best.passage.record)}：“{text}”——您所说的{asked}不在所列的条件或档次内，文件没有写明这种情况的{'金额' if (query.figure_kind or 'money') == 'money' else '数值'}。",
+                     "none", extra={"mentions": [cite(best.passage.record, best.sentence.text)]})
     cites = [cite(best.passage.record, best.sentence.text)]
     rows = []
     # Other sentences of the same measure as much about the subject, with other figures (the two

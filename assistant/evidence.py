@@ -94,6 +94,7 @@ class Subject:
     rare: tuple[str, ...]
     unknown: tuple[str, ...]  # subject words no document uses (the asker's own wording)
     denied: tuple[str, ...] = ()  # what the asker says it is not (不属于智能制造那类, 不是省会)
+    question: str = ""  # the question, folded
 
 
 def subject_of(query: Query, terms: list[str], vocab: Vocabulary) -> Subject:
@@ -107,15 +108,13 @@ def subject_of(query: Query, terms: list[str], vocab: Vocabulary) -> Subject:
     # The rarest words that name a thing: not a place the documents cover (北京 says where the asker
     # is), nor can + a verb (能算, 可报), which say what the asker may do.
     naming = [t for t in known if not re.fullmatch(r"[能可会要][\u4e00-\u9fff]", t) and not vocab.is_place(t)] or known
-    return Subject(tuple(known), tuple(vocab.rarest(naming)), tuple(t for t in words if t not in known), tuple(denied))
+    return Subject(tuple(known), tuple(vocab.rarest(naming)), tuple(t for t in words if t not in known), tuple(denied),
+                   fold(query.text))
 
 
 def names_word(text: str, word: str, vocab: Vocabulary) -> bool:
     """The folded text holds the word, or every part of it the library uses (资格证书: 职业资格…证书)."""
-    if contains(text, word):
-        return True
-    parts = vocab.word_parts(word) or vocab.sub_words(word)
-    return len(parts) >= 2 and all(contains(text, p) for p in parts)
+    return vocab.holds(text, word)
 
 
 def names_subject(text: str, subject: Subject, vocab: Vocabulary, share: float = 0.5) -> bool:
@@ -226,7 +225,9 @@ class Selector:
         # The records holding the question's rarest word, when few do, are read too, wherever rank
         # fusion put them (一址多照, 推出 in one record of the library): a word that rare points at them.
         seen = {p.record.record_id for p in passages}
-        for t in self.vocab.rarest([t for t in terms if t not in BENEFIT_WORDS] or terms):
+        # (A place the documents cover says where the asker is, not what they ask about: it points at nothing.)
+        naming = [t for t in terms if t not in BENEFIT_WORDS and not self.vocab.is_place(t)]
+        for t in self.vocab.rarest(naming or terms):
             if self.vocab.df(t) > PINNING_DF:
                 continue
             for r in self.vocab.records_with(t):

@@ -45,7 +45,7 @@ _BEFORE = tuple(sorted(_BEFORE, key=lambda x: -len(x[0])))  # 不超过 before �
 # … and after it. 以上/以下 include the number itself (Chinese legal usage); （不含）/（含） override.
 _AFTER = (("及以上", "ge"), ("以上", "ge"), ("（含）以上", "ge"), ("及以下", "le"), ("以下", "le"), ("以内", "le"),
           ("（不含）以上", "gt"), ("（不含）以下", "lt"))
-_RANGE_SEP = r"\s*(?:-|—|–|－|~|～|至|到)\s*"
+_RANGE_SEP = r"\s*(?:\((?:含|不含)\))?\s*(?:-|—|–|－|~|～|至|到)\s*"  # 3000（含）—5000辆（不含）
 # A cap on what is granted.
 CAP_WORDS = ("最高不超过", "最高不得超过", "累计不超过", "最高可达", "最高", "最多", "不超过", "不得超过", "不能超过",
              "上限为", "上限", "封顶", "限额")
@@ -120,8 +120,10 @@ def magnitudes(text: str) -> list[Magnitude]:
         if v is not None:
             out.append(Magnitude(text[m.start():m.end()], v, "%", m.start(), m.end()))
     for m in MAGNITUDE.finditer(t):
-        if not (m.group("scale") or m.group("unit")) or t[m.end():m.end() + 1] == "+":
+        if t[m.end():m.end() + 1] == "+":
             continue
+        if not (m.group("scale") or m.group("unit")) and not re.match(_RANGE_SEP + r"\d", t[m.end():]):
+            continue  # a bare number, unless it opens a range (3000（含）—5000辆): it takes the range's unit
         n = m.group("n")
         if not n[0].isdigit() and (m.group("unit") not in ("元", "%", "倍", "年", "个月", "天", "岁") or len(n) < 1):
             continue  # 一次性, 两个, 三家: counted things are written in digits in policies
@@ -139,6 +141,8 @@ def magnitudes(text: str) -> list[Magnitude]:
             continue
         if unit == "天" and t[max(0, m.start() - 1):m.start()] in ("月", "年"):
             continue  # 12月31日 is a date
+        if t[max(0, m.start() - 1):m.start()] == "第":
+            continue  # 第3条, 第2年: an ordinal
         v = _number(n)
         if v is None:
             continue
@@ -172,7 +176,8 @@ def bounds(condition: str) -> list[Bound]:
         if i + 1 < len(ms) and re.fullmatch(_RANGE_SEP, t[m.end:ms[i + 1].start]) and ms[i + 1].unit == m.unit:
             hi = ms[i + 1]
             high_in = "不含" not in t[hi.start:hi.end + 6].split("以")[0]
-            out.append(Bound(m.unit, m.value, True, hi.value, high_in))
+            low_in = "不含" not in t[m.end:ms[i + 1].start]
+            out.append(Bound(m.unit, m.value, low_in, hi.value, high_in))
             used |= {i, i + 1}
             continue
         before, after = t[max(0, m.start - 8):m.start].rstrip(), t[m.end:m.end + 8].lstrip()
