@@ -27,13 +27,14 @@ from .evidence import (SUBJECT_SLACK, Evidence, Passage, Sentence, best_subject_
                        subject_share)
 from .load import fold
 from .tiers import CAP_WORDS, Magnitude, Tier, asked_magnitudes, bounds, magnitudes, place, placeable, tiers
+from .tiers import caps as caps_of
 from .topic import Vocabulary, contains
 
 # The units that answer each kind of figure a question asks for.
 KIND_UNITS = {"money": ("元", "美元", "欧元", "港元"), "percent": ("%", "‰", "个百分点", "比"),
-              "duration": ("年", "个月", "天", "周"), "points": ("分",),
+              "duration": ("年", "个月", "天", "周"), "points": ("分",), "area": ("平方米", "公顷", "亩"),
               "count": ("个", "家", "项", "座", "所", "人", "台", "套", "件", "户", "次", "床", "辆", "条", "批", "处", "栋",
-                        "幢", "张", "篇", "部", "场", "支", "款")}
+                        "幢", "张", "篇", "部", "场", "支", "款", "公顷", "亩", "平方米", "公里", "间", "吨")}
 # A grant of money may be stated as a share of a base (按投资额的30%给予补助): it answers 多少钱 too.
 MONEY_LIKE = KIND_UNITS["money"] + ("%", "‰", "倍", "比")
 # 多少 with nothing saying what is counted asks whatever figure the text gives (达到总投资的多少: a share).
@@ -65,8 +66,8 @@ def wanted_units(ev: Evidence) -> tuple[str, ...]:
     if re.search(SEVERAL, q.text):
         return ANY_FIGURE  # 有哪几项，各多少: the amounts of the items, not how many there are
     if q.figure_unit and q.figure_unit not in ("元", "万元", "亿元"):
-        # 多少座 asks a count: one written in 座, or in 个 (“100+”), the things counted decide.
-        return KIND_UNITS["count"]
+        # 多少座 asks a count: one written in 座, or in 个 (“100+”), the things counted decide; 多少公顷 an area.
+        return KIND_UNITS["area"] if q.figure_unit in KIND_UNITS["area"] + ("平米",) else KIND_UNITS["count"]
     if q.figure_kind is None:
         return ANY_FIGURE
     if q.figure_kind == "duration":
@@ -211,7 +212,7 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
 # What a figure measures, named before the measure word: 贴息比例, 投资基金规模, 缴费比例, 贷款总额的
 # 几个百分点. The figure is that thing's only when its clause names it.
 _MEASURED = re.compile(r"([\u4e00-\u9fff]{2,8}?)的?(?:(?:比例|比重|比率|利率|费率|税率|规模|总额|幅度|增速)"
-                       r"(?:是|为|有|能|可以|要|大概|具体)*(?:多少|几|多大|多高)|的多少|的几个百分点|的百分之几|的几成)")
+                       r"[^，,。？?；;！!]{0,5}?(?:多少|几|多大|多高)|的多少|的几个百分点|的百分之几|的几成)")
 
 
 def measured_word(question: str, vocab: Vocabulary) -> str:
@@ -347,6 +348,13 @@ def amount_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
     if re.search(SEVERAL, query.text) or (not rare and len(found) > 1):
         return every_amount_draft(found, units)
     best = found[0]
+    money_asked = (query.figure_kind or "money") == "money"
+    if re.search(CAP_ASK, query.text) and money_asked and not any(
+            c.pinned and (caps_of(c.sentence.text) or any(f.unit in KIND_UNITS["money"] for f in c.figures)) for c in found[:3]):
+        # 最多补多少钱 asked where the text grants a share (按所缴契税的50%) and states no cap: the
+        # documents give no maximum amount. The share is quoted as what they do say.
+        return Draft("amount", f"{ref(best.passage.record)}写明：“{best.context.strip()}”，没有写明上限（封顶）金额。", "none",
+                     extra={"mentions": [cite(best.passage.record, best.sentence.text)]})
     picked, how = chosen_tiers(query.text, best.tiers, units)
     if how == "all" and outside_every_bound(query.text, best.passage):
         how = "outside"  # 孩子才两岁 where the measure covers 年满3岁至小学入学前

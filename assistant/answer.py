@@ -84,9 +84,16 @@ class Answerer:
             ev = selector.select(query, ret, self.vocab.terms(q) if query.intent == "amount" else [], self._qvec(query))
             if ret.route == "measure_ref" and query.intent == "amount" and ev.passages:
                 return self.render(q, amount_draft(ev, self.vocab), ev)
+            if ret.route == "metadata" and not ret.scope and len(ev.passages) > 1:
+                ev = replace(ev, passages=self._named_by_words(q, ev.passages))
             draft = {"measure_ref": lambda: measure_draft(ev, self.index), "section": lambda: section_draft(ev),
                      "unit": lambda: unit_list_draft(ev, self.index),
                      "metadata": lambda: metadata_draft(ev, self.index, self.vocab)}[ret.route]()
+            if ret.route == "metadata" and draft.certainty == "none" and set(query.meta_fields) & {"effective", "period"}:
+                # A date the header does not carry may be stated in the body (自2011年10月1日起执行):
+                # the question is read for its topic, asking a time.
+                asked = replace(query, intent="general", meta_fields=(), aspects=tuple(dict.fromkeys(query.aspects + ("time",))))
+                return self.answer(q, retrieve(self.index, q, ret.doc_id, query=asked))
             return self.render(q, draft, ev)
         # A figure the question quotes (出现了好几个10%, 每月1000元的有哪几项) is part of what it is about;
         # in a question asking an amount, the figures are the asker's own (我女儿今年4岁).
@@ -119,6 +126,23 @@ class Answerer:
         return self.render(q, draft, ev)
 
     # --- pieces -----------------------------------------------------------------------------
+
+    def _named_by_words(self, q: str, passages) -> tuple:
+        """The documents a metadata question most names by words of their title, issuer or opening
+        (人社部…吉林…复函的文号), when some name more than the others; else all of them."""
+        terms = [t for t in self.vocab.terms(q) if self.vocab.df(t) > 0 or len(t) >= 2]
+        if not terms:
+            return passages
+
+        def named(p: Passage) -> float:
+            doc = self.index.documents.get(p.record.doc_id, {})
+            head = " ".join(str(doc.get(k) or "") for k in ("title", "publisher", "doc_number")) + p.record.text[:300]
+            return self.vocab.coverage(terms, head)
+        scores = [named(p) for p in passages]
+        best = max(scores)
+        if best <= 0:
+            return passages
+        return tuple(p for p, s in zip(passages, scores) if s >= best - 0.1)
 
     def _qvec(self, query: Query):
         """The question's vector (the one retrieval used, cached by the index)."""

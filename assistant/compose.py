@@ -32,7 +32,8 @@ LIST_CAP = 10  # measures in a list answer
 # What each aspect a question asks is answered by. A date (几月几号) is answered by a date; a period
 # (保存多长时间) also by a length in words (留存五年); a procedure by what to submit or where to go.
 _CN_N = "[一二三四五六七八九十两百]+"
-ASPECT_EVIDENCE = {"time": r"\d{4}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止|起施行|之日起",
+ASPECT_EVIDENCE = {"time": rf"\d{{4}}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止|起施行|之日起|起执行|\d+个月|{_CN_N}个月|"
+                           r"[日天]内|工作日|[之以]前|后\d+",
                    "period": rf"\d+个?(工作日|年|月|日|天|周)|期限|有效期|{_CN_N}个?(工作日|年|月|日|天|周)(?!度)",
                    "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅|服务机构|常住地|户籍地|所在地|参保地|向.{1,12}(申请|申报|提出|提交)",
                    "procedure": r"申报|申请|材料|资料|证明|流程|程序|办理|手续|留存|提交|报送",

@@ -51,7 +51,7 @@ _ELIGIBILITY = r"(哪些|什么|哪类|哪种)(单位|部门|企业|机构|人|�
 INTENTS = (
     ("unit_measures", r"哪些|哪几|几条|多少条|几项|多少项|什么(措施|任务|工作)|列出|清单|哪一条|哪条|哪一项"),
     ("co_units", r"配合|协助|协同|支持单位|参与单位|配合单位|协办"),
-    ("lead_unit", r"牵头|主责|由谁|谁(来)?(负责|统筹|承担|制定|组织)|(哪个|什么|哪些)(单位|部门|机构)|责任单位|负责单位|负责部门|谁管|找谁"),
+    ("lead_unit", r"牵头|主责|由谁|谁(来)?(负责|统筹|承担|制定|组织)|(哪个|什么|哪些|哪[一两三几]个)(单位|部门|机构)|责任单位|负责单位|负责部门|谁管|找谁"),
     # Is X covered at all? (文件里有没有提到X / 对X有啥说法 / 跟我们沾边吗): answered by where X is mentioned.
     ("mention", r"有没有(提到?|说|涉及|相关|关于|部署|支持)|提(到|及)?了?(没有|吗)|提没提|(有|有什么|有啥)(说法|表述|部署|提法)|"
                 r"沾边|算不算|涉及(到)?.{0,6}(吗|没有)|有.{0,12}(相关|对应)的?.{0,6}(吗|没有)|能用上|用得上|哪些地方提到|哪里提到|提到.{0,8}(的地方|了吗)"),
@@ -170,6 +170,7 @@ JOINT_LIST = (r"按照?职责分工|没有.{0,4}牵头|无牵头|共同负责", 
 # 多少钱) decide first; a benefit's name (贴息, 贷款) only says money when nothing else does, so
 # 贴息比例是多少 asks for a share and 补贴期限多久 for a duration.
 FIGURE_MEASURES = (
+    ("area", r"多大面积|多少面积|面积(有)?多大|多少(公顷|亩|平方米|平米|万平方米)"),
     # 打几折: a share of the price; 达到总投资的多少, 占…的多少: a share of what is named
     ("percent", r"比例|比重|占比|百分之几|百分比|几成|几折|多少折|折扣|(?:占|达到|为|是)[^，,。？?；;]{0,12}的多少"),
     ("duration", r"多久|几年|多少年|多长时间|期限|几个月|多少个月|几天|多少天"),
@@ -224,6 +225,7 @@ class DocName:
     numbers: tuple[str, ...]  # its 文号, folded and without spaces
     region: str  # 四川, 上海, 国务院 …
     words: tuple[str, ...]  # distinctive words of its title
+    title: str = ""  # its subject as the title states it, folded (after 关于, before the kind word)
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,9 @@ class Query:
     quoted: tuple[str, ...] = ()  # words the question puts in quotes (“不低于”): the source must hold them
     titled: tuple[str, ...] = ()  # measure titles the question quotes (“加大财税支持”那一条)
     doc_words: tuple[str, ...] = ()  # the words that named its documents (四川, 新经济): scope, not subject
+    # Whether the documents named are named exactly (a 文号, a full title): then the question is confined
+    # to them; a region, issuer or title word only ranks them first (two policies of one county).
+    exact: bool = False
 
     @property
     def meta_field(self) -> str | None:
@@ -302,8 +307,17 @@ def doc_names(documents: list[dict], used_elsewhere=None) -> list[DocName]:
         number = re.sub(r"\s+", "", fold(d.get("doc_number") or ""))
         distinctive = tuple(sorted(w for w in words_of[d["doc_id"]] if df[w] == 1 and
                                    (used_elsewhere is None or used_elsewhere(w, d["doc_id"]) <= NAME_SHARE)))
-        out.append(DocName(d["doc_id"], (number,) if number else (), region, distinctive))
+        out.append(DocName(d["doc_id"], (number,) if number else (), region, distinctive, _title_subject(d.get("title") or "")))
     return out
+
+
+def _title_subject(title: str) -> str:
+    """What a title says its document is about, as a question quoting it would write it: the part
+    after 关于 (and 印发《…》's name), before its kind (意见, 通知 …)."""
+    t = re.sub(r"\s+", "", fold(title))
+    t = re.sub(r"^.*?关于", "", t)
+    t = re.sub(r"^(印发|转发)?《?", "", t)
+    return re.sub(r"(》)?的?(实施意见|指导意见|若干意见|意见|通知|办法|暂行办法|实施细则|细则|规定|方案|措施|若干措施)+$", "", t)
 
 
 def _as_word(word: str, text: str) -> bool:
@@ -325,6 +339,9 @@ def named_documents(question: str, names: list[DocName]) -> tuple[str, ...]:
     by_number = [n.doc_id for n in names if any(x and x in q for x in n.numbers)]
     if by_number:
         return tuple(by_number)
+    by_full_title = [n.doc_id for n in names if n.title and len(n.title) >= 8 and n.title in q]
+    if by_full_title:
+        return tuple(by_full_title)
     by_title = [n.doc_id for n in names if any(_as_word(w, q) for w in n.words) and re.search(_DOC_WORDS, q)]
     by_region = [n.doc_id for n in names if n.region and n.region in q]
     if by_region and not by_title and any(re.search(_ASKER_IN + re.escape(n.region), q) for n in names if n.doc_id in by_region):
@@ -473,9 +490,13 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
     figure = next((k for kinds in (FIGURE_MEASURES, FIGURE_KINDS) for k, p in kinds if re.search(p, asking)), None)
     aspects = tuple(k for k, p in ASPECTS if re.search(p, q))
     numbers = stated_numbers(q, tuple(x for n in names if n.doc_id in doc_ids for x in n.numbers))
-    unit = re.search(r"(?:多少|几)(座|家|个(?!月|金额|数额|比例|百分点|税|人)|项|所|条|名|人|批|万元|亿元|元)", without_cases(q))
+    compact = re.sub(r"\s+", "", q)
+    exact = any(n.doc_id in doc_ids and (any(x and x in compact for x in n.numbers) or (n.title and len(n.title) >= 8 and n.title in compact))
+                for n in names)
+    unit = re.search(r"(?:多少|几)(?:万)?(座|家|个(?!月|金额|数额|比例|百分点|税|人)|项|所|条|名|人|批|套|辆|台|户|间|张|次|场|吨|"
+                     r"公顷|亩|平方米|平米|公里|万元|亿元|元)", without_cases(q))
     quoted = tuple(x for x in re.findall(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]", q) if not re.fullmatch(r"\d+\+?", x))
     return Query(question, expanded, intent, measures, section_ref(q), found_units, role,
                  meta_fields if intent == "metadata" else (), doc_ids, figure, aspects, numbers,
                  bool(_FOLLOWUP.search(question.strip())), tiers(q), unit.group(1) if unit else None, quoted,
-                 doc_words=naming_words(q, names, doc_ids))
+                 doc_words=naming_words(q, names, doc_ids), exact=exact)

@@ -87,6 +87,13 @@ def retrieve(index: PolicyIndex, question: str, doc_id: str | None = None, k: in
         return Retrieval(query, "unit", unit_hits(index, query, scope), scope)
     if query.intent == "metadata":
         return Retrieval(query, "metadata", metadata_hits(index, query, scope), scope)
+    if query.doc_ids and not query.exact and not doc_id:
+        # A region, issuer or title word names documents without naming one exactly (柳河县…, two
+        # policies of that county): they come first, the others stay in play.
+        hits = hybrid(index, query.expanded, (), max(k, 10) * 2)
+        named = [h for h in hits if h.record.doc_id in query.doc_ids]
+        rest = [h for h in hits if h.record.doc_id not in query.doc_ids]
+        return Retrieval(query, "hybrid", (named + rest)[:max(k, 10)], ())
     return Retrieval(query, "hybrid", hybrid(index, query.expanded, scope, max(k, 10))[:max(k, 10)], scope)
 
 

@@ -60,6 +60,20 @@ def contains(text: str, term: str) -> bool:
     return False
 
 
+_MINISTRY = re.compile(r"^(国务院|国家|中华人民共和国|[\u4e00-\u9fff]{2,10}部(办公厅)?$|[\u4e00-\u9fff]{2,10}总局)")
+
+
+def is_national(doc: dict) -> bool:
+    """A document of the State Council or of a ministry of the central government: its title opens
+    with the issuer's name (国务院关于…, 人力资源社会保障部办公厅关于…) or its signature is such a body
+    with no place in its name."""
+    title = fold(doc.get("title") or "")
+    if title.startswith(("国务院", "国家")) or re.match(r"^[\u4e00-\u9fff]{2,10}部(办公厅)?关于", title):
+        return True
+    publisher = fold(doc.get("publisher") or "")
+    return bool(publisher) and bool(_MINISTRY.match(publisher)) and not any(publisher.startswith(p) for p in PLACE_NAMES)
+
+
 class Vocabulary:
     """The library's words as a question meets them: which of its words the documents use and how
     rarely (idf), how much of a question a text covers, and the question's content terms."""
@@ -323,10 +337,10 @@ class Vocabulary:
         """The State Council's documents, when the question names a place no document covers (在苏州办
         失业登记): they speak for every place, a province's document does not."""
         if self._national is None:
-            # The title names the issuer (国务院关于…, 国务院办公厅关于…); a signature read as the publisher
-            # can be another document's.
-            self._national = tuple(d for d, doc in self.index.documents.items()
-                                   if fold(doc.get("title") or doc.get("publisher") or "").startswith("国务院"))
+            # The title names the issuer (国务院关于…, 国务院办公厅关于…), else the signature does: the State
+            # Council, or a ministry of the central government (人力资源社会保障部办公厅, 国家医疗保障局),
+            # whose name carries no place.
+            self._national = tuple(d for d, doc in self.index.documents.items() if is_national(doc))
         places = self.unknown_places(question) if self._national else []
         q = fold(question)
         # 杭州市有哪些人才政策 asks for that place's own policies, which the library does not hold.
@@ -350,11 +364,12 @@ class Vocabulary:
     def asked_for(self, question: str) -> list[str]:
         """The things a which-word asks for, as the question writes them (在哪个手机App上填报 → 手机App;
         哪种类型的企业 → 类型的企业): the answer must name one, and a kind every policy answers
-        (哪个部门, 什么时候, 什么角色) is left out."""
+        (哪个部门, 什么时候, 什么角色) is left out. Only which (哪): a which-question presumes such a
+        thing exists; a what-question (什么程度, 什么后果, 什么流程) asks what the text says."""
         tagged = self._pos(fold(question))
         out: list[str] = []
         for i, (word, _) in enumerate(tagged):
-            if not (word.startswith("哪") or word in ("什么", "何种")) or word in ("哪里", "哪儿"):
+            if not word.startswith("哪") or word in ("哪里", "哪儿"):
                 continue
             j = i + 1
             while j < len(tagged) and tagged[j][1][:1] in "mq":  # 哪几张, 哪一个
