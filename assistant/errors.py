@@ -48,3 +48,6 @@ class IndexCorruptError(IndexMissingError):
 class StoreUnavailableError(PolicyQAError):
     """The vector store (a Chroma server, or the embedded store) cannot be reached or read right now."""
 
+
+class NotAllowedError(PolicyQAError):
+    """The caller may not change the corpus (assistant/access.py says who may)."""
