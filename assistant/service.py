@@ -4,7 +4,12 @@ Before each question the service checks whether the index manifest was switched 
 by this process or by another one sharing the index folder and Chroma server, and reopens it,
 reusing every document it already holds. Readers keep the `Answerer` they took, so questions
 are answered throughout an upload. A damaged index found at start-up is repaired once (a full
-rebuild from the cached documents) rather than failing on every start.
+rebuild from the cached documents) rather than failing on every start; what an upload or a
+removal killed half way left in index/staging/ is settled before that (assistant/manage.py).
+
+Changing the corpus goes through `submit`/`add` and `remove` only, and each checks the caller's
+right itself (assistant/access.py), so a handler cannot change the corpus without it. Uploads are
+jobs on one queue (assistant/jobs.py): read outside the write lock, one at a time.
 """
 from __future__ import annotations
 
