@@ -103,6 +103,9 @@ def test_one_upload_read_at_a_time_outside_the_lock_behind_a_bounded_queue(servi
     txt = tmp_path / "city.tmp"
     txt.write_text(POLICY, encoding="utf-8")
     first = service.submit(scan, scan.name, OPERATOR)
+    deadline = time.monotonic() + 60
+    while first.state == "queued" and time.monotonic() < deadline:  # the worker takes it out of the queue
+        time.sleep(0.05)
     second = service.submit(txt, "city_ai.txt", OPERATOR)
     with pytest.raises(TooCostlyError) as e:  # one reading, one waiting: the queue of one is full
         service.submit(txt, "another.txt", OPERATOR)
