@@ -5,11 +5,13 @@ their HTML from assistant/present, the tables' rows from assistant/views and the
 unit chart) from assistant/tables; this file wires components to them, lays them out for a laptop
 and a phone (CSS below; tests/test_app_layout.py measures both) and checks who may change the corpus.
 
-Security: binds to POLICYQA_HOST (127.0.0.1 unless set); POLICYQA_USERS / POLICYQA_ADMINS turn
-on Gradio's login; with admins (or POLICYQA_ADMIN_ONLY_UPLOADS=1) upload and removal are
-refused in their handlers to anyone else, whatever the page shows. No user input reaches a
-shell; an uploaded file's name goes through manage.safe_name and lands only in the corpus
-folder; a document to remove is looked up among the indexed doc_ids, never used as a path.
+Security: binds to POLICYQA_HOST (127.0.0.1 unless set), and refuses to serve another address
+without a login unless POLICYQA_ALLOW_NO_LOGIN=1; POLICYQA_USERS / POLICYQA_ADMINS turn on
+Gradio's login. Who may upload and remove is decided by assistant/access.py and checked by the
+Service itself (`submit`, `remove`), whatever the page shows; access.Guard keeps Gradio's raw
+upload route to the same callers and throttles failed logins. No user input reaches a shell; an
+uploaded file's name goes through manage.check_name and lands only in the corpus folder; a
+document to remove is looked up among the indexed doc_ids, never used as a path.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no usage 
 
 import gradio as gr  # noqa: E402
 
+from assistant.access import Caller, Guard, caller_from, startup_problem, startup_warnings  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.errors import PolicyQAError  # noqa: E402
 from assistant.extract import INSTALL_LIBREOFFICE, soffice  # noqa: E402
@@ -186,6 +189,37 @@ document.addEventListener('drop', (e) => {
 """ % (limit_mb, limit_mb)
 
 
+# Gradio's upload errors are English text made in the browser (its own size check) or its "HTTP 413: "
+# around the server's Chinese refusal (access.Guard): the page shows them in Chinese. Only these texts
+# are touched, wherever Gradio puts them (a toast).
+UPLOAD_ERRORS_ZH = """<script>
+(() => {
+  const rules = [
+    [/^File\\(s\\) exceed the maximum allowed size of [^:]*: (.*)$/s,
+     (m) => `文件过大：${m[1]} 超过每个文件 %d MB 的上限（POLICYQA_MAX_UPLOAD_MB），没有上传。`],
+    [/^HTTP 4(03|13): (?=[\\u4e00-\\u9fff])/, () => ""],
+  ];
+  const fix = (node) => {
+    for (const [re, make] of rules) {
+      const m = node.nodeValue.match(re);
+      if (m) { node.nodeValue = node.nodeValue.replace(re, make(m)); return; }
+    }
+  };
+  const walk = (root) => {
+    if (root.nodeType === 3) return fix(root);
+    const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (w.nextNode()) fix(w.currentNode);
+  };
+  new MutationObserver((changes) => {
+    for (const c of changes) {
+      if (c.type === "characterData") fix(c.target);
+      c.addedNodes.forEach(walk);
+    }
+  }).observe(document.documentElement, {childList: true, subtree: true, characterData: true});
+})();
+</script>"""
+
+
 def badge(kind: str, word: str, text: str) -> str:
     """A status line: a CSS-styled word (no emoji, which render as empty boxes without a font)."""
     from html import escape
@@ -210,6 +244,11 @@ def build_app(service: Service) -> gr.Blocks:
         question = (message or "").strip()
         if not question:
             yield message, history, last, turns, gr.update(), gr.update(), "请先输入问题，或点击下方的示例问题。"
+            return
+        try:
+            service.check_question(question)
+        except PolicyQAError as e:  # echoing it would break the page's stream: clear the box and say why
+            yield "", history, last, turns, gr.update(), gr.update(), e.zh
             return
         hint = ""
         doc_id = doc or None
@@ -328,21 +367,20 @@ def build_app(service: Service) -> gr.Blocks:
         """Everything that lists documents, after the corpus changed (or a page was opened)."""
         return docs_table(), choices(chat_doc), choices(duty_doc), choices(None, with_all=False)
 
-    def may_manage(request: gr.Request | None) -> bool:
-        return settings.may_manage(getattr(request, "username", None))
-
-    DENIED = "上传和删除文件需要管理员账号：请用管理员账号登录。"
+    def caller(request: gr.Request | None) -> Caller:
+        """Who sent this request, for the Service's check (a request without a client is not local)."""
+        client = getattr(request, "client", None)
+        headers = getattr(request, "headers", None) or {}
+        return caller_from(getattr(request, "username", None), getattr(client, "host", None), headers)
 
     def manage_visibility(request: gr.Request):
-        allowed = may_manage(request)
-        return gr.update(visible=allowed), gr.update(visible=not allowed)
+        why = service.refusal(caller(request))
+        return gr.update(visible=why is None), gr.update(visible=why is not None, value=f"<p>{_esc(why or '')}</p>")
 
     def upload(file, request: gr.Request):
-        """Yields (status, upload box). The box is cleared after each file so the next one can be
-        dropped in; Gradio's own progress text is English, so the status line says what happens."""
-        if not may_manage(request):
-            yield badge("bad", "未加入", DENIED), None
-            return
+        """Yields (status, upload box). The upload is checked at once and then queued; the status
+        line follows it (place in the queue, pages read, indexing) until it is added or refused.
+        The box is cleared after each file so the next one can be dropped in."""
         if file is None:
             yield badge("info", "提示", "请选择一个文件。"), None
             return
@@ -352,9 +390,11 @@ def build_app(service: Service) -> gr.Blocks:
             _discard_upload(path)
             yield badge("bad", "未加入", problem), None
             return
-        yield badge("info", "处理中", f"正在检查 {path.name} 并更新索引，通常需要几秒到半分钟……"), gr.update()
         try:
-            added = service.add(path, path.name)
+            try:
+                job = service.submit(path, path.name, caller(request))
+            finally:
+                _discard_upload(path)  # staged or refused, Gradio's copy is not needed: nothing is left behind
         except PolicyQAError as e:
             yield badge("bad", "未加入", e.zh), None
             return
@@ -362,16 +402,23 @@ def build_app(service: Service) -> gr.Blocks:
             log.exception("adding %s failed", path.name)
             yield badge("bad", "未加入", f"系统内部错误（{type(e).__name__}），文件库和索引保持不变。"), None
             return
-        finally:
-            _discard_upload(path)
+        yield badge("info", "处理中", job.detail or f"正在处理 {job.name}……"), gr.update()
+        for line in job.watch():
+            yield badge("info", "处理中", line), gr.update()
+        try:
+            added = job.wait()
+        except PolicyQAError as e:
+            yield badge("bad", "未加入", e.zh), None
+            return
         number = service.index.documents.get(added.doc_id, {}).get("doc_number")
         yield badge("ok", "已加入", f"《{added.title}》{number or ''}（{added.measures} 条措施），现在即可提问。"), None
 
     def ask_remove(doc_id: str | None, request: gr.Request):
         """First click: say what will be removed and show the confirm button."""
         hide = gr.update(visible=False)
-        if not may_manage(request):
-            return badge("bad", "未删除", DENIED), None, hide, ""
+        why = service.refusal(caller(request))
+        if why:
+            return badge("bad", "未删除", why), None, hide, ""
         d = service.index.documents.get(doc_id or "")
         if d is None:
             return badge("info", "提示", "请先在上方选择要删除的文件。"), None, hide, ""
@@ -386,16 +433,13 @@ def build_app(service: Service) -> gr.Blocks:
     def confirm_remove(pending: str | None, request: gr.Request):
         """Second click: remove the document named in the confirmation. Yields (status, pending, confirm box)."""
         hide = gr.update(visible=False)
-        if not may_manage(request):
-            yield badge("bad", "未删除", DENIED), None, hide
-            return
         d = service.index.documents.get(pending or "")
         if d is None:
             yield badge("info", "提示", "没有待删除的文件（可能已被删除），请重新选择。"), None, hide
             return
         yield badge("info", "处理中", f"正在删除{doc_label(d)}并更新索引……"), None, hide
         try:
-            service.remove(pending)
+            service.remove(pending, caller(request))  # the right is checked there, whatever led here
         except PolicyQAError as e:
             yield badge("bad", "未删除", e.zh), None, hide
             return
@@ -412,7 +456,9 @@ def build_app(service: Service) -> gr.Blocks:
 
     # Choices as of start-up; every page load and tab switch refreshes them (refresh below).
     start_docs = doc_choices(service.index)
-    with gr.Blocks(title="政策问答助手", delete_cache=(3600, 86400)) as demo:
+    # Gradio's cache (uploads it received, files it served) is emptied of anything older than the setting.
+    cache_seconds = settings.upload_cache_minutes * 60
+    with gr.Blocks(title="政策问答助手", delete_cache=(cache_seconds, cache_seconds)) as demo:
         gr.HTML('<div id="pqa-head"><h2>政策问答助手</h2><p>回答引自文件原文，并注明依据的条款；'
                 '文件没有规定的，会直接说明“未找到”。</p></div>')
         last, turns = gr.State(None), gr.State([])
@@ -474,7 +520,7 @@ def build_app(service: Service) -> gr.Blocks:
                     with gr.Row():
                         yes = gr.Button("确认删除", variant="stop", elem_id="confirm-remove")
                         no = gr.Button("取消", elem_id="cancel-remove")
-            denied = gr.HTML(f'<p>{DENIED}</p>', visible=False, elem_id="manage-denied")
+            denied = gr.HTML("", visible=False, elem_id="manage-denied")
 
         chat_out = [box, chatbot, last, turns, picker, source, hint]
         # The chat is also an API endpoint (api_name "chat") so the load test can hold conversations:
@@ -503,7 +549,9 @@ def build_app(service: Service) -> gr.Blocks:
         lists = [docs, chat_doc, duty_doc, victim]
         # Callable by scripts too (the load test uploads while users ask), not listed on the API page;
         # the handler's admin check applies to API calls as it does to the page.
-        up.upload(upload, up, [status, up], api_name="upload", api_visibility="undocumented", show_progress="hidden").then(
+        # No concurrency limit here: the upload queue bounds the jobs, and a refusal returns at once.
+        up.upload(upload, up, [status, up], api_name="upload", api_visibility="undocumented", show_progress="hidden",
+                  concurrency_limit=None).then(
             refresh, [chat_doc, duty_doc], lists, api_visibility="private", show_progress="hidden").then(
             duties, [unit, duty_doc], duty_out, api_visibility="private", show_progress="hidden")
         rm.click(ask_remove, victim, [status, pending, confirm_box, confirm_text], api_visibility="private", show_progress="hidden")
@@ -542,6 +590,7 @@ def _discard_upload(path: Path) -> None:
     try:
         if path.resolve().is_relative_to(Path(get_upload_folder()).resolve()):
             path.unlink(missing_ok=True)
+            path.parent.rmdir()  # Gradio's folder for this one upload, empty now
     except OSError:
         pass  # a leftover temp file is harmless; Gradio's cache cleanup removes it later
 
@@ -550,7 +599,17 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env()
-        service = Service(settings)  # builds the index on first start; cheap when nothing changed
+    except PolicyQAError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    problem = startup_problem(settings)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    for w in startup_warnings(settings):
+        print(f"warning: {w}", file=sys.stderr)
+    try:
+        service = Service(settings)  # settles interrupted uploads, builds the index on first start
     except PolicyQAError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -559,15 +618,16 @@ def main() -> int:
     demo = build_app(service)
     demo.queue(default_concurrency_limit=settings.concurrency)
     logins = settings.logins
-    if settings.admin_only_uploads and not settings.admins:
-        print("note: POLICYQA_ADMIN_ONLY_UPLOADS=1 without POLICYQA_ADMINS: nobody can upload or remove documents in the app",
-              file=sys.stderr)
     if soffice() is None:
         print(f"note: LibreOffice is not installed: .doc and .wps uploads are refused until it is ({INSTALL_LIBREOFFICE})",
               file=sys.stderr)
+    from starlette.middleware import Middleware
+
+    lock = f"（连续输错 {settings.login_failures} 次后，账号将被锁定 {settings.login_lock_minutes} 分钟）"
     demo.launch(server_name=settings.host, server_port=settings.port, max_file_size=f"{settings.max_upload_mb}mb",
-                show_error=True, auth=logins or None, auth_message="政策问答助手：请输入用户名和密码登录" if logins else None,
-                i18n=gradio_i18n(), css=CSS, footer_links=["api", "settings"])
+                show_error=True, auth=logins or None, auth_message=f"政策问答助手：请输入用户名和密码登录{lock}" if logins else None,
+                i18n=gradio_i18n(), css=CSS, head=UPLOAD_ERRORS_ZH % settings.max_upload_mb, footer_links=["api", "settings"],
+                app_kwargs={"middleware": [Middleware(Guard, settings=settings)]})
     return 0
 
 

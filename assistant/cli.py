@@ -99,7 +99,9 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     Example: python -m assistant index --corpus corpus --index index
     """
     from .index import build_index
+    from .manage import recover_staging
 
+    recover_staging(settings)  # an upload or removal killed half way is settled (and logged) first
     rep = build_index(settings, progress=not args.quiet, force=args.rebuild)
     for p in rep.problems:
         print(f"warning: {p}", file=sys.stderr)
@@ -228,7 +230,9 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     """
     from .index import open_index
     from .llm import make_answerer
+    from .manage import recover_staging
 
+    recover_staging(settings)  # an upload killed after its switch is published (and logged) before the corpus check
     if not args.question and not args.batch:
         raise PolicyQAError("give a question, e.g. python -m assistant ask \"第（十三）条由谁牵头？\", or --batch FILE")
     questions = _read_batch(args.batch) if args.batch else [" ".join(args.question)]

@@ -20,7 +20,8 @@ def _int(env: dict, name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise PolicyQAError(f"{name}={raw!r} is not a whole number: set it to e.g. {default}") from None
+        raise PolicyQAError(f"{name}={raw!r} is not a whole number: set it to e.g. {default}",
+                            zh=f"{name}={raw!r} 不是整数：请设为例如 {default}") from None
 
 
 def _logins(env: dict, name: str) -> tuple[tuple[str, str], ...]:
@@ -60,6 +61,25 @@ def _float(env: dict, name: str, default: float) -> float:
         raise PolicyQAError(f"{name}={raw!r} is not a number: set it to e.g. {default}") from None
 
 
+def _positive(env: dict, name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise PolicyQAError(f"{name}={value}: a limit must be 1 or more (default {default})",
+                            zh=f"{name}={value}：上限至少为 1（默认 {default}）")
+    return value
+
+
+def _on_off(env: dict, name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("on", "1", "true", "yes"):
+        return True
+    if raw in ("off", "0", "false", "no"):
+        return False
+    if raw:
+        raise PolicyQAError(f"{name}={raw!r}: use on or off", zh=f"{name}={raw!r}：请设为 on 或 off")
+    return default
+
+
 @dataclass(frozen=True)
 class Settings:
     corpus_dir: Path = Path("corpus")
@@ -93,19 +113,29 @@ class Settings:
     # the app asks everyone to log in; admins can also ask.
     users: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # repr=False: passwords stay out of logs
     admins: tuple[tuple[str, str], ...] = field(default=(), repr=False)
-    # Only admins may upload and remove documents (checked in the handlers, not only hidden).
-    admin_only_uploads: bool = False
+    # Who may upload and remove documents in the app (assistant/access.py): with logins, the admins;
+    # without, requests from this machine. False turns uploads and removals off for everyone.
+    uploads: bool = True
+    # Serving a non-local address without a login must be asked for: the app refuses to start otherwise.
+    allow_no_login: bool = False
+    # Failed logins: after this many within lock_minutes, an account (or an address, for the second
+    # figure) is locked for lock_minutes; each failure after the third is answered a second later.
+    login_failures: int = 10
+    login_failures_per_address: int = 30
+    login_lock_minutes: int = 15
+    # What one upload may cost: pages of a PDF, pixels of an image, seconds of OCR; and how many
+    # uploads may wait while one is read (one at a time, outside the index's write lock).
+    max_pages: int = 100
+    max_image_megapixels: int = 40
+    ocr_seconds: int = 180
+    upload_queue: int = 5
+    # Gradio deletes an upload it keeps in its cache (and other temporary files) after this long.
+    upload_cache_minutes: int = 30
 
     @property
     def logins(self) -> list[tuple[str, str]]:
         """Everyone who may log in (admins first), for gr.Blocks.launch(auth=...)."""
         return list(self.admins) + [u for u in self.users if u[0] not in {a[0] for a in self.admins}]
-
-    def may_manage(self, username: str | None) -> bool:
-        """Whether this logged-in user (None: no login) may upload and remove documents."""
-        if not self.admin_only_uploads:
-            return True
-        return username is not None and username in {a[0] for a in self.admins}
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -120,6 +150,14 @@ class Settings:
                 "POLICYQA_EMBED_BACKEND=openai needs POLICYQA_EMBED_BASE_URL and POLICYQA_EMBED_MODEL "
                 "(e.g. http://127.0.0.1:11434/v1 and bge-m3)"
             )
+        if (env.get("POLICYQA_ADMIN_ONLY_UPLOADS") or "").strip().lower() in ("0", "false", "no", "off"):
+            # It used to open uploads to every logged-in user; that is no longer possible, so say so
+            # instead of silently changing who may change the corpus.
+            raise PolicyQAError(
+                "POLICYQA_ADMIN_ONLY_UPLOADS=0 is no longer supported: uploads and removals are for the accounts in "
+                "POLICYQA_ADMINS when logins are on; name the uploaders there, and unset POLICYQA_ADMIN_ONLY_UPLOADS",
+                zh="不再支持 POLICYQA_ADMIN_ONLY_UPLOADS=0：开启登录时，只有 POLICYQA_ADMINS 中的账号可以上传和删除文件；"
+                   "请把需要上传的账号写入 POLICYQA_ADMINS，并删除 POLICYQA_ADMIN_ONLY_UPLOADS")
         users, admins = _logins(env, "POLICYQA_USERS"), _logins(env, "POLICYQA_ADMINS")
         clash = {u for u, p in users} & {a for a, p in admins}
         if clash:
@@ -145,12 +183,21 @@ class Settings:
             llm_timeout=_float(env, "POLICYQA_LLM_TIMEOUT", 30.0),
             host=g("POLICYQA_HOST") or "127.0.0.1",
             port=_int(env, "POLICYQA_PORT", 7860),
-            max_upload_mb=_int(env, "POLICYQA_MAX_UPLOAD_MB", 20),
             concurrency=_int(env, "POLICYQA_CONCURRENCY", 4),
             users=users,
             admins=admins,
-            # Admins named: uploads are theirs unless POLICYQA_ADMIN_ONLY_UPLOADS=0 says otherwise.
-            admin_only_uploads=_bool(env, "POLICYQA_ADMIN_ONLY_UPLOADS", bool(admins)),
+            # The older POLICYQA_ADMIN_ONLY_UPLOADS=1 without admins meant "nobody": it still does.
+            uploads=_on_off(env, "POLICYQA_UPLOADS", admins != () or not _bool(env, "POLICYQA_ADMIN_ONLY_UPLOADS", False)),
+            allow_no_login=_bool(env, "POLICYQA_ALLOW_NO_LOGIN", False),
+            login_failures=_positive(env, "POLICYQA_LOGIN_FAILURES", 10),
+            login_failures_per_address=_positive(env, "POLICYQA_LOGIN_FAILURES_PER_ADDRESS", 30),
+            login_lock_minutes=_positive(env, "POLICYQA_LOGIN_LOCK_MINUTES", 15),
+            max_upload_mb=_positive(env, "POLICYQA_MAX_UPLOAD_MB", 20),
+            max_pages=_positive(env, "POLICYQA_MAX_PAGES", 100),
+            max_image_megapixels=_positive(env, "POLICYQA_MAX_IMAGE_MEGAPIXELS", 40),
+            ocr_seconds=_positive(env, "POLICYQA_OCR_SECONDS", 180),
+            upload_queue=_positive(env, "POLICYQA_UPLOAD_QUEUE", 5),
+            upload_cache_minutes=_positive(env, "POLICYQA_UPLOAD_CACHE_MINUTES", 30),
         )
 
     def with_paths(self, corpus_dir: str | Path | None = None, index_dir: str | Path | None = None) -> "Settings":

@@ -17,6 +17,10 @@ class BadDocumentError(PolicyQAError):
     """A corpus file that cannot be read as a policy document."""
 
 
+class TooCostlyError(BadDocumentError):
+    """A file past an upload limit (pages, pixels, seconds of OCR, the queue): the message names the setting."""
+
+
 class IndexMissingError(PolicyQAError):
     """No usable index where one was expected."""
 
@@ -43,3 +47,7 @@ class IndexCorruptError(IndexMissingError):
 
 class StoreUnavailableError(PolicyQAError):
     """The vector store (a Chroma server, or the embedded store) cannot be reached or read right now."""
+
+
+class NotAllowedError(PolicyQAError):
+    """The caller may not change the corpus (assistant/access.py says who may)."""

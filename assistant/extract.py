@@ -28,12 +28,91 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from .errors import BadDocumentError
+from .errors import BadDocumentError, TooCostlyError
 from .numerals import to_chinese, to_int
 from .records import DutyRow
 
 IMAGE_EXTS = (".png", ".jpg", ".jpeg")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What reading one file may cost; None is no limit. Uploads pass the settings' figures, and a
+    file past one is refused with a message naming the limit and its setting."""
+
+    max_pages: int | None = None  # pages of a PDF (POLICYQA_MAX_PAGES)
+    max_pixels: int | None = None  # pixels of an image file (POLICYQA_MAX_IMAGE_MEGAPIXELS)
+    ocr_seconds: float | None = None  # seconds of OCR for the whole file (POLICYQA_OCR_SECONDS)
+
+
+NO_LIMITS = Limits()
+PageCallback = Callable[[int, int], None]  # (pages read, pages to read by OCR)
+
+
+def check_limits(path: Path, limits: Limits, name: str | None = None) -> None:
+    """Refuse a PDF with too many pages or an image with too many pixels, from its header only
+    (nothing is decoded or rendered). A file that cannot be opened passes: reading it says why.
+    `name`: the file's name for messages and its type, when `path` is a temporary copy."""
+    name = name or path.name
+    ext = Path(name).suffix.lower()
+    if ext == ".pdf" and limits.max_pages:
+        import pypdfium2 as pdfium
+
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except Exception:  # noqa: BLE001 - a damaged PDF is reported by read_pdf in its own words
+            return
+        try:
+            _check_pages(name, len(pdf), limits)
+        finally:
+            pdf.close()
+    elif ext in IMAGE_EXTS and limits.max_pixels:
+        import warnings
+
+        from PIL import Image
+
+        # This check replaces PIL's own warning; its error (over twice its limit) is reported as ours.
+        warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as im:
+                size = im.size
+        except Image.DecompressionBombError as e:
+            pixels = re.search(r"\((\d+) pixels\)", str(e))
+            size = (int(pixels.group(1)), 1) if pixels else (limits.max_pixels + 1, 1)
+        except Exception:  # noqa: BLE001 - not an image: read_image says so
+            return
+        _check_pixels(name, size, limits)
+
+
+def _check_pages(name: str, pages: int, limits: Limits) -> None:
+    if limits.max_pages and pages > limits.max_pages:
+        raise TooCostlyError(
+            f"{name}: {pages} pages, more than the limit of {limits.max_pages} pages a file (POLICYQA_MAX_PAGES): "
+            "split it, or raise POLICYQA_MAX_PAGES",
+            zh=f"{name}：共 {pages} 页，超过每个文件 {limits.max_pages} 页的上限（POLICYQA_MAX_PAGES）："
+               "请拆分后分别上传，或请管理员调高该设置")
+
+
+def _check_pixels(name: str, size: tuple[int, int], limits: Limits) -> None:
+    w, h = size
+    if limits.max_pixels and w * h > limits.max_pixels:
+        dims = f" ({w}×{h})" if h > 1 else ""
+        raise TooCostlyError(
+            f"{name}: the image has {w * h / 1e6:.0f} megapixels{dims}, more than the limit of "
+            f"{limits.max_pixels / 1e6:.0f} megapixels (POLICYQA_MAX_IMAGE_MEGAPIXELS): scale it down (200–300 dpi is enough)",
+            zh=f"{name}：图片约 {w * h / 1e6:.0f} 百万像素{dims.replace(' (', '（').replace(')', '）')}，"
+               f"超过 {limits.max_pixels / 1e6:.0f} 百万像素的上限（POLICYQA_MAX_IMAGE_MEGAPIXELS）：请缩小后上传（200–300 dpi 即可识别）")
+
+
+def _check_ocr_time(name: str, seconds: float, done: int, total: int, limits: Limits) -> None:
+    if limits.ocr_seconds and seconds > limits.ocr_seconds:
+        raise TooCostlyError(
+            f"{name}: OCR took more than the limit of {limits.ocr_seconds:.0f} s a file (POLICYQA_OCR_SECONDS) "
+            f"and was stopped after {done} of {total} pages: upload a PDF with a text layer or a .docx, or split the scan",
+            zh=f"{name}：文字识别超过每个文件 {limits.ocr_seconds:.0f} 秒的上限（POLICYQA_OCR_SECONDS），"
+               f"已在第 {done}/{total} 页停止：请上传带文字层的 PDF 或 Word 文件，或把扫描件拆分后上传")
 
 
 @dataclass(frozen=True)
@@ -303,6 +382,10 @@ MIN_TEXT_CHARS = 10
 # OCR input: the page rendered so its longer side is 2000 px, the detector's own maximum input
 # (RapidOCR scales anything larger down), about 170 dpi for A4.
 OCR_LONG_SIDE = 2000
+# A rendered page whose pixels all lie within this many grey levels of each other has no ink, so no
+# text: it is not sent to OCR (a blank page costs a second of OCR otherwise; printed text is near black
+# on near white, a range of 150 levels or more; a scanned blank page's specks exceed it and are read).
+BLANK_GREY_RANGE = 16
 
 
 def _letters(s: str) -> int:
@@ -362,8 +445,15 @@ def _progress(total: int, desc: str, progress: bool | None):
     return tqdm(total=total, desc=desc, unit="page", file=sys.stderr, disable=(None if progress is None else not progress), leave=False)
 
 
-def read_pdf(path: Path, progress: bool | None = None) -> Extracted:
+def _blank(image) -> bool:
+    lo, hi = image.convert("L").getextrema()
+    return hi - lo < BLANK_GREY_RANGE
+
+
+def read_pdf(path: Path, progress: bool | None = None, limits: Limits = NO_LIMITS,
+             on_page: PageCallback | None = None) -> Extracted:
     """A PDF's paragraphs: text layer where a page has one, OCR where it is a scan."""
+    check_limits(path, limits)
     pages = _pdf_text_pages(path)
     if not pages:
         raise BadDocumentError(f"{path.name}: the PDF has no pages: re-save it", zh=f"{path.name}：该 PDF 没有页面，请重新保存后上传")
@@ -376,14 +466,17 @@ def read_pdf(path: Path, progress: bool | None = None) -> Extracted:
         pdf = pdfium.PdfDocument(str(path))
         try:
             with _progress(len(scanned), f"OCR {path.name}", progress) as bar:
-                for i in scanned:
+                for done, i in enumerate(scanned):
+                    _check_ocr_time(path.name, seconds, done, len(scanned), limits)
                     page = pdf[i]
                     w, h = page.get_size()
                     t = time.perf_counter()
                     image = page.render(scale=OCR_LONG_SIDE / max(w, h)).to_pil()
-                    pages[i] = ocr_image(image)
+                    pages[i] = PageLines(float(image.width), float(image.height), ()) if _blank(image) else ocr_image(image)
                     seconds += time.perf_counter() - t
                     bar.update(1)
+                    if on_page:
+                        on_page(done + 1, len(scanned))
         finally:
             pdf.close()
     for i, p in enumerate(pages):
@@ -393,16 +486,20 @@ def read_pdf(path: Path, progress: bool | None = None) -> Extracted:
     return Extracted(text, tuple(warnings), (), len(pages), len(scanned), seconds)
 
 
-def read_image(path: Path, progress: bool | None = None) -> Extracted:
+def read_image(path: Path, progress: bool | None = None, limits: Limits = NO_LIMITS,
+               on_page: PageCallback | None = None) -> Extracted:
     """A photographed or scanned page (.png/.jpg): OCR, then the same reflow as a PDF page."""
     from PIL import Image, ImageOps
 
     with Image.open(path) as im:
+        _check_pixels(path.name, im.size, limits)  # from the header, before the pixels are decoded
         image = ImageOps.exif_transpose(im)
         t = time.perf_counter()
         with _progress(1, f"OCR {path.name}", progress) as bar:
             page = ocr_image(image)
             bar.update(1)
+        if on_page:
+            on_page(1, 1)
     warnings = () if page.lines else (f"{path.name} page 1: no text found (blank page or unreadable scan) / 第1页未识别到文字",)
     return Extracted("\n".join(reflow([page])), warnings, (), 1, 1, time.perf_counter() - t)
 

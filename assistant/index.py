@@ -389,6 +389,20 @@ class DocEntry:
         return self.document["doc_id"]
 
 
+def entry_for(doc, key: str, chunk_tokens: int) -> DocEntry:
+    """A loaded Document parsed into what docs/<key>/ holds, without vectors (an upload parses its
+    file with this outside the write lock, so that the build that commits it only reuses it)."""
+    from .corpus import parse_documents
+    from .items import extract_items
+    from .terms import document_tokens, document_vocabulary, word_frequencies
+
+    docs, records, _ = parse_documents([doc], chunk_tokens)
+    words = word_frequencies(document_vocabulary(records))
+    tokens = document_tokens([passage_text(r) for r in records], words)
+    return DocEntry(key, doc.path, docs[0].metadata(), records, extract_items(records), words,
+                    terms=[dict(Counter(t)) for t in tokens])
+
+
 def _doc_dir(index_dir: Path, key: str) -> Path:
     return index_dir / "docs" / key
 
@@ -483,22 +497,32 @@ def _damaged(folder: Path, files: tuple[str, ...], expected: int | None) -> str 
 # --- building -----------------------------------------------------------------------------------
 
 
-def build_index(settings: Settings, embedder: Embedder | None = None, progress: bool = True, force: bool = False) -> IndexReport:
+def build_index(settings: Settings, embedder: Embedder | None = None, progress: bool = True, force: bool = False,
+                staged: tuple[Path, ...] = ()) -> IndexReport:
     """Bring the index up to date with the corpus folder, parsing only added or changed files.
 
     `force` re-parses every file and rewrites every cache file (vectors that still load are reused).
+    `staged`: files outside the corpus folder indexed as if they were in it (an upload being
+    committed: assistant/manage.py moves it into the corpus after this switch).
     Example: python -m assistant index --corpus corpus --index index
     """
     t0 = time.perf_counter()
     with writer_lock(settings.index_dir):
         try:
-            report = _Build(settings, embedder, progress, force).run()
+            report = _Build(settings, embedder, progress, force, staged).run()
         except OSError as e:
             if e.errno != errno.ENOSPC:
                 raise
             raise _disk_full(settings.index_dir, e) from e
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _relative(folder: Path, base: Path) -> str:
+    try:
+        return os.path.relpath(folder.resolve(), base.resolve())
+    except ValueError:  # another drive (Windows): only an absolute path can name it
+        return str(folder.resolve())
 
 
 def _disk_full(index_dir: Path, e: BaseException) -> PolicyQAError:
@@ -514,8 +538,10 @@ def _is_disk_full(e: BaseException) -> bool:
 
 
 class _Build:
-    def __init__(self, settings: Settings, embedder: Embedder | None, progress: bool, force: bool) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None, progress: bool, force: bool,
+                 staged: tuple[Path, ...] = ()) -> None:
         self.s = settings
+        self.staged = tuple(staged)
         self.dir = settings.index_dir
         self.embedder = embedder
         self.model_id = embedder.model_id if embedder else model_id_for(settings)
@@ -547,7 +573,7 @@ class _Build:
         index_id = _index_id(self.dir)
         collection = _collection_name(index_id, self.model_id)
         fp = parser_fingerprint()
-        files = corpus_files(self.s.corpus_dir)
+        files = sorted([*corpus_files(self.s.corpus_dir), *self.staged], key=lambda p: p.name)
         hashes, stats = _hash_files(files, old if (old and not self.force) else {}, self.problems)
 
         old_live = {d["file"]: d for d in old["live"]} if same else {}
@@ -620,7 +646,8 @@ class _Build:
             "index_id": index_id,
             "generation": f"g{int(time.time() * 1000)}-{uuid.uuid4().hex[:6]}",
             "collection": collection,
-            "corpus_dir": str(self.s.corpus_dir.resolve()),
+            # Relative to the index folder: a copy of both folders elsewhere still names its own corpus.
+            "corpus_dir": _relative(self.s.corpus_dir, self.dir),
             "parser": fp,
             "files": hashes,
             "stat": stats,  # size and modification time of each file, to skip hashing unchanged ones
@@ -685,10 +712,7 @@ class _Build:
                 "bytes": _folder_bytes(_doc_dir(self.dir, e.key)), "warnings": list(e.document.get("warnings", []))}
 
     def _parse(self, todo: list[tuple[Path, str]], skipped: dict, hashes: dict, fp: str) -> list[DocEntry]:
-        from .corpus import parse_documents
-        from .items import extract_items
         from .load import load_document
-        from .terms import document_tokens, document_vocabulary, word_frequencies
 
         out = []
         for path, key in todo:
@@ -701,17 +725,12 @@ class _Build:
                 self.problems.append(f"{path.name}: cannot read the file ({e.strerror}): check its permissions")
                 continue
             try:
-                docs, records, _ = parse_documents([doc], self.s.chunk_tokens)
-                items = extract_items(records)
+                out.append(entry_for(doc, key, self.s.chunk_tokens))
             except Exception as e:  # a parser bug on one odd file must not stop the corpus from being indexed
                 skipped[path.name] = {"sha256": hashes[path.name], "fingerprint": fp,
                                       "problem": f"{path.name}: could not be parsed ({type(e).__name__}: {e}): "
                                                  "left out of the index; please report this file"}
                 continue
-            words = word_frequencies(document_vocabulary(records))
-            tokens = document_tokens([passage_text(r) for r in records], words)
-            out.append(DocEntry(key, path.name, docs[0].metadata(), records, items, words,
-                                terms=[dict(Counter(t)) for t in tokens]))
         return out
 
     def _embed_and_write(self, parsed: list[DocEntry], old_live: dict) -> int:
@@ -974,7 +993,9 @@ class PolicyIndex:
         if have != want:
             raise IndexStaleError(f"index in {index_dir} was built with other settings ({have}): run `python -m assistant index`")
         if check_corpus:
-            corpus_dir = Path(manifest.get("corpus_dir", settings.corpus_dir))
+            # The corpus it was built from, recorded relative to the index folder: a copy of both folders
+            # elsewhere checks its own corpus (a manifest of older versions holds an absolute path).
+            corpus_dir = index_dir / manifest["corpus_dir"] if manifest.get("corpus_dir") else settings.corpus_dir
             if corpus_dir.is_dir() and file_hashes(corpus_dir, manifest) != manifest.get("files"):
                 raise IndexStaleError(f"the corpus in {corpus_dir} changed since the index was built: run `python -m assistant index`")
         self.settings = settings

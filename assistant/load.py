@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BadDocumentError
-from .extract import IMAGE_EXTS, LEGACY_WORD_EXTS, Extracted, read_docx, read_html, read_image, read_legacy_word, read_pdf
+from .extract import (IMAGE_EXTS, LEGACY_WORD_EXTS, NO_LIMITS, Extracted, Limits, PageCallback, read_docx, read_html,
+                      read_image, read_legacy_word, read_pdf)
 from .numerals import to_int
 from .records import Document
 
@@ -416,8 +417,12 @@ def decode(data: bytes, name: str) -> str:
                            zh=f"{name}：无法按 UTF-8 或 GB18030 编码读取，请另存为 UTF-8 文本")
 
 
-def extract(path: Path, progress: bool | None = None) -> Extracted:
-    """The raw text of a file by its extension (with OCR warnings and a Word file's duty table)."""
+def extract(path: Path, progress: bool | None = None, limits: Limits = NO_LIMITS,
+            on_page: PageCallback | None = None) -> Extracted:
+    """The raw text of a file by its extension (with OCR warnings and a Word file's duty table).
+
+    `limits` bounds what a PDF or an image may cost (pages, pixels, seconds of OCR); `on_page` is
+    told each page read by OCR."""
     ext = path.suffix.lower()
     if ext not in SUPPORTED:
         raise BadDocumentError(f"{path.name}: unsupported file type {ext or '(none)'}: use one of {', '.join(SUPPORTED)}",
@@ -435,8 +440,8 @@ def extract(path: Path, progress: bool | None = None) -> Extracted:
         if ext in LEGACY_WORD_EXTS:
             return read_legacy_word(path)
         if ext in IMAGE_EXTS:
-            return read_image(path, progress)
-        return read_pdf(path, progress)
+            return read_image(path, progress, limits, on_page)
+        return read_pdf(path, progress, limits, on_page)
     except BadDocumentError:
         raise
     except Exception as e:  # the parsers raise many types for damaged files
@@ -451,10 +456,11 @@ def extract_text(path: Path) -> str:
     return extract(path).text
 
 
-def load_document(path: Path, progress: bool | None = None) -> Document:
+def load_document(path: Path, progress: bool | None = None, limits: Limits = NO_LIMITS,
+                  on_page: PageCallback | None = None) -> Document:
     """Read and clean one file; raises BadDocumentError with a message naming the file."""
     data = path.read_bytes()
-    raw = extract(path, progress)
+    raw = extract(path, progress, limits, on_page)
     cleaned = clean_text(raw.text)
     if len(re.findall(rf"[{CJK}A-Za-z]", cleaned.text)) < 10:
         hint = "a scan or photo too faint or small to read" if raw.ocr_pages else "check it holds the policy text"

@@ -1,31 +1,53 @@
-"""Corpus management: add and remove documents.
+"""Corpus management: add and remove documents, so that the corpus and the index stay in step.
 
-Adding a document checks it completely before it is copied into the corpus folder: its name
-(no folders, no traversal, no hidden or reserved device names), its type and size, that its bytes
-are what its extension says (a PDF starts with %PDF-, a Word file is a zip holding
-word/document.xml whose unpacked size is bounded: a zip bomb is refused before python-docx opens
-it), that it is not a copy of a document already in the corpus, and that it parses into numbered
-measures. Only then is it copied in and the index updated incrementally. Every check and the
-update run under the index's writer lock (threads and processes), and a rejected file leaves
-the corpus folder and the index exactly as they were. Messages are English with a Chinese `zh`.
+Adding a document runs in three steps.
+1. Checks that need no parsing (`check_upload`): its name (no folders, no traversal, no hidden or
+   reserved device names, judged on the name as it will be stored), its type and size, that its
+   bytes are what its extension says (a PDF starts with %PDF-, a Word file is a zip holding
+   word/document.xml whose unpacked size is bounded: a zip bomb is refused before python-docx
+   opens it), a PDF's pages and an image's pixels against the settings' limits, and that it is not
+   a copy of a document already in the corpus.
+2. Reading and parsing (`prepare`), with OCR bounded by the settings, and embedding its passages:
+   outside the index's write lock, so questions and the other writers go on meanwhile. The app runs
+   this step in a child process (assistant/jobs.py).
+3. The commit (`commit`), under the write lock: the file waits in a staging folder
+   (index/staging/<id>/), the index is switched to include it (`build_index(staged=...)`, which
+   reuses the parsed entry), and only then is the file moved into the corpus folder.
+
+A removal stages the corpus file the same way before the switch that drops it. Either way the rule
+that settles a staged file, at the end of its commit or after a crash (`recover_staging`, run when
+the app starts and before every change), is one: it belongs in the corpus exactly when the live
+manifest names it with these bytes. So a killed upload is either published (its switch happened)
+or discarded, a killed removal either finished or undone, and nothing is half there. A rejected
+file leaves the corpus folder and the index exactly as they were. Messages are English with a
+Chinese `zh`.
 """
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 import shutil
-import tempfile
+import time
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+
+import numpy as np
 
 from .config import Settings
-from .embed import Embedder
-from .errors import BadDocumentError
-from .index import IndexReport, _sha256, build_index, writer_lock
-from .extract import LEGACY_WORD_EXTS
+from .embed import Embedder, make_embedder
+from .errors import BadDocumentError, IndexCorruptError, TooCostlyError
+from .extract import LEGACY_WORD_EXTS, Limits, PageCallback, check_limits
+from .index import (DocEntry, IndexReport, _sha256, _write_entry, build_index, doc_key, entry_for, parser_fingerprint,
+                    passage_text, read_manifest, sentence_texts, writer_lock)
 from .load import SUPPORTED, corpus_files, doc_id_for, load_document
+
+log = logging.getLogger("policyqa.manage")
+STAGING = "staging"  # index/staging/: files on their way into or out of the corpus
 
 # Windows device names: a file called CON.txt or nul.pdf cannot be opened on Windows and breaks
 # copies of the corpus made there.
@@ -58,7 +80,11 @@ def _reject(name: str, en: str, zh: str) -> BadDocumentError:
 
 
 def check_name(original_name: str) -> str:
-    """The corpus file name for an upload, or BadDocumentError for a name that must not be used."""
+    """The corpus file name for an upload, or BadDocumentError for a name that must not be used.
+
+    Traversal and control characters are refused as sent; hidden and reserved device names are
+    judged on the cleaned name, the one that would be stored ("(CON).txt" cleans to CON.txt).
+    """
     raw = str(original_name or "")
     shown = raw[:100] or "（空文件名）"
     if not raw.strip():
@@ -75,10 +101,12 @@ def check_name(original_name: str) -> str:
     if base.startswith("."):
         raise _reject(shown, "hidden file names (starting with a dot) are not indexed: rename the file",
                       "以“.”开头的隐藏文件不会被收录：请重命名后上传")
-    if base.split(".")[0].strip().upper() in RESERVED:
-        raise _reject(shown, f"{base.split('.')[0]} is a reserved device name on Windows: rename the file",
-                      f"{base.split('.')[0]} 是 Windows 保留的设备名：请重命名后上传")
-    return safe_name(base)
+    name = safe_name(base)
+    device = name.split(".")[0].rstrip(" ").upper()  # Windows reads CON.anything and "CON " as CON
+    if device in RESERVED:
+        raise _reject(shown, f"{name.split('.')[0]} (from {base}) is a reserved device name on Windows: rename the file",
+                      f"{name.split('.')[0]} 是 Windows 保留的设备名：请重命名后上传")
+    return name
 
 
 def _check_bytes(name: str, upload: Path, settings: Settings) -> None:
@@ -132,62 +160,281 @@ def _doc_id(name: str) -> str:
     return doc_id_for(name)  # a pure function of the name, asked for every corpus file on every upload
 
 
-def add_document(settings: Settings, upload: Path, original_name: str, progress: bool = False,
-                 embedder: Embedder | None = None) -> Added:
-    """Validate an uploaded file, copy it into the corpus and index it; raises BadDocumentError."""
-    from .corpus import parse_documents
-    from .structure import has_numbering
+def limits_of(settings: Settings) -> Limits:
+    return Limits(max_pages=settings.max_pages, max_pixels=settings.max_image_megapixels * 1_000_000,
+                  ocr_seconds=settings.ocr_seconds)
 
+
+def _check_duplicates(settings: Settings, upload: Path, name: str) -> None:
+    """No file of that name, of those bytes or of that document id in the corpus already."""
+    if (settings.corpus_dir / name).exists():
+        raise _reject(name, "a file of that name is already in the corpus: remove the old one first or rename this one",
+                      "已有同名文件，请先删除旧文件或改名后上传")
+    digest, size, doc_id = _sha256(upload), upload.stat().st_size, doc_id_for(name)
+    for p in corpus_files(settings.corpus_dir):
+        if os.stat(p).st_size == size and _sha256(p) == digest:  # same bytes means same size: only those are hashed
+            raise _reject(name, f"the same document is already in the corpus as {p.name}",
+                          f"与已有文件 {p.name} 内容完全相同，无需重复上传")
+        if _doc_id(p.name) == doc_id:
+            raise _reject(name, f"{p.name} already has the document id {doc_id}: rename this one",
+                          f"与已有文件 {p.name} 的文档编号 {doc_id} 相同，请改名后上传")
+
+
+def check_upload(settings: Settings, upload: Path, original_name: str) -> str:
+    """Every check that needs no parsing (step 1); returns the name the file gets in the corpus."""
     name = check_name(original_name)
     _check_bytes(name, upload, settings)
-    target = settings.corpus_dir / name
-    with writer_lock(settings.index_dir):
-        if target.exists():
-            raise _reject(name, "a file of that name is already in the corpus: remove the old one first or rename this one",
-                          "已有同名文件，请先删除旧文件或改名后上传")
-        digest, size, doc_id = _sha256(upload), upload.stat().st_size, doc_id_for(name)
-        for p in corpus_files(settings.corpus_dir):
-            if os.stat(p).st_size == size and _sha256(p) == digest:  # same bytes means same size: only those are hashed
-                raise _reject(name, f"the same document is already in the corpus as {p.name}",
-                              f"与已有文件 {p.name} 内容完全相同，无需重复上传")
-            if _doc_id(p.name) == doc_id:
-                raise _reject(name, f"{p.name} already has the document id {doc_id}: rename this one",
-                              f"与已有文件 {p.name} 的文档编号 {doc_id} 相同，请改名后上传")
-        # Check the file under its final name (the doc_id comes from it) before it enters the corpus.
-        with tempfile.TemporaryDirectory() as tmp:
-            probe = Path(tmp) / name
-            shutil.copyfile(upload, probe)
-            try:
-                doc = load_document(probe)
-            except BadDocumentError as e:
-                raise BadDocumentError(str(e), zh=f"{name}：无法读取文件内容（{e.zh}）") from e
-        _, records, _ = parse_documents([doc], settings.chunk_tokens)
-        if not has_numbering(records):
-            raise _reject(name, "no numbered measures found (一、 / （一） / 第X条 / 1.): check that it is a policy document",
-                          "没有识别到编号条款（一、/（一）/第X条/1.），请确认这是一份政策文件")
-        shutil.copyfile(upload, target)
+    check_limits(upload, limits_of(settings), name)
+    _check_duplicates(settings, upload, name)
+    return name
+
+
+# --- staging -----------------------------------------------------------------------------------
+
+
+class Stage:
+    """index/staging/<id>/: one file on its way into (an upload) or out of (a removal) the corpus.
+
+    While its job runs, the job holds the file lock staging/<id>.lock (released by the kernel if the
+    process dies): `recover_staging` settles only folders whose lock it can take. The lock is taken
+    before the folder exists, so no folder is ever seen unlocked while its job is alive.
+    """
+
+    def __init__(self, settings: Settings, kind: str, name: str) -> None:
+        from filelock import FileLock
+
+        self.settings, self.kind, self.name = settings, kind, name
+        root = settings.index_dir / STAGING
+        root.mkdir(parents=True, exist_ok=True)
+        self.id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        # thread_local=False: a job is staged in the request's thread and committed in the worker's.
+        self._lock = FileLock(str(root / f"{self.id}.lock"), timeout=0, thread_local=False)
+        self._lock.acquire()
+        self.folder = root / self.id
+        self.folder.mkdir()
+        (self.folder / "kind").write_text(f"{kind}\n{name}\n", encoding="utf-8")
+
+    @property
+    def file(self) -> Path:
+        return self.folder / self.name
+
+    def close(self) -> None:
+        """Remove the folder and give up the lock (the job is over, whatever became of the file)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        Path(self._lock.lock_file).unlink(missing_ok=True)
+        self._lock.release()
+
+
+def _named(settings: Settings, name: str, path: Path) -> bool:
+    """Whether the live manifest names a file `name` with the bytes of `path`."""
+    try:
+        manifest = read_manifest(settings.index_dir)
+    except IndexCorruptError:
+        return False  # the next build rebuilds from the corpus folder: the staged file is not in it
+    return bool(manifest) and (manifest.get("files") or {}).get(name) == _sha256(path)
+
+
+def _publish(src: Path, target: Path) -> None:
+    """Move a staged file into the corpus in one rename (through a hidden temporary name there when
+    the index and the corpus are on different file systems, so a half-copied file is never seen)."""
+    try:
+        os.replace(src, target)
+    except OSError:
+        part = target.with_name(f".{target.name}.{uuid.uuid4().hex[:6]}.part")  # hidden: never read as a corpus file
         try:
-            report = build_index(settings, embedder=embedder, progress=progress)
-        except BaseException:
-            target.unlink(missing_ok=True)  # the index was not switched: keep corpus and index in step
-            raise
-    measures = len({r.measure_key for r in records if r.kind == "measure"})
-    return Added(doc.doc_id, doc.title, measures, report)
+            shutil.copyfile(src, part)
+            os.replace(part, target)
+        finally:
+            part.unlink(missing_ok=True)
+        src.unlink()
+
+
+def _settle(settings: Settings, folder: Path, kind: str, name: str) -> str:
+    """Put a staged file where the live manifest says it belongs, remove the folder, and say what
+    became of it (for the log): an upload is published or discarded, a removal finished or undone."""
+    staged, target = folder / name, settings.corpus_dir / name
+    if staged.exists() and _named(settings, name, staged) and not target.exists():
+        _publish(staged, target)
+    shutil.rmtree(folder, ignore_errors=True)
+    there = target.exists()
+    if kind == "removal":
+        return f"removal of {name}: " + ("undone, the document stays in the corpus and the index" if there else "finished")
+    return f"upload of {name}: " + ("published" if there else "discarded, it is in neither the corpus nor the index")
+
+
+def _job_alive(root: Path, folder: Path) -> bool:
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(root / f"{folder.name}.lock"), timeout=0, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        return True
+    lock.release()
+    return False
+
+
+def recover_staging(settings: Settings) -> list[str]:
+    """Settle what killed uploads and removals left in index/staging/; one message each, logged.
+
+    Cheap when nothing was left (no lock is taken: `ask` calls it too). Otherwise it settles under
+    the write lock each folder whose job is dead; a live job's folder, in this process or another,
+    is left alone.
+    """
+    from filelock import FileLock, Timeout
+
+    root = settings.index_dir / STAGING
+    if not root.is_dir() or all(_job_alive(root, p) for p in root.iterdir() if p.is_dir()):
+        return []
+    done = []
+    with writer_lock(settings.index_dir):
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            lock = FileLock(str(root / f"{folder.name}.lock"), timeout=0, thread_local=False)
+            try:
+                lock.acquire()
+            except Timeout:
+                continue  # its job is alive
+            try:
+                try:
+                    kind, name = (folder / "kind").read_text(encoding="utf-8").split("\n")[:2]
+                except (OSError, ValueError):
+                    kind, name = "upload", ""
+                if name:
+                    done.append(_settle(settings, folder, kind, name))
+                else:
+                    shutil.rmtree(folder, ignore_errors=True)  # killed before it held a file
+                Path(lock.lock_file).unlink(missing_ok=True)
+            finally:
+                lock.release()
+        for stale in root.glob("*.lock"):  # a job killed between taking its lock and making its folder
+            if not (root / stale.stem).exists() and time.time() - stale.stat().st_mtime > 3600:
+                stale.unlink(missing_ok=True)
+    for message in done:
+        log.warning("after an interruption: %s", message)
+    return done
+
+
+# --- adding ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Added:
+    doc_id: str
+    title: str
+    measures: int
+    report: IndexReport
+
+
+@dataclass
+class Prepared:
+    """An upload read and parsed (step 2): its entry without vectors, and what the uploader is told."""
+
+    entry: DocEntry
+    title: str
+    measures: int
+
+
+def stage_upload(settings: Settings, upload: Path, name: str) -> Stage:
+    """A staging folder holding a copy of the upload under its corpus name (the doc_id comes from it)."""
+    stage = Stage(settings, "upload", name)
+    try:
+        shutil.copyfile(upload, stage.file)
+    except BaseException:
+        stage.close()
+        raise
+    return stage
+
+
+def prepare(path: Path, chunk_tokens: int, limits: Limits, on_page: PageCallback | None = None) -> Prepared:
+    """Read and parse a staged upload (the file already under its corpus name); BadDocumentError if it
+    is no policy. Pure of the index: the app runs it in a child process."""
+    from .structure import has_numbering
+
+    name = path.name
+    try:
+        doc = load_document(path, limits=limits, on_page=on_page)
+    except TooCostlyError:
+        raise
+    except BadDocumentError as e:
+        raise BadDocumentError(str(e), zh=f"{name}：无法读取文件内容（{e.zh}）") from e
+    entry = entry_for(doc, "", chunk_tokens)
+    if not has_numbering(entry.records):
+        raise _reject(name, "no numbered measures found (一、 / （一） / 第X条 / 1.): check that it is a policy document",
+                      "没有识别到编号条款（一、/（一）/第X条/1.），请确认这是一份政策文件")
+    measures = len({r.measure_key for r in entry.records if r.kind == "measure"})
+    return Prepared(entry, doc.title, measures)
+
+
+def embed_entry(entry: DocEntry, embedder: Embedder) -> None:
+    """The entry's vectors: one per record and one per sentence of each record (what the build
+    would compute for it)."""
+    def embed(texts: list[str]) -> np.ndarray:
+        batches = [np.asarray(embedder.passages(texts[i:i + 16]), dtype=np.float32) for i in range(0, len(texts), 16)]
+        return np.vstack(batches) if batches else np.zeros((0, 0), np.float32)
+    entry.vectors = embed([passage_text(r) for r in entry.records])
+    entry.sentence_vectors = embed([t for r in entry.records for t in sentence_texts(r)])
+
+
+def commit(settings: Settings, stage: Stage, prepared: Prepared, embedder: Embedder,
+           on_lock: Callable[[], None] | None = None) -> Added:
+    """Step 3: embed, then under the write lock switch the index to include the staged file and move
+    it into the corpus. The stage is settled and closed whatever happens. `on_lock` is called once
+    the lock is held (the app's progress line)."""
+    name, file = stage.name, stage.file
+    entry = prepared.entry
+    try:
+        entry.key = doc_key(name, _sha256(file), parser_fingerprint(), settings.chunk_tokens, embedder.model_id)
+        embed_entry(entry, embedder)  # outside the lock: the slow part after parsing
+        with writer_lock(settings.index_dir):
+            if on_lock:
+                on_lock()
+            recover_staging(settings)
+            _check_duplicates(settings, file, name)  # the corpus may have changed while this one was read
+            _write_entry(settings.index_dir, entry)  # the build finds it cached: nothing is parsed or embedded again
+            try:
+                report = build_index(settings, embedder=embedder, progress=False, staged=(file,))
+            finally:
+                outcome = _settle(settings, stage.folder, "upload", name)  # published exactly when the switch happened
+    finally:
+        stage.close()
+    if not outcome.endswith("published"):  # a file of that name was put in the corpus by hand meanwhile
+        raise _reject(name, f"{outcome}: a file of that name reached the corpus meanwhile",
+                      "上传期间文件库中出现了同名文件，本次上传未加入：请刷新后检查")
+    return Added(entry.doc_id, prepared.title, prepared.measures, report)
+
+
+def add_document(settings: Settings, upload: Path, original_name: str, progress: bool = False,
+                 embedder: Embedder | None = None) -> Added:
+    """Validate an uploaded file, index it and put it in the corpus, all in this thread; raises
+    BadDocumentError. (The app queues uploads instead: assistant/jobs.py.)"""
+    name = check_upload(settings, upload, original_name)
+    stage = stage_upload(settings, upload, name)
+    try:
+        prepared = prepare(stage.file, settings.chunk_tokens, limits_of(settings))
+    except BaseException:
+        stage.close()
+        raise
+    return commit(settings, stage, prepared, embedder or make_embedder(settings))
+
+
+# --- removing ----------------------------------------------------------------------------------
 
 
 def remove_document(settings: Settings, doc_id: str, embedder: Embedder | None = None) -> IndexReport:
     """Remove a document's file from the corpus and from the index."""
     with writer_lock(settings.index_dir):
+        recover_staging(settings)
         files = [p for p in corpus_files(settings.corpus_dir) if _doc_id(p.name) == doc_id]
         if not files:
             raise BadDocumentError(f"no document with id {doc_id!r} in {settings.corpus_dir}: pick one from the list",
                                    zh=f"没有编号为 {doc_id} 的文件")
-        held = Path(tempfile.mkdtemp(prefix="policyqa-removed-")) / files[0].name
-        shutil.move(files[0], held)
+        stage = Stage(settings, "removal", files[0].name)
         try:
-            report = build_index(settings, embedder=embedder, progress=False)
-        except BaseException:
-            shutil.move(held, settings.corpus_dir / held.name)  # put it back: the old index still has it
-            raise
-        shutil.rmtree(held.parent, ignore_errors=True)
+            shutil.move(files[0], stage.file)  # out of the corpus, still named by the live manifest
+            try:
+                report = build_index(settings, embedder=embedder, progress=False)
+            finally:
+                _settle(settings, stage.folder, "removal", stage.name)  # back into the corpus unless the switch happened
+        finally:
+            stage.close()
         return report

@@ -343,6 +343,21 @@ def test_bad_upload_gets_a_chinese_message_and_keeps_the_index(page, app_url):
     assert not (app_url[1] / "corpus" / "empty.txt").exists()
 
 
+def test_an_oversized_file_is_refused_in_chinese(page, app_url):
+    from playwright.sync_api import expect
+
+    big = app_url[1] / "big_policy.txt"
+    big.write_bytes(b"x" * (21 * 2**20))  # over POLICYQA_MAX_UPLOAD_MB (20)
+    page.get_by_role("tab", name="文件").click()
+    page.locator("#upload input[type=file]").set_input_files(str(big))
+    note = page.get_by_text("文件过大").first
+    expect(note).to_be_visible(timeout=30_000)
+    expect(note).to_contain_text("POLICYQA_MAX_UPLOAD_MB")
+    assert not page.get_by_text("exceed the maximum").count()
+    assert "big_policy.txt" not in str(list((app_url[1] / "gradio-tmp").rglob("*")))
+    page.keyboard.press("Escape")
+
+
 def test_removal_asks_for_confirmation(page, app_url):
     from playwright.sync_api import expect
 
@@ -428,14 +443,19 @@ def test_admin_only_uploads_are_enforced_by_the_server(auth_app):
     reader, chief = _session(url, "reader", "read-pw"), _session(url, "chief", "chief-pw")
     files = sorted(p.name for p in (root / "corpus").iterdir())
 
-    # A logged-in reader calls the upload handler directly with a valid policy file: refused.
+    # A logged-in reader posts a valid policy file to Gradio's upload route: refused, nothing stored.
     policy = root / "ai_measures.txt"
     policy.write_text(NEW_POLICY, encoding="utf-8")
     with open(policy, "rb") as f:
-        uploaded = reader.post("gradio_api/upload", files={"files": ("ai_measures.txt", f, "text/plain")}).json()[0]
+        r = reader.post("gradio_api/upload", files={"files": ("ai_measures.txt", f, "text/plain")})
+    assert r.status_code == 403 and "管理员" in r.text
+    # ... and calls the upload handler directly with a file the admin put in Gradio's cache: refused.
+    with open(policy, "rb") as f:
+        uploaded = chief.post("gradio_api/upload", files={"files": ("ai_measures.txt", f, "text/plain")}).json()[0]
     out = _call(reader, "upload", "upload", [{"path": uploaded, "orig_name": "ai_measures.txt",
                                               "meta": {"_type": "gradio.FileData"}}])
     assert "未加入" in out[0] and "管理员" in out[0]
+    assert not Path(uploaded).exists()  # the refused upload's temporary copy is gone at once
     out = _call(reader, "remove", "click", [SEED.stem])
     assert "未删除" in out[0] and "管理员" in out[0]
     assert sorted(p.name for p in (root / "corpus").iterdir()) == files

@@ -55,7 +55,9 @@ def test_add_then_remove(settings, tmp_path, emb):
     up.write_text(POLICY, encoding="utf-8")
     added = add_document(settings, up, "city_ai.txt", embedder=emb)
     assert added.doc_id == "city_ai" and added.measures == 2 and (settings.corpus_dir / "city_ai.txt").exists()
-    assert added.report.added == ["city_ai.txt"] and added.report.parsed == 1
+    # Parsed and embedded before the write lock: the build that commits it reads and embeds nothing.
+    assert added.report.added == ["city_ai.txt"] and added.report.parsed == 0 and added.report.embedded == 0
+    assert not (settings.index_dir / "staging").exists() or not any((settings.index_dir / "staging").iterdir())
     assert "city_ai" in open_index(settings, embedder=emb).documents
     with pytest.raises(BadDocumentError, match="already in the corpus") as e:
         add_document(settings, up, "city_ai.txt", embedder=emb)
@@ -117,6 +119,8 @@ def test_bad_upload_leaves_corpus_and_index(settings, tmp_path, emb, name, make,
     ("C:\\Users\\a\\evil.txt", "outside the corpus"), ("..", "outside the corpus"), (".hidden.txt", "hidden"),
     (".", "hidden"), ("CON.txt", "reserved device name"), ("nul.pdf", "reserved device name"), ("com1.docx", "reserved device name"),
     ("Lpt9.md", "reserved device name"), ("", "no name"), ("a\x00b.txt", "control characters"),
+    # Reserved once cleaned: these were stored as corpus/CON.txt and corpus/nul.pdf.
+    ("(CON).txt", "reserved device name"), ("_nul_.pdf", "reserved device name"), ("CON .txt", "reserved device name"),
 ])
 def test_unsafe_names_are_refused(settings, tmp_path, emb, name, en):
     up = tmp_path / "upload.tmp"

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import pytest
 
+from assistant.access import OPERATOR
 from assistant.config import Settings
 from assistant.index import build_index, read_manifest
 from assistant.service import Service
@@ -63,10 +64,11 @@ def _ask(port: int, question: str) -> dict:
 _ADD = """
 import sys
 from pathlib import Path
+from assistant.access import OPERATOR
 from assistant.config import Settings
 from assistant.service import Service
 s = Settings.from_env()
-added = Service(s, build=False).add(Path(sys.argv[1]), sys.argv[2])
+added = Service(s, build=False).add(Path(sys.argv[1]), sys.argv[2], OPERATOR)
 print(added.doc_id)
 """
 
@@ -94,10 +96,10 @@ def test_two_app_processes_share_uploads_without_restart(settings, tmp_path):
 
         # And the other way round: this process's Service uploads, the apps answer.
         service = Service(settings, build=False)
-        service.add(_policy(tmp_path / "upload2.tmp", "白鹭市", "低空经济", 66), "bailu_lowalt.txt")
+        service.add(_policy(tmp_path / "upload2.tmp", "白鹭市", "低空经济", 66), "bailu_lowalt.txt", OPERATOR)
         for p in ports:
             assert "66万元" in _ask(p, "对新落户的低空经济企业给予多少补贴？")["answer"]
-        service.remove("qingzhou_hydrogen")
+        service.remove("qingzhou_hydrogen", OPERATOR)
         for p in ports:
             assert "88万元" not in _ask(p, q)["answer"]
         assert all(proc.poll() is None for proc in apps)

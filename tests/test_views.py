@@ -73,19 +73,22 @@ def test_documents_by_title_and_number_never_by_id(seed_index):
     assert "doc_id" not in DOC_COLUMNS and row["措施数"] == 31 and row["文件名"] == SEED.name
 
 
-def test_logins_and_admin_rights_from_the_environment():
+def test_logins_and_upload_settings_from_the_environment():
     s = Settings.from_env({})
-    assert s.host == "127.0.0.1" and s.logins == [] and s.may_manage(None)
+    assert s.host == "127.0.0.1" and s.logins == [] and s.uploads and not s.allow_no_login
+    assert (s.max_pages, s.max_image_megapixels, s.ocr_seconds, s.upload_queue) == (100, 40, 180, 5)
+    assert (s.login_failures, s.login_failures_per_address, s.login_lock_minutes) == (10, 30, 15)
     s = Settings.from_env({"POLICYQA_USERS": "reader:pw1, guest:a:b", "POLICYQA_ADMINS": "chief:pw2"})
     assert s.logins == [("chief", "pw2"), ("reader", "pw1"), ("guest", "a:b")]  # a password may hold ':'
-    assert s.admin_only_uploads and s.may_manage("chief") and not s.may_manage("reader") and not s.may_manage(None)
     assert "pw1" not in repr(s) and "pw2" not in repr(s)
-    open_uploads = Settings.from_env({"POLICYQA_ADMINS": "chief:pw2", "POLICYQA_ADMIN_ONLY_UPLOADS": "0"})
-    assert open_uploads.may_manage("anyone")
-    closed = Settings.from_env({"POLICYQA_ADMIN_ONLY_UPLOADS": "1"})
-    assert not closed.may_manage(None)
+    assert not Settings.from_env({"POLICYQA_UPLOADS": "off"}).uploads
+    assert not Settings.from_env({"POLICYQA_ADMIN_ONLY_UPLOADS": "1"}).uploads  # the older "nobody" still means nobody
+    assert Settings.from_env({"POLICYQA_MAX_PAGES": "7", "POLICYQA_OCR_SECONDS": "9"}).max_pages == 7
     for env, words in (({"POLICYQA_USERS": "s3cr3t-typo"}, "entry 1"), ({"POLICYQA_USERS": "a:1", "POLICYQA_ADMINS": "a:2"}, "both"),
-                       ({"POLICYQA_ADMIN_ONLY_UPLOADS": "maybe"}, "1 or 0")):
+                       ({"POLICYQA_ADMIN_ONLY_UPLOADS": "maybe"}, "1 or 0"), ({"POLICYQA_UPLOADS": "maybe"}, "on or off"),
+                       ({"POLICYQA_MAX_PAGES": "0"}, "1 or more"), ({"POLICYQA_UPLOAD_QUEUE": "x"}, "whole number"),
+                       # It used to open uploads to every logged-in user: refused with the rule that replaces it.
+                       ({"POLICYQA_ADMINS": "chief:pw2", "POLICYQA_ADMIN_ONLY_UPLOADS": "0"}, "POLICYQA_ADMINS")):
         with pytest.raises(PolicyQAError, match=words) as e:
             Settings.from_env(env)
         assert "s3cr3t" not in str(e.value) + e.value.zh  # a malformed entry may be a password: never echoed
