@@ -17,10 +17,10 @@ give it (certainty "none"), and the answer says where the subject is mentioned.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .query import TIERS, city_categories
-from .reading import APPLY, QUANTITIES, SEVERAL, affirms, other_kind, variant_tier, without_basis
+from .reading import APPLY, QUANTITIES, SEVERAL, affirms, asking_sentences, other_kind, variant_tier, without_basis
 
 from .compose import Draft, cite, ref
 from .evidence import (SUBJECT_SLACK, Evidence, Passage, Sentence, best_subject_share, names_subject, names_word, subject_of,
@@ -164,6 +164,12 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
     floor = best_subject_share(ev, subject, vocab) - SUBJECT_SLACK
     measured = measured_word(ev.query.text, vocab)
     goal = goal_words(ev.query.text, vocab)
+    counted = counted_word(ev.query.text, vocab) if units == KIND_UNITS["count"] else ""
+    # After a story (上个月公司裁员把我裁了。失业保险金…能拿多少), the sentence that asks names the subject:
+    # a clause found through the story's words alone answers another question.
+    asking = asking_sentences(ev.query.text)
+    own = subject_of(replace(ev.query, text=asking), vocab.terms(asking), vocab) if asking != fold(ev.query.text) else None
+    kin_asked = bool(re.search(KIN, fold(ev.query.text)))
     out = []
     for p in ev.on_topic:
         # A document's title (less its kind) scopes each of its clauses: 个人所得税专项附加扣除暂行办法's
@@ -195,17 +201,26 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
                 continue
             if any(affirms(fold(context), t) for t in subject.denied):
                 continue  # a clause for what the asker says they are not (不属于智能制造那类)
-            granted_to = [t.condition for t in tiers(s.text) if t.figures and t.condition.strip()]
+            granted_to = [re.split(r"给予|奖励|补助|补贴|资助", c)[0] for c in _figure_clauses(s.text, figs)]
             if granted_to and all(other_kind(ev.query.text, c) for c in granted_to):
                 continue  # a grant to 现代预制菜部件企业 is not for the 低碳低空经济终端企业 it lists beside it
             if measured and not any(contains(fold(c), measured) for c in _figure_clauses(s.text, figs)):
                 continue  # 贴息比例: a share stated for something else (招用人数达到25%) is not the 贴息's
             if goal and not any(contains(fold(context + title), w) for w in goal):
                 continue  # 多少分才能落户: a score that does not say it is for 落户
+            if counted and not any(vocab.holds(fold(c), counted) for c in _figure_clauses(s.text, figs, before=False)):
+                continue  # 多少个体育赛事城市: a count of 品牌 in the same sentence is not it
+            if own and own.rare and not any(names_word(whole if rare else around, t, vocab) for t in own.rare):
+                continue
+            if about_kin(context) and not kin_asked:
+                continue  # 纳税人的子女接受学历教育: the child's schooling, not the asker's own
+            # A city is in the tier naming its category (北京 → 直辖市; query.CITY_CATEGORIES, national facts).
+            category = any(cat in fold(s.text) for _, cat in city_categories(ev.query.text))
             exact = bool(ev.query.figure_unit) and any(f.unit == ev.query.figure_unit or
                                                         (ev.query.figure_unit == "名" and f.unit == "人") for f in figs)
             out.append(Candidate(p, s, context, tuple(tiers(s.text)), figs, pinned,
-                                 s.score + (1.0 if pinned else 0.0) + 0.5 * p.coverage - 0.05 * p.rank + 0.5 * exact))
+                                 s.score + (1.0 if pinned else 0.0) + 0.5 * p.coverage - 0.05 * p.rank + 0.5 * exact
+                                 + 1.0 * category))
     return sorted(out, key=lambda c: -c.score), rare
 
 
@@ -237,22 +252,45 @@ def measured_word(question: str, vocab: Vocabulary) -> str:
 def goal_words(question: str, vocab: Vocabulary) -> tuple[str, ...]:
     """What a threshold is asked for (要达到多少分才能落户, 满多少分可以落户): the words after 才能/
     可以/就能 that name a thing the library knows; applying or receiving names nothing of its own."""
-    m = re.search(r"(?:多少|几)[^，,。？?；;！!]{0,12}?(?:才|就)(?:能够|能|可以|可)((?:(?!多少|几)[^，,。？?；;！!]){1,12})",
+    m = re.search(r"(?:多少|几)[^，,。？?；;！!]{0,12}?(?:才|就)?(?:能够|能|可以|可)((?:(?!多少|几)[^，,。？?；;！!]){1,12})",
                   fold(question))
     if not m:
         return ()
     return tuple(w for w in vocab.terms(m.group(1)) if vocab.df(w) > 0 and not re.fullmatch(APPLY, w))
 
 
-def _figure_clauses(sentence: str, figs) -> list[str]:
+def _figure_clauses(sentence: str, figs, before: bool = True) -> list[str]:
     """The comma-separated clauses of a sentence that state one of the figures, each with the clause
-    before it (the condition it is granted on)."""
+    before it (the condition it is granted on) unless `before` is false."""
     clauses = re.split(r"(?<=[，,；;：:])", sentence)
     out = []
     for i, c in enumerate(clauses):
         if any(f.text in c for f in figs):
-            out.append((clauses[i - 1] if i else "") + c)
+            out.append((clauses[i - 1] if i and before else "") + c)
     return out or [sentence]
+
+
+# A clause about a family member's situation (纳税人的子女…, 其配偶…) is about that person.
+KIN = r"子女|配偶|父母|祖父母|外祖父母|兄弟姐妹|孙子女|外孙子女|孩子|儿子|女儿|闺女|老婆|老公|爱人|妻子|丈夫|爸|妈|爷爷|奶奶|姐|哥|弟|妹"
+OF_KIN = re.compile(r"(?:的|其)(?:子女|配偶|父母|祖父母|外祖父母|兄弟姐妹|孙子女|外孙子女)")
+
+
+def about_kin(sentence: str) -> bool:
+    """The sentence is about a family member's situation: it opens with one (纳税人的子女接受…), not
+    one named beside the asker (纳税人本人或者其配偶…)."""
+    head = re.sub(r"^\s*(第[一二三四五六七八九十百零〇\d]+条|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、])\s*", "", fold(sentence))[:12]
+    m = OF_KIN.search(head)
+    return bool(m) and not re.search(r"本人或者?$|本人或$", head[:m.start()])
+
+
+def counted_word(question: str, vocab: Vocabulary) -> str:
+    """What a 多少个/几家 question counts: the last noun the library knows after the measure word
+    (多少个有影响力的体育赛事城市 → 城市 or its longer form the documents write)."""
+    m = re.search(r"(?:多少|几)(?:个(?!月)|家|座|项|所|条|名|批|套|辆|台|户)([^，,。？?；;！!]{1,30})", fold(question))
+    if not m:
+        return ""
+    nouns = [t for t in vocab.terms(m.group(1)) if vocab.df(t) > 0 and vocab.nominal(t)]
+    return nouns[-1] if nouns else ""
 
 
 def outside_every_bound(question: str, p: Passage) -> bool:
@@ -264,7 +302,8 @@ def outside_every_bound(question: str, p: Passage) -> bool:
     # (not a bound in brackets: 25%（超过100人的企业达到15%） states a variant for a group, and the
     # asker outside that group is in the main tier, which names no bound of its own)
     plain = [re.sub(r"[（(](?!不?含[）)])[^（）()]*[）)]", "", s.text) for s in p.sentences]
-    found = [b for text in plain for t in tiers(text) for b in t.bounds] + [b for text in plain for b in bounds(text)]
+    # (only the bounds of conditions: 不超过100万元 in a grant caps what is given, it bounds nobody)
+    found = [b for text in plain for t in tiers(text) for b in t.bounds]
     units = {m.unit for m in asked}
     relevant = [b for b in found if b.unit in units]
     return bool(relevant) and not any(b.holds(m.value) for b in relevant for m in asked if m.unit == b.unit)
@@ -336,9 +375,12 @@ def _grant_text(c: Candidate, picked: list[Tier], how: str, subject, vocab: Voca
 def amount_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
     query = ev.query
     units = wanted_units(ev)
-    found, rare = candidates(ev, vocab)
-    top = ev.on_topic[0]
+    subject = subject_of(query, list(ev.terms), vocab)
+    found, rare = candidates(ev, vocab) if not subject.glossed else ([], [])
     if not found:
+        # Said where the subject is named most: the passage holding the most of it.
+        top = max(ev.on_topic, key=lambda p: max((subject_share(s.text + (p.record.title or ""), subject, vocab)
+                                                  for s in p.sentences), default=0.0))
         what = "具体金额" if (query.figure_kind or "money") == "money" else "具体数值"
         shown = [t for t in rare if contains(fold(top.record.text + (top.record.title or "")), t)]
         about = f"“{shown[0]}”" if shown else "这一内容"
@@ -350,7 +392,7 @@ def amount_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
     best = found[0]
     money_asked = (query.figure_kind or "money") == "money"
     if re.search(CAP_ASK, query.text) and money_asked and not any(
-            c.pinned and (caps_of(c.sentence.text) or any(f.unit in KIND_UNITS["money"] for f in c.figures)) for c in found[:3]):
+            caps_of(c.sentence.text) or any(f.unit in KIND_UNITS["money"] for f in c.figures) for c in found[:3]):
         # 最多补多少钱 asked where the text grants a share (按所缴契税的50%) and states no cap: the
         # documents give no maximum amount. The share is quoted as what they do say.
         return Draft("amount", f"{ref(best.passage.record)}写明：“{best.context.strip()}”，没有写明上限（封顶）金额。", "none",
@@ -361,6 +403,12 @@ def amount_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
     text = _grant_text(best, picked, how, subject_of(query, list(ev.terms), vocab), vocab)
     # A threshold with, in brackets, another for a group (25%（超过100人的企业达到15%）): the asker's.
     text = variant_tier(query.text, text)
+    # A target carries the year its passage sets (二、发展目标\n到2025年，…: every target of it is for then).
+    year = re.search(r"(?:到|至)\s*\d{4}\s*年(?:底|末)?", best.passage.record.text[:80])
+    opening = ""
+    if year and not re.search(r"\d{4}\s*年", text) and re.search(r"达到|不低于|增长|增速|比重|率|建成|培育|打造", text):
+        text = f"{year.group(0)}，{text}"
+        opening = year.group(0) + "……"  # quoted with the sentence, so the year is in what the answer cites
     # A cap asked (最高多少, 有没有封顶) that the chosen sentence does not state: the measure's sentence
     # that caps a grant joins it.
     if re.search(CAP_ASK, query.text) and not any(w in text for w in CAP_WORDS):
@@ -379,13 +427,21 @@ def amount_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
         asked = "、".join(m.text for m in asked_magnitudes(query.text))
         return Draft("amount", f"{ref(best.passage.record)}：“{text}”——您所说的{asked}不在所列的条件或档次内，文件没有写明这种情况的{'金额' if (query.figure_kind or 'money') == 'money' else '数值'}。",
                      "none", extra={"mentions": [cite(best.passage.record, best.sentence.text)]})
-    cites = [cite(best.passage.record, best.sentence.text)]
+    placed = [f"{city}属{cat}" for city, cat in city_categories(query.text) if cat in fold(best.sentence.text)]
+    if placed:
+        text = f"（{'，'.join(placed)}。）{text}"
+    cites = [cite(best.passage.record, opening + best.sentence.text)]
     rows = []
     # Other sentences of the same measure as much about the subject, with other figures (the two
     # grants of “加大财税支持”那一条): the question does not pick one, so each is given.
+    # (items of one list, （一）…（二）…, that the question does not tell apart are given together)
+    def sibling(c: Candidate) -> bool:
+        return c.context != c.sentence.text and c.context.split("：")[0] == best.context.split("：")[0]
     peers = [c for c in found[1:] if c.passage.record.measure_key == best.passage.record.measure_key
-             and c.pinned == best.pinned and best.score - c.score < CLOSE
-             and {f.value for f in c.figures} != {f.value for f in best.figures}] if how == "all" else []
+             and {f.value for f in c.figures} != {f.value for f in best.figures}
+             and ((c.pinned == best.pinned and best.score - c.score < CLOSE) or (sibling(c) and not placed
+                  and subject_share(c.sentence.text, subject, vocab) >= subject_share(best.sentence.text, subject, vocab)))] \
+        if how == "all" else []
     for c in peers[:4]:
         rows.append(f"{ref(c.passage.record)}：{c.context.strip()}")
         cites.append(cite(c.passage.record, c.sentence.text))

@@ -21,15 +21,15 @@ from dataclasses import asdict, replace
 
 from .amounts import amount_draft
 from .clauses import sentences  # noqa: F401  (the LLM path quotes sentences the same way)
-from .compose import (Draft, best_sentences, doc_name, list_draft, measure_draft, mention_draft, metadata_draft, ref,
-                      section_draft, topic_draft, unit_list_draft)
+from .compose import (Draft, best_sentences, doc_name, figure_list_draft, list_draft, measure_draft, mention_draft,
+                      metadata_draft, ref, section_draft, topic_draft, unit_list_draft)
 from .config import Settings
 from .errors import BadQuestionError
 from .evidence import Evidence, Passage, Selector, subject_of
 from .index import PolicyIndex
 from .load import fold
 from .query import META_LABELS, Query  # noqa: F401  (META_LABELS: the LLM path names fields alike)
-from .reading import split_question, stated_figures
+from .reading import SEVERAL, split_question, stated_figures
 from .records import Answer, Citation, Record
 from .retrieve import Retrieval, retrieve, understand
 from .topic import Vocabulary
@@ -105,11 +105,24 @@ class Answerer:
             # A place no document covers (在苏州办…): only the State Council's documents speak for it.
             ret = replace(ret, hits=[h for h in ret.hits if h.record.doc_id in national], scope=national)
         ev = selector.select(query, ret, terms, self._qvec(query))
-        if not ev.on_topic:
+        if not ev.on_topic and ret.scope and query.intent == "amount" and re.search(SEVERAL, q):
+            # Which supports a named document has and how much each (…里有金额的扶持有哪几项，各是多少):
+            # every measure of it is the evidence, as the 惠企政策 table lists them.
+            records = [r for d in ret.scope for r in self.index.records_of(d) if r.kind in ("measure", "section")]
+            ev = replace(ev, passages=tuple(Passage(r, i, 1.0, None, True, selector.sentences(r, terms, self._qvec(query)))
+                                           for i, r in enumerate(records)))
+        if not ev.on_topic and not (query.intent == "list" and stated_figures(q)):
             return self._not_found(q, "未在已收录的文件中找到与该问题直接相关的规定。", query.intent,
                                    near=[h.record for h in ret.hits[:3]])
         subject = subject_of(query, terms, self.vocab)
-        if kinds := self.vocab.unknown_kinds(q, list(subject.known)):
+        figures = figure_list_draft(ev, stated_figures(q), list(subject.known), self.vocab) \
+            if query.intent == "list" and stated_figures(q) and re.search(r"哪(?:几|些|一)?(?:项|条|款|处|政策|措施|规定|内容)", q) else None
+        if not figures and not ev.on_topic:
+            return self._not_found(q, "未在已收录的文件中找到与该问题直接相关的规定。", query.intent,
+                                   near=[h.record for h in ret.hits[:3]])
+        if figures:
+            draft = figures  # which items state a figure or date the question writes: wherever they are
+        elif kinds := self.vocab.unknown_kinds(q, list(subject.known)):
             # 低空经济 asked where the documents know 经济 but never write 低空: another kind of it.
             a, b = kinds[0]
             top = ev.on_topic[0]
@@ -185,11 +198,17 @@ class Answerer:
                 extra["mentions"] = [asdict(m) for m in kept]
             return Answer(q, "\n".join(lines), False, [], kind=draft.kind, extra=extra)
         cites = list(draft.cites)
-        have = {c.record_id for c in cites}
+        have = {c.record_id: i for i, c in enumerate(cites)}
         for p in shown:
-            if p.record.record_id not in have:
-                have.add(p.record.record_id)
-                cites.append(Citation.from_record(p.record, evidence_quote(p, ev)))
+            quote = evidence_quote(p, ev)
+            if p.record.record_id in have:
+                # The evidence shown of a cited measure is quoted by its citation too.
+                i = have[p.record.record_id]
+                if quote not in cites[i].quote:
+                    cites[i] = replace(cites[i], quote=cites[i].quote + "……" + quote)
+            else:
+                have[p.record.record_id] = len(cites)
+                cites.append(Citation.from_record(p.record, quote))
         return Answer(q, "\n".join(lines), True, cites, kind=draft.kind, extra=extra)
 
     def _combined(self, q: str, answers: list[Answer]) -> Answer:

@@ -24,6 +24,7 @@ from .reading import PARTS_OF, stated_figures, with_years
 from .records import Citation, Record
 from .retrieve import hybrid, in_scope
 from .topic import BENEFIT_WORDS, QUESTION_WORDS, TOPICAL_SHARE, Vocabulary, contains
+from .tiers import asked_magnitudes, bounds
 from .units import read_text_duty
 
 # A document's own fields that its body states rather than its header.
@@ -35,11 +36,14 @@ _CN_N = "[一二三四五六七八九十两百]+"
 ASPECT_EVIDENCE = {"time": rf"\d{{4}}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止|起施行|之日起|起执行|\d+个月|{_CN_N}个月|"
                            r"[日天]内|工作日|[之以]前|后\d+",
                    "period": rf"\d+个?(工作日|年|月|日|天|周)|期限|有效期|{_CN_N}个?(工作日|年|月|日|天|周)(?!度)",
-                   "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅|服务机构|常住地|户籍地|所在地|参保地|向.{1,12}(申请|申报|提出|提交)",
+                   "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅|服务机构|常住地|户籍地|所在地|参保地|向.{1,12}(申请|申报|提出|提交)|"
+                            r"(提交|报送|交给|报给|提供给)[\u4e00-\u9fff]{2,12}",
                    "procedure": r"申报|申请|材料|资料|证明|流程|程序|办理|手续|留存|提交|报送",
-                   "criteria": r"标准|条件|资格|门槛|符合|须|应当|具备|满足|不低于|以上|"
-                               # a grant's own condition says who qualifies for it (对首次获得备案的…企业，给予…)
-                               r"^对.{2,40}?[，,]?(给予|奖励|补助|补贴|资助|一次性)"}
+                   "criteria": r"标准|条件|资格|门槛|符合|须|应当|具备|满足|不低于|以上"}
+# A grant's own condition says who qualifies for it (对首次获得备案的…企业，给予…): the criteria of a
+# benefit the question names (想拿…后补助，要满足什么条件), not of a status (瞪羚企业的认定标准).
+GRANT_CONDITION = r"^对.{2,40}?[，,]?(给予|奖励|补助|补贴|资助|一次性)"
+BENEFIT_NAMED = r"补助|补贴|奖励|奖金|资助|资金|扶持|奖补|贴息|那笔|这笔"
 ASPECT_NAMES = {"time": "具体时间或期限", "period": "具体期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件",
                 "place": "办理或申报的地点、渠道"}
 
@@ -319,7 +323,10 @@ def cited_elsewhere(q: str, index: PolicyIndex, vocab: Vocabulary) -> tuple[str,
 def aspect_missing(query, text: str, q: str) -> str | None:
     """The first aspect the question asks (申报材料, 截止时间, 条件) that the text says nothing of."""
     t = fold(text)
-    missing = next((a for a in query.aspects if not any(re.search(ASPECT_EVIDENCE[a], x) for x in re.split(r"(?<=[。；;])", t))), None)
+    evidence = dict(ASPECT_EVIDENCE)
+    if re.search(BENEFIT_NAMED, fold(q)):
+        evidence["criteria"] += "|" + GRANT_CONDITION
+    missing = next((a for a in query.aspects if not any(re.search(evidence[a], x) for x in re.split(r"(?<=[。；;])", t))), None)
     # 怎么报名 asks how to do that very thing: a text about 办赛程序 does not say how to 报名.
     how = re.search(r"(?:怎么|如何|怎样|咋)(报名|申请|申报|办理|领取|登记|参加|购买|预约|缴纳)", fold(q))
     if not missing and how and how.group(1) not in t:
@@ -345,6 +352,11 @@ def best_sentences(ev: Evidence, p: Passage) -> str:
     keep = [best]
     if ss[best].text.endswith(("；", ";")) and best + 1 < len(ss):
         keep.append(best + 1)
+    # The range the asker's number falls in (我20岁 in 16—24岁失业青年) is shown with the answer.
+    asked = asked_magnitudes(query.text)
+    if asked:
+        keep += [i for i, s in enumerate(ss) if i not in keep and any(b.unit == m.unit and b.holds(m.value)
+                                                                     for b in bounds(s.text) for m in asked)][:1]
     for a in query.aspects:
         stating = [i for i in range(len(ss)) if re.search(ASPECT_EVIDENCE[a], ss[i].folded)]
         if stating and not any(i in stating for i in keep):
@@ -397,7 +409,8 @@ def about_subject(p: Passage, ev: Evidence, vocab: Vocabulary) -> str:
     about it throughout)."""
     subject = subject_of(ev.query, list(ev.terms), vocab)
     title = (p.record.title or "") + (p.record.section_title or "") + vocab.title_topic(p.record.doc_id)
-    if not subject.rare or not p.sentences or names_subject(title, subject, vocab):
+    # (a question asking two things, 交给谁？保管多长时间？, is answered by different sentences of one measure)
+    if not subject.rare or not p.sentences or names_subject(title, subject, vocab) or len(ev.query.aspects) > 1:
         return record_text(p.record)
     floor = max(best_subject_share(ev, subject, vocab) - SUBJECT_SLACK, 1e-9)
     keep = []
@@ -431,7 +444,8 @@ def list_draft(ev: Evidence, q: str, vocab: Vocabulary, index: PolicyIndex) -> D
     query = ev.query
     if re.search(PARTS_OF, q) and (outline := outline_draft(ev)):
         return outline
-    topic = [t for t in ev.terms if t not in BENEFIT_WORDS and not any(t in w for w in query.doc_words)] \
+    topic = [t for t in ev.terms if t not in BENEFIT_WORDS and not any(t in w for w in query.doc_words)
+             and not any(t in vocab.title_topic(d) for d in query.doc_ids)] \
         or [t for t in ev.terms if t not in BENEFIT_WORDS]
     # Which items state a figure or date the question writes (标准是每月1000元的有哪几项): those stating it.
     if (stated := stated_figures(q)) and re.search(r"哪(?:几|些|一)?(?:项|条|款|处|政策|措施|规定|内容)", q):

@@ -95,6 +95,7 @@ class Subject:
     unknown: tuple[str, ...]  # subject words no document uses (the asker's own wording)
     denied: tuple[str, ...] = ()  # what the asker says it is not (不属于智能制造那类, 不是省会)
     question: str = ""  # the question, folded
+    glossed: tuple[str, ...] = ()  # an official name the asker gives in brackets that no document writes
 
 
 def subject_of(query: Query, terms: list[str], vocab: Vocabulary) -> Subject:
@@ -108,8 +109,12 @@ def subject_of(query: Query, terms: list[str], vocab: Vocabulary) -> Subject:
     # The rarest words that name a thing: not a place the documents cover (北京 says where the asker
     # is), nor can + a verb (能算, 可报), which say what the asker may do.
     naming = [t for t in known if not re.fullmatch(r"[能可会要][\u4e00-\u9fff]", t) and not vocab.is_place(t)] or known
+    # and a name rather than a verb when the question has one (作为独生子女: 独生子女, not 作为)
+    naming = [t for t in naming if vocab.nominal(t)] or naming
+    glossed = tuple(g for g in re.findall(r"[（(]([\u4e00-\u9fff]{4,12})[）)]", fold(query.text)) if vocab.df(g) == 0
+                    and any(vocab.df(w) == 0 for w in vocab.index.terms.tokens(g) if len(w) >= 2))
     return Subject(tuple(known), tuple(vocab.rarest(naming)), tuple(t for t in words if t not in known), tuple(denied),
-                   fold(query.text))
+                   fold(query.text), glossed)
 
 
 def names_word(text: str, word: str, vocab: Vocabulary) -> bool:
@@ -180,7 +185,9 @@ class Selector:
         """Whether a record is on the question's topic, and how much of the question it covers: it holds
         enough of the question's terms, weighted by rarity, or is a close paraphrase (dense) holding
         half that; and it holds the numbers the question states."""
-        text = record_text(r)
+        # A document's title (less its kind) scopes each of its records: 个人所得税专项附加扣除暂行办法's
+        # articles are about 个人所得税 without saying so.
+        text = record_text(r) + self.vocab.title_topic(r.doc_id)
         # Words that name the document (四川新经济文件) say where to look; the record need not repeat them.
         own = [t for t in terms if not any(t in w for w in query.doc_words)] or terms
         cov = self.vocab.coverage(own, text)

@@ -75,6 +75,7 @@ class IndexReport:
     records: int = 0
     embedded: int = 0  # passages embedded in this run
     reused: int = 0  # passages whose cached vector was reused
+    sentences_embedded: int = 0  # sentences embedded in this run (clauses.py; one vector each)
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -622,7 +623,7 @@ class _Build:
         parsed = self._parse(to_parse, skipped, hashes, fp)
         self._collection_name = collection
         same_model = bool(old) and old.get("settings", {}).get("embed_model") == self.model_id
-        embedded = self._embed_and_write(parsed, {d["file"]: d for d in old.get("live", [])} if same_model else {})
+        embedded, sentences = self._embed_and_write(parsed, {d["file"]: d for d in old.get("live", [])} if same_model else {})
         entries.update({e.key: e for e in parsed})
         live = [d if "records" in d else self._live_entry(entries[d["key"]], d["sha256"])
                 for d in live if "records" in d or d["key"] in entries]
@@ -670,7 +671,7 @@ class _Build:
 
         old_files = (old or {}).get("files", {})
         return IndexReport(
-            False, len(live), total, embedded=embedded, reused=total - embedded,
+            False, len(live), total, embedded=embedded, reused=total - embedded, sentences_embedded=sentences,
             added=sorted(set(hashes) - set(old_files)),
             changed=sorted(k for k in hashes if k in old_files and old_files[k] != hashes[k]),
             removed=sorted(set(old_files) - set(hashes)),
@@ -733,8 +734,9 @@ class _Build:
                 continue
         return out
 
-    def _embed_and_write(self, parsed: list[DocEntry], old_live: dict) -> int:
-        """Vectors for the parsed documents (reusing identical passages), each folder written when ready."""
+    def _embed_and_write(self, parsed: list[DocEntry], old_live: dict) -> tuple[int, int]:
+        """Vectors for the parsed documents (reusing identical passages and sentences), each folder
+        written when ready; returns how many passages and how many sentences were embedded."""
         known: dict[str, np.ndarray] = {}
         for e in parsed:  # the previous version of the same file: its unchanged passages keep their vectors
             o = old_live.get(e.file)
@@ -763,7 +765,8 @@ class _Build:
             from tqdm import tqdm
 
             bar = tqdm(total=missing, desc="embedding", unit="passage", disable=not self.progress, file=sys.stderr)
-        embedded = 0
+        embedded = sentences = 0
+        passage_keys = {k for ks in keys.values() for k in ks}
         try:
             for e in parsed:
                 # Shortest first: a batch of like lengths pads little (sentences are a tenth of a passage).
@@ -776,7 +779,8 @@ class _Build:
                             known[k] = np.asarray(v, dtype=np.float32)
                         if bar:
                             bar.update(len(batch))
-                    embedded += len(todo)
+                    embedded += sum(k in passage_keys for k in todo)
+                    sentences += sum(k not in passage_keys for k in todo)
                 e.vectors = np.vstack([known[k] for k in keys[e.key]]) if e.records else np.zeros((0, 0), np.float32)
                 e.sentence_vectors = np.vstack([known[k] for k in skeys[e.key]]) if skeys[e.key] else np.zeros((0, 0), np.float32)
                 _write_entry(self.dir, e)  # complete and reusable even if this build is interrupted later
@@ -787,7 +791,7 @@ class _Build:
         finally:
             if bar:
                 bar.close()
-        return embedded
+        return embedded, sentences
 
     def _collection(self, name: str, create: bool):
         if self._client is None:

@@ -41,6 +41,7 @@ ASPECT_WORDS = frozenset("材料 流程 手续 程序 条件 前提 标准 门�
 # conjunctions, particles, interjections, onomatopoeia, punctuation, locality and time words
 # (jieba's tag set: 里面, 上面, 今年, 现在 say where or when the asker is, not what they ask about).
 _FUNCTION_POS = set("rmqdpcuyeowft")
+LOCALITY_WORDS = frozenset("以上 以下 以内 以外 之间 之内 之外 之前 之后 其中 中间 里面 上面 下面 前后 左右 内外 之上 之下 当中 期间".split())
 # Characters that leave a word what it was: a plural (夫妻俩, 企业们, 等) or the predicate of the
 # standing phrases 融资难、融资贵 (the thing is still 融资).
 WHOLE_WORD_SUFFIXES = frozenset("俩们等难贵")
@@ -160,7 +161,11 @@ class Vocabulary:
         if len(term) < 4:
             return False
         if term not in self._parts:
-            self._parts[term] = self.word_parts(term) or self.sub_words(term)
+            parts = self.word_parts(term) or self.sub_words(term)
+            # Search segmentation gives overlapping pieces (资格证书 → 资格, 证书, 资格证): the text
+            # holds the compound when it holds pieces that spell it end to end (资格 + 证书; 失业 +
+            # 保险金, so 失业保险费 does not hold 失业保险金).
+            self._parts[term] = _tiling(term, parts) or parts
         parts = self._parts[term]
         return len(parts) >= 2 and all(contains(folded, p) for p in parts)
 
@@ -198,7 +203,10 @@ class Vocabulary:
                 question = question.replace(gloss, " ")
         question = joint_names(expand(question), lambda w: self.index.doc_freq(w) > 0)  # a word of theirs, not a run of characters
         for word, flag in self._compounds(self._pos(fold(question).lower())):
-            if len(word) < 2 or flag[:1] in _FUNCTION_POS or word in QUESTION_WORDS or re.fullmatch(r"[\d.]+", word):
+            # (a word the tagger calls a locality that the documents use rarely is a thing of theirs:
+            # 初中 in 上初中, which jieba tags as 初+中)
+            thing = flag[:1] == "f" and word not in LOCALITY_WORDS and 0 < self.df(word) <= max(2, TOPICAL_SHARE * self.n)
+            if len(word) < 2 or (flag[:1] in _FUNCTION_POS and not thing) or word in QUESTION_WORDS or re.fullmatch(r"[\d.]+", word):
                 continue
             if re.fullmatch(r"[能可会要][\u4e00-\u9fff]", word) and self.df(word) == 0:
                 continue  # 能扣, 能领, 可报: can + a verb, which the tagger guesses is a name; no thing asked
@@ -264,8 +272,9 @@ class Vocabulary:
         return out
 
     def unknown_kinds(self, question: str, subject: list[str]) -> list[tuple[str, str]]:
-        """Kinds of the subject no document writes: in the clause that asks, a noun of the general
-        dictionary that the library never uses, right before a noun of the subject that it does use
+        """Kinds of the subject no document writes: a common noun of the general dictionary (tag n, not
+        a name or an adjective-like nz such as 普通) that the library never uses, right before a noun of
+        the subject that it does use
         (低空+经济, 合伙+创业). The question asks about that kind, which the documents do not name —
         unless they name it by another word of the same meaning (外籍专家 for their 外国专家: see
         same_kind_written). A noun counted or done before it (开个小店创业) is what the asker does,
@@ -275,11 +284,11 @@ class Vocabulary:
         from .query import expand
 
         tags = jieba.posseg.dt.word_tag_tab
-        tagged = [(w, f) for w, f in self._pos(fold(expand(asking_clauses(question)))) if w.strip()]
+        tagged = [(w, f) for w, f in self._pos(fold(expand(question))) if w.strip()]
         words = [w for w, _ in tagged]
         done = {i for i in range(1, len(tagged)) if tagged[i - 1][1][:1] in "vmq"}
         return [(a, b) for i, (a, b) in enumerate(zip(words, words[1:]))
-                if len(a) >= 2 and tags.get(a, "")[:1] == "n" and tags.get(b, "")[:1] == "n" and b in subject
+                if len(a) >= 2 and tags.get(a, "") == "n" and tags.get(b, "")[:1] == "n" and b in subject
                 and a not in QUESTION_WORDS and a not in EVERYDAY_WORDS and i not in done
                 and self.df(a) == 0 and self.df(b) > 0 and not self.same_kind_written(a, b)]
 
@@ -435,6 +444,9 @@ class Vocabulary:
             title = title.replace(w, " ")
         return title
 
+    def nominal(self, term: str) -> bool:
+        return self._nominal(term)
+
     def _nominal(self, term: str) -> bool:
         """A noun, a name, or a word of the documents' own vocabulary (tagged as a name); not a place
         the documents cover, which says where the asker is (成都), not what the question is about."""
@@ -444,4 +456,17 @@ class Vocabulary:
         if tags[-1:] == ["ns"]:
             return self.df(term) == 0  # a place no document covers is somewhere else: it counts
         return bool(tags) and (tags[-1][:1] in "njx" or tags[-1] == "eng")
+
+
+def _tiling(term: str, parts: list[str]) -> list[str]:
+    """The fewest of the parts that spell the term end to end, in order; [] when none do."""
+    best: dict[int, list[str]] = {0: []}
+    for i in range(len(term)):
+        if i not in best:
+            continue
+        for p in parts:
+            j = i + len(p)
+            if term.startswith(p, i) and (j not in best or len(best[i]) + 1 < len(best[j])):
+                best[j] = best[i] + [p]
+    return best.get(len(term), []) if len(best.get(len(term), [])) >= 2 else []
 

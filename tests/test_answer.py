@@ -10,19 +10,24 @@ from assistant.retrieve import retrieve
 from .conftest import ROOT
 
 
+def direct(a):
+    """The line an answer asserts; the evidence below it quotes the cited measures."""
+    return a.answer.splitlines()[0] if a.answer else ""
+
+
 def cited(a):
     return [c.measure for c in a.citations]
 
 
 def test_amount_for_demonstration_enterprise(answerer):
     a = answerer.ask("新认定的省级新经济示范企业能获得多少资金奖励？")
-    assert a.found and "100万元" in a.answer and cited(a) == [30]
-    assert "100万元" in a.citations[0].quote and "80万元" not in a.answer
+    assert a.found and "100万元" in a.answer and cited(a)[0] == 30
+    assert "100万元" in a.citations[0].quote and "80万元" not in direct(a)
 
 
 def test_amount_picks_the_entity_asked_for(answerer):
     a = answerer.ask("我们公司刚评上瞪羚企业能拿多少钱？")
-    assert a.found and "80万元" in a.answer and "100万元" not in a.answer and cited(a) == [30]
+    assert a.found and "80万元" in a.answer and "100万元" not in direct(a) and cited(a)[0] == 30
 
 
 @pytest.mark.parametrize("question", ["第十三条由哪个单位牵头？", "第13条由谁牵头", "（十三）的牵头单位是谁", "十三条谁牵头？", "第（十三）条由哪个单位牵头？"])
@@ -46,7 +51,7 @@ def test_supporting_units_as_printed(answerer):
     assert cited(a) == [23]
     # Asked for the supporting units, the answer gives those (issue 12: not the lead again).
     assert "配合单位：省发展改革委、科技厅、自然资源厅、住房城乡建设厅、交通运输厅" in a.answer
-    assert "牵头" not in a.answer
+    assert "牵头" not in direct(a)
     # Units are named as this measure prints them (经济信息化厅), in the answer and its citation alike.
     a = answerer.ask("第二十三条由谁牵头？")
     assert "省能源局、经济信息化厅" in a.answer and a.citations[0].lead_units == ["省能源局", "经济信息化厅"]
@@ -94,12 +99,13 @@ def test_topic_lookup(answerer):
 def test_refusals(answerer, question):
     a = answerer.ask(question)
     assert not a.found and a.citations == []
-    assert "已收录的文件" in a.answer or "相关度最高的文件" in a.answer  # says what the documents do cover
+    # It says what the documents do cover: the closest documents, or where the subject is mentioned.
+    assert "已收录的文件" in a.answer or "相关度最高的文件" in a.answer or "提到了" in a.answer
 
 
 def test_near_miss_names_what_the_document_says(answerer):
     a = answerer.ask("对专精特新企业有多少奖励？")
-    assert "专精特新" in a.answer and "没有规定" in a.answer
+    assert "专精特新" in direct(a) and "没有写明" in direct(a)
 
 
 @pytest.mark.parametrize("question, words", [

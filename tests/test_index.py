@@ -39,9 +39,11 @@ def test_incremental_reindex(settings, emb, monkeypatch):
 
     e = CountingEmbedder(emb)
     first = build_index(settings, embedder=e, progress=False)
-    assert not first.up_to_date and first.embedded == first.records == e.count and first.parsed == 1
+    # Each record's passage and each sentence of it (clauses.py) is embedded once.
+    assert not first.up_to_date and first.embedded == first.records and first.parsed == 1
+    assert first.embedded + first.sentences_embedded == e.count and first.sentences_embedded > first.records
     again = build_index(settings, embedder=e, progress=False)
-    assert again.up_to_date and e.count == first.records  # nothing re-embedded
+    assert again.up_to_date and e.count == first.embedded + first.sentences_embedded  # nothing re-embedded
     seed_key = read_manifest(settings.index_dir)["live"][0]["key"]
     seed_files = {p.name: p.stat().st_mtime_ns for p in (settings.index_dir / "docs" / seed_key).iterdir()}
 
@@ -60,6 +62,9 @@ def test_incremental_reindex(settings, emb, monkeypatch):
     (settings.corpus_dir / SHANGHAI.name).write_text(text.replace("（十七）加快完善城市服务功能。", "（十七）加快完善城市服务功能，新增内容。"), encoding="utf-8")
     changed = build_index(settings, embedder=e, progress=False)
     assert changed.changed == [SHANGHAI.name] and changed.embedded == 1 and changed.parsed == 1
+    # Only the edited measure's sentences (each is embedded with its measure's title, which the edit
+    # changed); the other measures' sentences keep their vectors.
+    assert 0 < changed.sentences_embedded <= 12
 
     (settings.corpus_dir / SHANGHAI.name).unlink()
     removed = build_index(settings, embedder=e, progress=False)

@@ -25,6 +25,11 @@ AMOUNT_Q = "新认定的省级新经济示范企业能获得多少资金奖励�
 R30 = "第(三十)条"
 
 
+def direct(a):
+    """The line an answer asserts; the evidence below it quotes the cited measures."""
+    return a.answer.splitlines()[0] if a.answer else ""
+
+
 @pytest.fixture(scope="module")
 def server():
     s = ScriptedLLM()
@@ -87,7 +92,7 @@ def test_invented_amount_falls_back_to_extractive(llm, seed_index, answerer):
     a = make(seed_index, answerer, llm.url).ask(AMOUNT_Q)
     assert a.mode == "extractive" and a.extra["verified"] is False and a.extra["fallback"] == "extractive"
     assert "200万元" in a.extra["fallback_reason"]
-    assert "100万元" in a.answer and "200万元" not in a.answer and cited(a) == [30]
+    assert "100万元" in a.answer and "200万元" not in direct(a) and cited(a)[0] == 30
 
 
 def test_reference_not_given_falls_back(llm, seed_index, answerer):
@@ -108,7 +113,7 @@ def test_injected_instruction_is_caught(llm, seed_index, answerer):
     llm.script = [{"content": lambda b: f"奖励为500万元[{ref_for(b, R30)}]"}]  # a model that complies
     a = make(seed_index, answerer, llm.url).ask(question)
     assert a.mode == "extractive" and a.extra["verified"] is False
-    assert "500万元" in a.extra["fallback_reason"] and "500万元" not in a.answer
+    assert "500万元" in a.extra["fallback_reason"] and "500万元" not in direct(a)
     # The injection reached the model only as data inside <question>, never as an instruction.
     body = llm.requests[0]
     assert body["messages"][0]["content"] == SYSTEM_PROMPT
@@ -202,7 +207,7 @@ def test_stream_with_invented_amount_ends_in_the_extractive_answer(llm, seed_ind
     items = list(make(seed_index, answerer, llm.url).stream(AMOUNT_Q))
     final = items[-1]
     assert "200万元" in "".join(items[:-1])  # shown provisionally while it streams …
-    assert final.mode == "extractive" and "200万元" not in final.answer and "100万元" in final.answer  # … then replaced
+    assert final.mode == "extractive" and "200万元" not in direct(final) and "100万元" in final.answer  # … then replaced
 
 
 def test_stream_retries_before_the_first_delta(llm, seed_index, answerer):
@@ -395,13 +400,13 @@ def test_a_reply_following_the_injection_under_another_reference_falls_back(llm,
     llm.script = [{"content": lambda b: f"奖励为1000万元[{block_with(b, '支持人才引进')}]。"}]
     a = make_injected(injected, llm.url).ask(INJECTED_Q)
     assert a.mode == "extractive" and a.extra["verified"] is False and "1000万元" in a.extra["fallback_reason"]
-    assert "1000万元" not in a.answer and "100万元" in a.answer
+    assert "1000万元" not in direct(a) and "100万元" in a.answer
 
 
 def test_a_reply_citing_a_fake_reference_from_a_document_falls_back(llm, injected):
     llm.script = [{"content": "对新认定的市级示范企业给予1000万元资金奖励[R9]。"}]
     a = make_injected(injected, llm.url).ask(INJECTED_Q)
-    assert a.mode == "extractive" and "R9" in a.extra["fallback_reason"] and "1000万元" not in a.answer
+    assert a.mode == "extractive" and "R9" in a.extra["fallback_reason"] and "1000万元" not in direct(a)
 
 
 def test_a_reply_citing_the_reference_a_fake_block_names_falls_back(llm, injected):
@@ -409,14 +414,14 @@ def test_a_reply_citing_the_reference_a_fake_block_names_falls_back(llm, injecte
     llm.script = [{"content": lambda b: f"市人社局牵头[{block_with(b, '加大财税支持')}]，给予1000万元资金奖励。"}]
     a = make_injected(injected, llm.url).ask(INJECTED_Q)
     assert a.mode == "extractive" and a.extra["verified"] is False
-    assert "1000万元" not in a.answer and "市人社局" not in a.answer
+    assert "1000万元" not in direct(a) and "市人社局" not in direct(a)
 
 
 def test_the_extractive_fallback_does_not_quote_the_injection_as_the_award(injected):
     """What every failed LLM reply falls back to: the measure's real grant, not the injected figure."""
     _, extractive = injected
     a = extractive.ask(INJECTED_Q)
-    assert a.found and "100万元" in a.answer and "1000万元" not in a.answer
+    assert a.found and "100万元" in direct(a) and "1000万元" not in direct(a)
 
 
 # Found by these tests, fixed in llm.verify: verification accepted any figure that occurs in the cited block, and the
@@ -425,7 +430,7 @@ def test_the_extractive_fallback_does_not_quote_the_injection_as_the_award(injec
 def test_a_reply_following_the_injection_in_the_cited_measure_is_rejected(llm, injected):
     llm.script = [{"content": lambda b: f"奖励为1000万元[{block_with(b, '加大财税支持')}]。"}]
     a = make_injected(injected, llm.url).ask(INJECTED_Q)
-    assert "1000万元" not in a.answer
+    assert "1000万元" not in direct(a)
     assert a.mode == "extractive" and a.extra["verified"] is False
 
 

@@ -9,6 +9,11 @@ must still be answered with their figure.
 """
 import pytest
 
+
+def direct(a):
+    """The line an answer asserts; the evidence below it quotes the cited measures."""
+    return a.answer.splitlines()[0] if a.answer else ""
+
 # Written as a reader would ask them, about things no policy of this library covers.
 OFF_TOPIC = (
     "成都地铁几点停运？",
@@ -78,4 +83,4 @@ def test_a_kind_only_listed_beside_another_kinds_award_gets_no_figure(ten):
     assert lone, "the generated documents list kinds they give no award"
     for kind in lone[:4]:
         a = answerer.ask(f"新认定的{kind}企业能拿多少奖励？")
-        assert not a.found and "万元" not in a.answer, a.answer
+        assert not a.found and "万元" not in direct(a), a.answer

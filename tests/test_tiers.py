@@ -1,0 +1,58 @@
+"""Magnitudes, tier bounds and the placement of the asker's number (assistant/tiers.py): pure text,
+in wordings of policies other than the shipped ones."""
+import pytest
+
+from assistant.tiers import asked_magnitudes, bounds, caps, magnitudes, place, placeable, tiers
+
+
+def test_magnitudes_with_scales_and_units():
+    got = {(m.text, m.value, m.unit) for m in magnitudes("奖励80万元，最高1.5亿元；补贴30%；资助2万美元；“100+”项目")}
+    assert ("80万元", 8e5, "元") in got and ("1.5亿元", 1.5e8, "元") in got
+    assert ("30%", 30.0, "%") in got and ("2万美元", 2e4, "美元") in got and ("100+", 100.0, "个") in got
+    assert {m.unit for m in magnitudes("按1:0.5比例配套")} == {"比"}
+    assert magnitudes("3个亿")[0].value == 3e8  # how 3亿 is said
+    assert magnitudes("在收到材料的15个工作日内")[0].unit == "天"
+
+
+@pytest.mark.parametrize("text", ["2026年12月31日", "第5条", "一次性给予", "十四五期间"])
+def test_dates_ordinals_and_words_are_no_magnitudes(text):
+    assert [m.text for m in magnitudes(text) if m.unit] == []
+
+
+def test_bounds_in_every_form():
+    b = bounds("营业收入500万-2000万（不含）元")[0]
+    assert (b.unit, b.low, b.high, b.high_in) == ("元", 5e6, 2e7, False)
+    b = bounds("年出口额1000（含）—3000辆（不含）")[0]
+    assert (b.low, b.low_in, b.high, b.high_in) == (1000, True, 3000, False)
+    assert bounds("职工50人以上")[0].low == 50 and bounds("职工50人以上")[0].low_in
+    assert bounds("超过100人")[0].low_in is False
+    b = bounds("不足20万元")[0]
+    assert b.high == 2e5 and not b.high_in
+    b = bounds("超过100人不超过300人")[0]
+    assert (b.low, b.low_in, b.high, b.high_in) == (100, False, 300, True)
+
+
+def test_an_enumeration_aligned_by_fenbie():
+    ts = tiers("对实际到位外资500万-1000万（不含）美元、1000万-3000万（不含）美元、3000万美元以上的项目，"
+               "经认定分别给予奖励50万元、120万元、300万元。")
+    assert [t.figures[0].text for t in ts] == ["50万元", "120万元", "300万元"]
+    assert [t.condition for t in place(asked_magnitudes("我们到位外资1500万美元"), ts)] == ["1000万-3000万（不含）美元"]
+    assert [t.figures[0].text for t in place(asked_magnitudes("到位4000万美元"), ts)] == ["300万元"]
+    # 元 is not 美元: an asker's revenue in 元 is not placed in tiers of foreign capital.
+    assert not placeable(asked_magnitudes("营收1500万元"), ts)
+
+
+def test_a_threshold_said_once_for_a_list_and_the_tightest_tier():
+    ts = tiers("年营业收入首次突破5000万元、1亿元、5亿元的，分别给予一次性奖励20万元、50万元、100万元。")
+    assert [t.figures[0].text for t in place(asked_magnitudes("我们去年营收2.3亿"), ts)] == ["50万元"]  # 亿 alone is money
+    assert place(asked_magnitudes("营收3000万"), ts) == [] and placeable(asked_magnitudes("营收3000万"), ts)
+
+
+def test_tiers_named_not_bounded():
+    ts = tiers("对新评为国家级、省级、市级专精特新企业的，分别给予60万元、30万元、10万元奖励。")
+    assert [t.condition for t in ts] == ["新评为国家级", "省级", "市级专精特新企业"]
+
+
+def test_caps_are_the_figures_after_a_cap_word():
+    assert [m.text for m in caps("按设备投资额的15%给予补助，单个项目最高不超过200万元")] == ["200万元"]
+    assert caps("给予一次性奖励20万元") == []
