@@ -102,8 +102,10 @@ class Record:
 
     @property
     def measure_key(self) -> tuple:
-        """What identifies a measure: its document, the headings above it and its number."""
-        return (self.doc_id, self.section_path, self.measure)
+        """What identifies a measure: its document, the headings above it, its number and the titles
+        of all three (a 通知 wrapping two 规定 numbers both from （一）; a number printed twice is two
+        measures)."""
+        return (self.doc_id, self.section_path, self.measure, self.heading_path)
 
     @property
     def reference(self) -> str:
