@@ -251,14 +251,15 @@ def choose_layout(lines: list[Line], rule: str = "") -> Layout:
     articles = [k for k, (lv, _) in enumerate(present) if lv.role == "article"]
     if articles:
         # 第X条 is the unit of provision of an 办法 or 规定; what is numbered inside an article is
-        # its items, and a coarser level heads it only where it holds articles (a 通知's own 一、二、
-        # paragraphs before the 办法 it wraps are text, not sections of the 办法).
+        # its items, and a coarser level heads it only where a bare title holds articles (一、总则
+        # over 第一条…; a 通知's own 一、二、 paragraphs before the 办法 it wraps are text).
         m = articles[0]
         measures = {i: mk for i, mk in present[m][1].items() if tree.owner[i] == m}
         headings = {}
         for k in range(m):
             for i, mk in present[k][1].items():
-                if tree.owner[i] == k and (present[k][0].role == "section" or any(tree.owner[c] == m for c in tree.kids[i])):
+                if tree.owner[i] == k and (present[k][0].role == "section" or (
+                        _bare_title(tree.own_text(i)) and any(tree.owner[c] == m for c in tree.kids[i]))):
                     headings[i] = mk
         return Layout(headings, measures)
     # Otherwise each entry is read where it stands: a measure is an entry carrying provisions, a
@@ -350,16 +351,27 @@ def _body_end(lines: list[Line]) -> int:
 
 
 # An annex begins at a line 附件 / 附件1 / 附件：1.… after the body's numbered provisions; its
-# forms, tables and lists are not the document's measures (a 通知 whose policy is its annex has
-# no numbered provisions before it, and is read whole).
+# forms, tables and lists are not the document's measures. A 通知 whose policy is its annex (…印发
+# 给你们。附件：XX办法 then the 办法) numbers little before the 附件 line (two paragraphs, fewer than
+# after it) or its articles only after it, and is read whole; a task list in an annex (below) is the
+# annex's own.
 _ANNEX = re.compile(r"^附\s*件\s*[\d一二三四五六七八九十]*\s*(?:[:：]|$|[.．、]|\d|\s|下载)")
+_ARTICLE_LINE = re.compile(rf"^第[ \t]*{_ANY_NUM}[ \t]*条")
 
 
 def _annex_start(lines: list[Line], layout: Layout) -> int | None:
     numbered = sorted(set(layout.headings) | set(layout.measures))
     for i, ln in enumerate(lines):
-        if _ANNEX.match(ln.folded) and sum(j < i for j in numbered) >= 2:
-            return i
+        if _ANNEX.match(ln.folded):
+            before = sum(j < i for j in numbered)
+            if before < 2:
+                continue
+            articles_after = any(_ARTICLE_LINE.match(x.folded) for x in lines[i:])
+            articles_before = any(_ARTICLE_LINE.match(x.folded) for x in lines[:i])
+            if text_duty_table(lines, i) or ((before >= 3 or before >= len(numbered) - before)
+                                             and (articles_before or not articles_after)):
+                return i
+            return None
     return None
 
 

@@ -282,3 +282,12 @@ def test_an_annex_is_text_and_a_task_list_annex_gives_measures_with_their_units(
     assert [(m.measure_label, m.section_path) for m in ms][2:] == [("1.", ("一、",)), ("2.", ("一、",)), ("3.", ("二、",))]
     assert ms[2].lead_units == ("区消防救援支队",) and ms[2].co_units == ("区应急局", "区公安分局", "各街道")
     assert ms[3].lead_units == ("区消防救援支队", "区考核办") and ms[3].co_units == ("各街道", "区消防救援支队")
+
+
+def test_a_notice_whose_policy_is_its_annex_is_read_whole():
+    text = ("关于印发办法的通知\n各区：\n一、现将办法印发给你们。\n二、请认真执行。\n附件：某某管理办法\n某某管理办法\n"
+            "第一条 为了规范管理，制定本办法。\n第二条 给予奖励。\n第三条 本办法自发布之日起施行。")
+    assert [(m.measure_label, m.section_path) for m in measures(text)] == [("第一条", ()), ("第二条", ()), ("第三条", ())]
+    text = ("关于印发方案的通知\n一、现将方案印发给你们。\n二、请认真执行。\n附件：某某实施方案\n某某实施方案\n一、主要任务\n"
+            "（一）加大支持。给予奖励。\n（二）强化服务。提供服务。\n二、保障措施\n（三）加强组织。落实责任。")
+    assert [m.measure_label for m in measures(text)] == ["（一）", "（二）", "（三）"]
