@@ -430,6 +430,8 @@ def own_doc_number(lines: list[str], top: int = 30) -> str | None:
     names a document the text cites, not this one.
     """
     for x in lines[:top]:
+        # A stray mark before the number (an OCR misreading of its bracket: J川发改…) is no part of it.
+        x = re.sub(r"^[A-Za-z|]\s*(?=[\u4e00-\u9fff])", "", x.strip())
         m = _OWN_NUMBER.match(fold(x).strip())
         if m:
             start = m.start(1)
@@ -608,7 +610,10 @@ def read_metadata(text: str, found: dict) -> dict:
                 break
     meta.pop("site", None)
     if meta.get("doc_number"):
-        meta["doc_number"] = re.sub(r"^[(（]\s*(.*?)\s*[)）]$", r"\1", meta["doc_number"].strip())
+        # The 文号 a field holds, with its brackets as GB/T 9704 prints them: (川发改价格〔2025〕480号)
+        # and an OCR misreading of the field (J川发改…, 〔2024】) give the same number.
+        meta["doc_number"] = own_doc_number([meta["doc_number"]]) or re.sub(
+            r"^[(（]\s*(.*?)\s*[)）]$", r"\1", meta["doc_number"].strip())
     for k in ("written_date", "published_date"):
         if k in meta:
             meta[k] = _iso_date(meta[k])

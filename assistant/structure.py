@@ -103,14 +103,24 @@ def _sequence(lines: list[Line], level: Level) -> dict[int, Marker]:
     """Line index → marker for the lines that continue the numbering (1, 2, 3 … or a restart at 1).
 
     A numeral that breaks the sequence (a stray `3.` inside a sentence) stays body text; a number
-    printed twice in a row (（五） / （五）) is two entries, as a reader reads the slip.
+    printed twice in a row (（五） / （五）) is two entries, as a reader reads the slip. A label the
+    page lost (OCR reads （十一） as (+1), 一、 as 1) leaves a gap the numbering goes on across: a
+    number one past the expected one is taken when the next label of the level is the one after
+    it (（十） （十二） （十三）), and a numbering may open at 二 when 三 and 四 follow.
     """
+    marks = [(i, mk) for i, line in enumerate(lines) if (mk := _marker(line, level))]
     found, expected = {}, 1
-    for i, line in enumerate(lines):
-        mk = _marker(line, level)
-        if mk and (mk.number == expected or (mk.number == 1 and found) or (found and mk.number == expected - 1)):
+
+    def then(k: int, *numbers: int) -> bool:
+        return [mk.number for _, mk in marks[k + 1:k + 1 + len(numbers)]] == list(numbers)
+
+    for k, (i, mk) in enumerate(marks):
+        n = mk.number
+        if (n == expected or (n == 1 and found) or (found and n == expected - 1)
+                or (found and n == expected + 1 and then(k, n + 1))
+                or (not found and n == 2 and then(k, 3, 4))):
             found[i] = mk
-            expected = mk.number + 1
+            expected = n + 1
     return found
 
 

@@ -316,3 +316,11 @@ def test_issuer_from_an_order_number_a_title_or_the_page_title():
 
 def test_shipped_lingang_policy_names_its_issuer():
     assert load_document(SHANGHAI).publisher == "上海市人民政府"
+
+
+def test_a_document_number_field_read_with_ocr_slips():
+    """The 文号 a field holds, brackets as printed (〔〕): a stray mark before it or a mismatched
+    bracket read by OCR give the same number."""
+    for raw in ("文号：J川发改价格〔2025〕480号", "文号：(川发改价格〔2025】480号)", "文 号 ：\n(川发改价格〔2025〕480号)"):
+        c = clean_text(raw + "\n关于印发方案的通知")
+        assert read_metadata(c.text, c.metadata)["doc_number"] == "川发改价格〔2025〕480号"

@@ -291,3 +291,13 @@ def test_a_notice_whose_policy_is_its_annex_is_read_whole():
     text = ("关于印发方案的通知\n一、现将方案印发给你们。\n二、请认真执行。\n附件：某某实施方案\n某某实施方案\n一、主要任务\n"
             "（一）加大支持。给予奖励。\n（二）强化服务。提供服务。\n二、保障措施\n（三）加强组织。落实责任。")
     assert [m.measure_label for m in measures(text)] == ["（一）", "（二）", "（三）"]
+
+
+def test_numbering_goes_on_across_a_label_the_page_lost():
+    """OCR reads （十一） as (+1) or 一、 as 1: the numbering goes on across the gap when the next
+    labels continue it; a stray number followed by the expected one stays text."""
+    items = "\n".join(f"（{n}）措施{n}。内容。" for n in "一二三四五六七八九十") + "\n(+1）措施十一。内容。\n（十二）措施十二。内容。\n（十三）措施十三。内容。"
+    assert [m.measure for m in measures(items)] == list(range(1, 11)) + [12, 13]
+    text = "通知如下：\n1\n天津地区交易电量暂定为345亿千瓦时。\n二、代理购电执行相同规则。\n三、及时纳入发电计划。\n四、遵守法律法规。\n五、不得干预市场。"
+    assert [m.measure_label for m in measures(text)] == ["二、", "三、", "四、", "五、"]
+    assert [m.measure for m in measures("（一）加大支持。\n（三）这是引用的文字。\n（二）强化服务。")] == [1, 2]
