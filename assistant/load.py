@@ -612,7 +612,8 @@ def read_metadata(text: str, found: dict) -> dict:
     if meta.get("doc_number"):
         # The 文号 a field holds, with its brackets as GB/T 9704 prints them: (川发改价格〔2025〕480号)
         # and an OCR misreading of the field (J川发改…, 〔2024】) give the same number.
-        meta["doc_number"] = own_doc_number([meta["doc_number"]]) or re.sub(
+        held = DOC_NUMBER.search(meta["doc_number"]) or ORDER_NUMBER.search(meta["doc_number"])
+        meta["doc_number"] = (own_doc_number([held.group(0)]) if held else None) or re.sub(
             r"^[(（]\s*(.*?)\s*[)）]$", r"\1", meta["doc_number"].strip())
     for k in ("written_date", "published_date"):
         if k in meta:

@@ -321,6 +321,6 @@ def test_shipped_lingang_policy_names_its_issuer():
 def test_a_document_number_field_read_with_ocr_slips():
     """The 文号 a field holds, brackets as printed (〔〕): a stray mark before it or a mismatched
     bracket read by OCR give the same number."""
-    for raw in ("文号：J川发改价格〔2025〕480号", "文号：(川发改价格〔2025】480号)", "文 号 ：\n(川发改价格〔2025〕480号)"):
+    for raw in ("文号：J川发改价格〔2025〕480号", "文号：(J川发改价格〔2025】480号)", "文 号 ：\n(川发改价格〔2025〕480号)"):
         c = clean_text(raw + "\n关于印发方案的通知")
         assert read_metadata(c.text, c.metadata)["doc_number"] == "川发改价格〔2025〕480号"

@@ -270,8 +270,37 @@ def format_figures(docs: Path, gold_dir: Path, formats: list[str], only: set[str
                 r = score_document(converted, gold)
                 r.stem = g.stem
                 results.append(r)
-        out[fmt] = {"totals": totals(results), "documents": {r.stem: [r.measure_rate, r.units_agreed, r.unit_union] for r in results}}
+        out[fmt] = {"totals": totals(results),
+                    "documents": {r.stem: [r.measure_rate, r.units_agreed, r.unit_union, r.meta_exact, r.meta_fields] for r in results},
+                    "differences": {r.stem: ([r.error] if r.error else []) + r.diffs for r in results if r.error or r.diffs}}
     return out
+
+
+def formats_report(results: list[DocResult], formats: dict) -> str:
+    """The converted documents' figures beside their text figures, and what each format lost."""
+    names = ["text"] + list(formats)
+    lines = ["", "## Formats", "", "| format | measures exact | units exact | metadata exact |", "|---|---|---|---|"]
+    only = {r.stem for r in results}
+    text_tot = totals(results)
+    for name in names:
+        t = text_tot if name == "text" else formats[name]["totals"]
+        lines.append(f"| {name} | {t['measures_exact']} | {t['units_exact']} | {t['metadata_exact']} |")
+    lines += ["", "| document | " + " | ".join(f"{n} (measures, units, metadata)" for n in names) + " |",
+              "|---|" + "---|" * len(names)]
+    for r in results:
+        cells = [f"{r.measure_rate:.3f}, {r.units_agreed}/{r.unit_union}, {r.meta_exact}/{r.meta_fields}"]
+        for name in formats:
+            d = formats[name]["documents"].get(r.stem)
+            cells.append(f"{d[0]:.3f}, {d[1]}/{d[2]}, {d[3]}/{d[4]}" if d else "—")
+        lines.append(f"| {r.stem} | " + " | ".join(cells) + " |")
+    for name in formats:
+        diffs = {k: v for k, v in formats[name]["differences"].items() if k in only}
+        if diffs:
+            lines += ["", f"### Differences ({name})", ""]
+            for stem, ds in diffs.items():
+                lines.append(f"- **{stem}**")
+                lines += [f"  - {d}" for d in ds]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -299,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         for fmt, f in data["formats"].items():
             print(f"{fmt}: {json.dumps(f['totals'], ensure_ascii=False)}")
     (out / "results.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    (out / "report.md").write_text(report(results, tot, by), encoding="utf-8")
+    text = report(results, tot, by) + (formats_report(results, data["formats"]) if args.formats else "")
+    (out / "report.md").write_text(text, encoding="utf-8")
     print(f"report: {out / 'report.md'}")
     return 0
