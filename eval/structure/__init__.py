@@ -214,7 +214,8 @@ def totals(results: list[DocResult]) -> dict:
     return {"documents": len(results), "measures_gold": sum(r.measures_gold for r in results),
             "measures_exact": round(found / max(1, denom), 4), "measures_found": found,
             "measures_extra": sum(r.measures_extra for r in results),
-            "units_exact": round(agreed / max(1, union), 4), "unit_assignments_gold": sum(r.units_gold for r in results),
+            # No unit assignment on either side (documents without notes): nothing to score, not 0.
+            "units_exact": round(agreed / union, 4) if union else None, "unit_assignments_gold": sum(r.units_gold for r in results),
             "metadata_exact": round(meta / max(1, fields), 4),
             "documents_all_exact": sum(r.measures_found == r.measures_gold and not r.measures_extra
                                        and r.units_agreed == r.unit_union and r.meta_exact == r.meta_fields for r in results)}
@@ -231,7 +232,8 @@ def report(results: list[DocResult], tot: dict, by: dict[str, dict[str, dict]]) 
     lines = ["# Structure benchmark", "", "| metric | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in tot.items()]
     for name, groups in by.items():
         lines += ["", f"## By {name}", "", "| group | documents | measures exact | units exact | metadata exact |", "|---|---|---|---|---|"]
-        lines += [f"| {k} | {v['documents']} | {v['measures_exact']} | {v['units_exact']} | {v['metadata_exact']} |" for k, v in groups.items()]
+        lines += [f"| {k} | {v['documents']} | {v['measures_exact']} | {'—' if v['units_exact'] is None else v['units_exact']} | "
+                  f"{v['metadata_exact']} |" for k, v in groups.items()]
     lines += ["", "## Documents", "", "| document | kind | duties | measures (found/gold, extra) | units (agreed/union) | metadata |",
               "|---|---|---|---|---|---|"]
     for r in results:
@@ -284,7 +286,8 @@ def formats_report(results: list[DocResult], formats: dict) -> str:
     text_tot = totals(results)
     for name in names:
         t = text_tot if name == "text" else formats[name]["totals"]
-        lines.append(f"| {name} | {t['measures_exact']} | {t['units_exact']} | {t['metadata_exact']} |")
+        units = "—" if t["units_exact"] is None else t["units_exact"]
+        lines.append(f"| {name} | {t['measures_exact']} | {units} | {t['metadata_exact']} |")
     lines += ["", "| document | " + " | ".join(f"{n} (measures, units, metadata)" for n in names) + " |",
               "|---|" + "---|" * len(names)]
     for r in results:
