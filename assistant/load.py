@@ -265,9 +265,7 @@ _BARE_NUMBER = re.compile(r"^\d+(?:[.．]\d+)?$")
 _AFTER_NUMBER = re.compile(r"^[年月日号时分秒元万亿千百个家人户项次倍条类名座台辆套件吨米亩度瓦小周天批%％‰\d]")
 _ENDS_CLAUSE = "。；;！!？?：:"
 _ITEM_LINE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,3}[.．、](?!\d)|第[一二三四五六七八九十百\d]+[条章])")
-
-
-_LABEL_PIECE = re.compile(r"^[一二三四五六七八九十百\d]+(?:[)）]|$)")
+_LABEL_PIECE = re.compile(r"^[一二三四五六七八九十百\d]+(?:[)）]|$)")  # 十一 of （ / 十一 / ）
 
 
 def _open_bracket(line: str) -> bool:
@@ -322,12 +320,12 @@ def join_fragments(lines: list[str]) -> list[str]:
         else:
             out.append(line)
         number = bool(_BARE_NUMBER.match(line)) and (joins or not nxt[:1] in (".", "．", "、"))
-        # What a piece opened goes on in the next line: an opening mark, a bracket left open by a
-        # piece, the unit after a bare number (…天津市2025年 / 电力市场化…).
-        piece = len(line) <= 3 or _BARE_NUMBER.match(line)
-        glue = (out[-1][-1] in _OPENING or (piece and joins and (_open_bracket(out[-1]) or _AFTER_NUMBER.match(line[-1:]) is not None
-                                                                 and not line[-1].isdigit()))) \
-            and not _ITEM_LINE.match(nxt) and not is_date_line(out[-1])
+        # What a piece opened goes on in the next line: an opening mark, a bracket a joined piece
+        # left open (（含绿 / 电交易）), the unit a joined piece put after a number (天津市2025年 / 电力…).
+        piece = joins and (len(line) <= 3 or bool(_BARE_NUMBER.match(line)))
+        unit_after_number = not line[-1].isdigit() and bool(_AFTER_NUMBER.match(line[-1]))
+        glue = ((out[-1][-1] in _OPENING or (piece and (_open_bracket(out[-1]) or unit_after_number)))
+                and not _ITEM_LINE.match(nxt) and not is_date_line(out[-1]))
         i += 1
     return out
 
@@ -466,7 +464,8 @@ def _signature(lines: list[str]) -> tuple[int, str] | None:
 # local office of a national administration (国家金融监督管理总局重庆监管局) or before an organ of a
 # party committee (中共重庆市委金融委员会办公室).
 _BODY_END = ("委员会", "办公厅", "办公室", "人民政府", "政府", "管委会", "委", "部", "厅", "局", "办", "署", "院",
-             "司", "处", "银行", "分行", "支行", "中心", "集团", "公司", "总队", "支队")
+             "司", "处", "银行", "分行", "支行", "中心", "集团", "公司", "总队", "支队", "协会", "商会", "学会",
+             "联合会", "工会", "大学", "学校")
 _BODY_GOES_ON = ("办公", "综合", "员会", "机关", "党组")
 _NO_CUT_AFTER = re.compile(r"(总局|总署|总行|[省市区县州]委)$")
 
