@@ -66,22 +66,19 @@ def doc_name(r: Record) -> str:
 
 
 def ref(r: Record, title: bool = True) -> str:
-    """川办发〔2021〕93号 第（三十）条「加大财税支持」; an item numbered 3. under （二） is （二）3."""
+    """川办发〔2021〕93号 （三十）「加大财税支持」; an item numbered 3. under （二） is （二）3."""
     t = f"「{r.title}」" if title and r.title and r.kind == "measure" else ""
     return f"{doc_name(r)} {label(r)}{t}"
 
 
 def label(r: Record) -> str:
-    """A measure as its document numbers it: 第（三）条 for （三）, 第五条, 三、 for 三, （二）3. for an
-    item numbered within a group; a section by its heading, the preamble as 前言."""
+    """A measure as its document prints it ((三十), 第五条, 三、; 第…条 only where the document
+    writes 条), an item numbered within a group after its group's label (（二）3.); a section by its
+    heading, the preamble as 前言."""
     if r.measure_label:
         lab = r.measure_label
-        if lab.startswith("第"):
-            return lab
         if lab[0].isdigit():
             return "".join(r.section_path[-1:]) + lab
-        if lab.startswith(("（", "(")):
-            return f"第{lab}条"
         return lab
     if r.section:
         return f"{r.section}、{r.section_title or ''}"

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -229,12 +230,26 @@ def strip_page_furniture(pages: list[PageLines]) -> list[list[TextLine]]:
             pages_at = {pi for pi, h in where if abs(h - med) <= 0.03}
             if len(pages_at) >= max(2, (len(pages) + 1) // 2):
                 running.add((key, round(med, 3)))
+    # A bare number at a page's edge is its page number only when it counts the pages as the other
+    # page numbers do (page index + the same offset): a figure of the text that a page break left
+    # on a line of its own (…总规模的 / 40 / %) is no page number.
+    offsets = Counter(int(m.group(0)) - pi for pi, p in enumerate(pages) for i in edge[pi]
+                      if PAGE_NUMBER.match(p.lines[i].text.strip()) and (m := re.search(r"\d+", p.lines[i].text)))
+    offset, agree = offsets.most_common(1)[0] if offsets else (None, 0)
+
+    def page_number(pi: int, text: str) -> bool:
+        if not PAGE_NUMBER.match(text):
+            return False
+        if not re.fullmatch(r"\d+", text):
+            return True  # — 3 —, 第3页: printed as a page number
+        return (int(text) - pi == offset and agree >= 2) or (len(pages) == 1 and text == "1")
+
     out = []
     for pi, p in enumerate(pages):
         keep = []
         for i, ln in enumerate(p.lines):
             if i in edge[pi]:
-                if PAGE_NUMBER.match(ln.text.strip()):
+                if page_number(pi, ln.text.strip()):
                     continue
                 k, h = _band_key(ln.text), ln.top / (p.height or 1)
                 if any(k == rk and abs(h - rh) <= 0.03 for rk, rh in running):
@@ -244,12 +259,19 @@ def strip_page_furniture(pages: list[PageLines]) -> list[list[TextLine]]:
     return out
 
 
-def _margins(lines: list[TextLine]) -> tuple[float, float]:
+def _margins(lines: list[TextLine], w: float | None = None) -> tuple[float, float]:
+    """The text block's edges: wrapped lines start at the left margin, full lines end at the right.
+
+    Lines of justified text that reach an edge reach it together, so an edge is the furthest x
+    that two lines share (within half a character); a page of short paragraphs (a web page's
+    pieces, one a paragraph) has few such lines, and most of its lines are indented first lines
+    that stop short, which a percentile would take for the edges.
+    """
+    w = w or _char_width(lines)
     xs0 = sorted(ln.x0 for ln in lines)
     xs1 = sorted(ln.x1 for ln in lines)
-    # The text block's edges: most lines start at the left margin; full lines end at the right.
-    left = xs0[len(xs0) // 10]
-    right = xs1[min(len(xs1) - 1, (len(xs1) * 3) // 4)]
+    left = next((x for a, x in zip(xs0[1:], xs0) if a - x <= 0.5 * w), xs0[len(xs0) // 10])
+    right = next((x for a, x in zip(xs1[-2::-1], xs1[::-1]) if x - a <= 0.5 * w), xs1[min(len(xs1) - 1, (len(xs1) * 3) // 4)])
     return left, right
 
 
@@ -292,14 +314,19 @@ def reflow(pages: list[PageLines]) -> list[str]:
     if not all_lines:
         return []
     w = _char_width(all_lines)
-    doc_left, doc_right = _margins(all_lines)
+    doc_left, doc_right = _margins(all_lines, w)
     paragraphs: list[str] = []
     current = ""
     prev: TextLine | None = None
     prev_right = doc_right
     for page in body:
-        # Margins per page when the page has enough lines (scans shift from page to page).
-        left, right = _margins(page) if len(page) >= 8 else (doc_left, doc_right)
+        # Margins per page when the page has enough lines (scans shift from page to page), unless
+        # no line of the page reaches the document's edges (a page of short paragraphs only).
+        left, right = _margins(page, w) if len(page) >= 8 else (doc_left, doc_right)
+        if left > doc_left + 1.2 * w:
+            left = doc_left
+        if right < doc_right - 2 * w:
+            right = doc_right
         gaps = sorted(b.top - a.bottom for a, b in zip(page, page[1:]) if b.top > a.bottom - 1)
         usual_gap = gaps[len(gaps) // 4] if gaps else 0.0
         for i, ln in enumerate(page):

@@ -95,12 +95,16 @@ BOILERPLATE = [re.compile(p) for p in (
     r"^(浏览次数|访问量|阅读次数|点击数|责任编辑|编辑)[:：]",
 )]
 
-# `key: value` lines of the metadata table that government pages print above the text.
+# `key: value` fields of the metadata table that government pages print above the text, also as
+# a crawler's front matter (发布单位: …), in brackets ([发文字号] with the value on the next lines)
+# and several on one line (来源：… 发布日期：…).
 META_KEYS = {
     "索引号": "index_number",
     "发布机构": "publisher",
     "发文机关": "publisher",
+    "发文机构": "publisher",
     "发文单位": "publisher",
+    "发布单位": "publisher",
     "成文日期": "written_date",
     "发布日期": "published_date",
     "发布时间": "published_date",
@@ -110,14 +114,24 @@ META_KEYS = {
     "标题": "title",
     "名称": "title",
 }
-META_IGNORED = ("公文种类", "主题分类", "废止日期", "主题词", "体裁分类", "组配分类", "实施日期", "信息分类", "服务对象")
+META_IGNORED = ("公文种类", "主题分类", "废止日期", "主题词", "体裁分类", "组配分类", "实施日期", "信息分类", "服务对象",
+                "来源", "层级", "类型", "分类", "状态", "官方链接", "原文链接", "主题", "发文日期", "截止时间", "抓取时间")
 # The key is read by its Chinese characters: pages space them out (索 引 号) and OCR may read a
 # stray mark between them (索引1号).
 _META_LINE = re.compile(r"^([\u4e00-\u9fff\s\d]{2,14}?)\s*[:：]\s*(.*)$")
+_ANY_KEY = "|".join(r"\s*".join(k) for k in sorted(list(META_KEYS) + list(META_IGNORED), key=len, reverse=True))
+# A field opens the line (key：, [key] or 【key】); further fields of the same line follow a space.
+_FIELD_START = re.compile(rf"^(?:[\[【]\s*({_ANY_KEY})\s*[\]】]\s*[:：]?|({_ANY_KEY})\s*[:：])\s*")
+_LONG_KEY = "|".join(r"\s*".join(k) for k in sorted(list(META_KEYS) + list(META_IGNORED), key=len, reverse=True) if len(k) >= 4)
+# Cleaning removes the space between two fields of Chinese text (来源：南沙区发改局发布日期：…): a
+# field of four characters or more is read without it.
+_FIELD_NEXT = re.compile(rf"\s+({_ANY_KEY})\s*[:：]\s*|({_LONG_KEY})\s*[:：]\s*")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（【]\s*\d{4}\s*[〕\]］)）】]\s*\d+\s*号")
 # A document's own 文号 stands on a line of its own near the top (possibly bracketed, possibly
 # beside 签发人 on a 上行文). One inside a sentence, or in brackets after a 《title》, is cited.
-_OWN_NUMBER = re.compile(rf"^[(（]?\s*({DOC_NUMBER.pattern})\s*[)）]?(?:\s*签发人[:：]?.*)?$")
+# A 令 (order) is numbered by its issuer and a sequence: 国家医疗保障局令第5号.
+ORDER_NUMBER = re.compile(r"([\u4e00-\u9fff]{2,30}?)令\s*第\s*\d+\s*号")
+_OWN_NUMBER = re.compile(rf"^[(（]?\s*({DOC_NUMBER.pattern}|{ORDER_NUMBER.pattern})\s*[)）]?(?:\s*签发人[:：]?.*)?$")
 _CN_DIGIT = {"〇": 0, "○": 0, "◯": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9}
 _DATE_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
@@ -125,6 +139,7 @@ _DATE_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _DATE_HANZI = re.compile(r"^([〇○◯零OＯ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日$")
 _DATE_ANY = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
 _BULLET = re.compile(r"^[•·▪●◆■\-–]\s*")
+_PAGE_TITLE = re.compile(r"^【?(.{6,}?)】?\s*[-–—_|｜]\s*([\u4e00-\u9fff]{3,30})$")
 # The letterhead of a 红头文件: the issuing body followed by 文件 on a line of its own.
 _LETTERHEAD = re.compile(r"^([\u4e00-\u9fff（）()]{2,40}?)\s*文\s*件$")
 
@@ -223,17 +238,162 @@ def is_date_line(line: str) -> bool:
     return bool(_DATE_CN.match(v) or _DATE_HANZI.match(v))
 
 
+# Markdown that a crawler wraps around page text: headings (# 标题), quotes (> 来源: …), bold
+# (**一、报名时间**) and rules (---). The marks are no part of the document's words.
+_MD_LEAD = re.compile(r"^(?:#{1,6}\s+|>\s*)")
+_MD_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_MD_RULE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})$")
+
+
+def strip_markdown(line: str) -> str:
+    """A line of crawler Markdown as the words it marks up: `**一、报名时间**` → 一、报名时间."""
+    if _MD_RULE.match(line):
+        return ""
+    line = _MD_LEAD.sub("", line)
+    return _MD_BOLD.sub(lambda m: m.group(1) or m.group(2), line).strip()
+
+
+# Web pages that wrap each inline element (a figure, a bracket, a quote) in a tag of its own come
+# out one piece a line: 确保 / 2025 / 年底前实现…, （ / 十一 / ）加强…. A reader reads through them:
+# a line starting with closing punctuation continues the line before (no line starts with ，。）),
+# a line ending with opening punctuation goes on in the next, and a bare number continues the
+# sentence it stands in when the text after it goes on with its unit (2025 / 年, 40 / %). A bare
+# number before ．/、 starts an item (1 / ．天津市…), and a date in pieces (2024 / 年 / 11 / 月 /
+# 11 / 日) is the signature date on a line of its own.
+_OPENING = "（(〔[［【《“‘"
+_CLOSING_START = "，。、；：:;,.．）)〕]］】》”’%％‰"
+_BARE_NUMBER = re.compile(r"^\d+(?:[.．]\d+)?$")
+_AFTER_NUMBER = re.compile(r"^[年月日号时分秒元万亿千百个家人户项次倍条类名座台辆套件吨米亩度瓦小周天批%％‰\d]")
+_ENDS_CLAUSE = "。；;！!？?：:"
+_ITEM_LINE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,3}[.．、](?!\d)|第[一二三四五六七八九十百\d]+[条章])")
+_LABEL_PIECE = re.compile(r"^[一二三四五六七八九十百\d]+(?:[)）]|$)")  # 十一 of （ / 十一 / ）
+
+
+def _open_bracket(line: str) -> bool:
+    """The line opens a bracket it does not close: （含绿 / 电交易）."""
+    return line.count("（") + line.count("(") > line.count("）") + line.count(")")
+
+
+def _fragment_date(lines: list[str], i: int) -> tuple[str, int] | None:
+    """A date printed one piece a line from lines[i] (2024 / 年 / 11 / 月 / 11 / 日): (date, next index)."""
+    acc, j = "", i
+    while j < len(lines) and j < i + 8 and (_BARE_NUMBER.match(lines[j]) or lines[j] in ("年", "月", "日")):
+        acc += lines[j]
+        j += 1
+        if acc.endswith("日"):
+            break
+    return (acc, j) if j - i >= 3 and _DATE_CN.match(acc) else None
+
+
+def join_fragments(lines: list[str]) -> list[str]:
+    """Lines of a page that prints inline pieces one a line, read as the sentences they are."""
+    out: list[str] = []
+    glue = False  # the last line ends with opening punctuation: the next goes on from it
+    number = False  # the last line ends with a bare number joined into it
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        date = _fragment_date(lines, i) if _BARE_NUMBER.match(line) else None
+        if date:
+            out.append(date[0])
+            glue, i = False, date[1]
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        prev = out[-1] if out else ""
+        if prev and not glue and is_date_line(prev):
+            joins = False
+        elif glue or (prev and line[0] in _CLOSING_START):
+            joins = bool(prev)
+        elif _BARE_NUMBER.match(line):
+            # Mid-sentence when the line before does not end a clause and the text after goes on
+            # with the number's unit; before ．/、 it is an item's label.
+            joins = (bool(prev) and prev[-1] not in _ENDS_CLAUSE and not nxt[:1] in (".", "．", "、")
+                     and bool(_AFTER_NUMBER.match(nxt) or nxt[:1] in _CLOSING_START))
+        elif number and _AFTER_NUMBER.match(line):
+            joins = True  # 天津地区2025 / 年电力…
+        elif len(line) == 1 and line in _OPENING:
+            # …345亿千瓦时 / （ / 含绿, but not the bracket of a label: （ / 十一 / ）加强…
+            joins = bool(prev) and prev[-1] not in _ENDS_CLAUSE and not _LABEL_PIECE.match(nxt)
+        else:
+            joins = False
+        if joins:
+            out[-1] = prev + line
+        else:
+            out.append(line)
+        number = bool(_BARE_NUMBER.match(line)) and (joins or not nxt[:1] in (".", "．", "、"))
+        # What a piece opened goes on in the next line: an opening mark, a bracket a joined piece
+        # left open (（含绿 / 电交易）), the unit a joined piece put after a number (天津市2025年 / 电力…).
+        piece = joins and (len(line) <= 3 or bool(_BARE_NUMBER.match(line)))
+        unit_after_number = not line[-1].isdigit() and bool(_AFTER_NUMBER.match(line[-1]))
+        glue = ((out[-1][-1] in _OPENING or (piece and (_open_bracket(out[-1]) or unit_after_number)))
+                and not _ITEM_LINE.match(nxt) and not is_date_line(out[-1]))
+        i += 1
+    return out
+
+
+def _fields(line: str) -> list[tuple[str, str]] | None:
+    """The page fields a line holds ([(key, value)], keys without spaces), or None when it holds none."""
+    m = _FIELD_START.match(line)
+    if not m:
+        return None
+    out, key, pos = [], m.group(1) or m.group(2), m.end()
+    for n in _FIELD_NEXT.finditer(line, pos):
+        out.append((key, line[pos:n.start()].strip()))
+        key, pos = n.group(1) or n.group(2), n.end()
+    out.append((key, line[pos:].strip()))
+    return [(re.sub(r"\s+", "", k), v) for k, v in out]
+
+
+def _field_value(key: str, lines: list[str], i: int) -> tuple[str, int]:
+    """The value a field whose line gives none prints on the lines after it: (value, lines used).
+
+    A 文号 may come in pieces (京发改 / 〔2026〕 / 341号); a date is a date; any other value is one
+    short line. The next field ends it.
+    """
+    field_name = META_KEYS.get(key, "")
+    acc, used = "", 0
+    while i + used < len(lines) and used < 4:
+        nxt = lines[i + used]
+        if _fields(nxt) is not None or not nxt:
+            break
+        if field_name == "doc_number":
+            acc += nxt
+            used += 1
+            if DOC_NUMBER.search(acc):
+                return acc, used
+            continue
+        if "date" in field_name or key.endswith("日期") or key.endswith("时间"):
+            return (nxt, 1) if parse_date(nxt) else ("", 0)
+        if len(nxt) <= 40 and not re.search(r"[。；;]", nxt):
+            return nxt, 1
+        break
+    return ("", 0) if field_name == "doc_number" else (acc, used)
+
+
 def clean_text(raw: str) -> CleanText:
     """Clean page or document text: metadata table, boilerplate, repeated copy, PDF spacing."""
     raw = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
     meta: dict = {}
     meta_lines: dict = {}
     kept: list[str] = []
-    for line in raw.split("\n"):
-        line = remove_cjk_spaces(line.strip())
-        if not line:
-            continue
+    lines = [strip_markdown(remove_cjk_spaces(x.strip())) for x in raw.split("\n")]
+    lines = join_fragments([x for x in lines if x])
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
         bare = _BULLET.sub("", line).strip()
+        fields = _fields(bare)
+        if fields is not None:
+            if not fields[-1][1]:
+                value, used = _field_value(fields[-1][0], lines, i)
+                fields[-1] = (fields[-1][0], value)
+                i += used
+            for key, value in fields:
+                if key in META_KEYS and value and META_KEYS[key] not in meta:
+                    meta[META_KEYS[key]] = value
+                    meta_lines[META_KEYS[key]] = f"{key}：{value}" if len(fields) > 1 or value not in bare else bare
+            continue
         if any(p.search(bare) for p in BOILERPLATE):
             continue
         m = _META_LINE.match(bare)
@@ -262,13 +422,15 @@ def _drop_trailing_chrome(lines: list[str]) -> list[str]:
     return lines[:last_date + 1] + tail
 
 
-def own_doc_number(lines: list[str], top: int = 15) -> str | None:
+def own_doc_number(lines: list[str], top: int = 30) -> str | None:
     """The document's own 文号: a line of its own among the first `top` lines.
 
     A 文号 inside a sentence or in brackets after a 《title》 (…《…指导意见》（国办发〔2018〕15号）)
     names a document the text cites, not this one.
     """
     for x in lines[:top]:
+        # A stray mark before the number (an OCR misreading of its bracket: J川发改…) is no part of it.
+        x = re.sub(r"^[A-Za-z|]\s*(?=[\u4e00-\u9fff])", "", x.strip())
         m = _OWN_NUMBER.match(fold(x).strip())
         if m:
             start = m.start(1)
@@ -293,6 +455,71 @@ def _signature(lines: list[str]) -> tuple[int, str] | None:
         if i > 0 and len(lines[i - 1].strip()) <= 30 and not re.search(r"[。，,;；:：]", lines[i - 1]):
             return i, lines[i].strip()
     return (dates[-1], lines[dates[-1]].strip()) if dates else None
+
+
+# The issuing bodies of a signature block, a page field or a title: an issuing body's name ends
+# with the word for an organisation (委员会, 办公厅, 局, 部, 委 …). A signature prints several bodies
+# a line each, two a line (黄浦区发展和改革委员会黄浦区建设和管理委员会) or one broken over two
+# lines (国家发 / 展改革委); a page field may print them side by side. A name does not end before
+# an office of the body it names (国家发展改革委办公厅, 国家能源局综合司, 发展和改革委员会), before the
+# local office of a national administration (国家金融监督管理总局重庆监管局) or before an organ of a
+# party committee (中共重庆市委金融委员会办公室).
+_BODY_END = ("委员会", "办公厅", "办公室", "人民政府", "政府", "管委会", "委", "部", "厅", "局", "办", "署", "院",
+             "司", "处", "银行", "分行", "支行", "中心", "集团", "公司", "总队", "支队", "协会", "商会", "学会",
+             "联合会", "工会", "大学", "学校")
+_BODY_GOES_ON = ("办公", "综合", "员会", "机关", "党组")
+_NO_CUT_AFTER = re.compile(r"(总局|总署|总行|[省市区县州]委)$")
+
+
+def split_bodies(text: str) -> list[str] | None:
+    """The issuing bodies a run of names holds, in order, or None when it is not a run of names."""
+    s = re.sub(r"\s+", "", text)
+    n = len(s)
+    best: list[list[str] | None] = [None] * (n + 1)  # best[i]: most names covering s[:i]
+    best[0] = []
+    for i in range(n):
+        if best[i] is None or s.startswith(_BODY_GOES_ON, i) or (i and _NO_CUT_AFTER.search(s[:i])):
+            continue
+        for j in range(i + 3, n + 1):
+            if s[i:j].endswith(_BODY_END) and not re.search(r"[，。,;；:：、“”《》]", s[i:j]):
+                cand = best[i] + [s[i:j]]
+                if best[j] is None or len(cand) > len(best[j]):
+                    best[j] = cand
+    return best[n] or None
+
+
+def signature_bodies(lines: list[str], date_line: int) -> list[str]:
+    """The bodies named in the signature block above a signature date: the short lines without
+    punctuation right above it, read as names (国家发 / 展改革委 joined); [] when they are no names
+    (局长：胡静林 signs for a body, an annex title is no body)."""
+    block: list[str] = []
+    j = date_line - 1
+    while j >= 0 and date_line - j <= 16:
+        x = lines[j].strip()
+        if not x or len(x) > 40 or re.search(r"[。，,;；:：、．.]", fold(x)) or is_date_line(x) or x.startswith(("特此", "此复", "此令")):
+            break
+        block.insert(0, x)
+        j -= 1
+    names: list[str] = []
+    acc = ""
+    for x in block:
+        acc += x
+        if not acc.endswith(_BODY_END):
+            if len(acc) > 8:  # not the head of a broken name
+                return []
+            continue
+        got = split_bodies(acc)
+        if got is None:
+            return []
+        names += got
+        acc = ""
+    return names if not acc else []
+
+
+def _bodies(value: str) -> str:
+    """A publisher field's bodies joined as the benchmark and the app print them: A、B."""
+    got = split_bodies(value)
+    return "、".join(got) if got else value.strip()
 
 
 # Dates a document states in its own text: when it takes effect (本办法自2019年1月1日起施行) and how
@@ -327,6 +554,12 @@ def read_metadata(text: str, found: dict) -> dict:
     page table did not give them (never from a document the text cites)."""
     meta = dict(found)
     lines = text.split("\n")
+    # A page's own title names the site after a dash (【…的通知】-国家发展和改革委员会, …的公告 - 重庆市
+    # 商务委员会): the title is what comes before it, the site a last source of the issuer.
+    page = _PAGE_TITLE.match(lines[0].strip()) if lines else None
+    if page and split_bodies(page.group(2)):
+        lines[0] = page.group(1)
+        meta["site"] = page.group(2)
     folded = [fold(x) for x in lines]
     letterhead = next((m.group(1) for m in (_LETTERHEAD.match(x.strip()) for x in lines[:3]) if m), None)
     if "doc_number" not in meta:
@@ -351,17 +584,37 @@ def read_metadata(text: str, found: dict) -> dict:
         if f.rstrip().endswith(":") and len(f) <= 80 and ("各" in f or "有关" in f):
             meta.setdefault("addressee", x.strip().rstrip(":："))
             break
+    # The issuer: the bodies that sign the document, else the page's field, the letterhead, the
+    # body a 令 is numbered by, the bodies a title names before 关于 (上海市人民政府关于…的若干意见),
+    # the site a page's title names (…的公告 - 重庆市商务委员会).
     sig = _signature(lines)
+    signed: list[str] = []
     if sig:
         i, printed = sig
         date = parse_date(printed)
         if date:
             meta.setdefault("written_date", date)
         meta["signature_date"] = printed  # as printed, e.g. 2021年12月31日
-        if i > 0 and len(lines[i - 1]) <= 30 and not re.search(r"[。，,;；]", lines[i - 1]):
-            meta.setdefault("publisher", lines[i - 1].strip())
-    if letterhead:
-        meta.setdefault("publisher", letterhead)
+        signed = signature_bodies(lines, i)
+    if signed:
+        meta["publisher"] = "、".join(signed)
+    elif meta.get("publisher"):
+        meta["publisher"] = _bodies(meta["publisher"])
+    else:
+        order = next((m for m in (ORDER_NUMBER.search(fold(x)) for x in lines[:30]
+                                  if _OWN_NUMBER.match(fold(x).strip())) if m), None)
+        head = re.match(r"^(.{3,60}?)关于", meta.get("title", ""))
+        for cand in (letterhead, order.group(1) if order else None, head.group(1) if head else None, meta.get("site")):
+            if cand and split_bodies(cand):
+                meta["publisher"] = "、".join(split_bodies(cand))
+                break
+    meta.pop("site", None)
+    if meta.get("doc_number"):
+        # The 文号 a field holds, with its brackets as GB/T 9704 prints them: (川发改价格〔2025〕480号)
+        # and an OCR misreading of the field (J川发改…, 〔2024】) give the same number.
+        held = DOC_NUMBER.search(meta["doc_number"]) or ORDER_NUMBER.search(meta["doc_number"])
+        meta["doc_number"] = (own_doc_number([held.group(0)]) if held else None) or re.sub(
+            r"^[(（]\s*(.*?)\s*[)）]$", r"\1", meta["doc_number"].strip())
     for k in ("written_date", "published_date"):
         if k in meta:
             meta[k] = _iso_date(meta[k])

@@ -37,9 +37,11 @@ def esc(text: str | None) -> str:
 
 
 def reference(c: Citation) -> str:
-    """川办发〔2021〕93号 第（三十）条 加大财税支持."""
+    """川办发〔2021〕93号 （三十） 加大财税支持: the label as the document prints it (第…条 only where it
+    writes 条), with its group's label before an item numbered 1. 2. in each group (（一）3.)."""
     if c.measure_label:
-        label = c.measure_label if c.measure_label.startswith("第") else f"第{c.measure_label}条"
+        where = c.section_path[-1] if c.measure_label[0].isdigit() and c.section_path else ""
+        label = where + c.measure_label
     elif c.section:
         label = f"{c.section}、{c.section_title or ''}"
     else:

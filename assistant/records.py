@@ -102,15 +102,17 @@ class Record:
 
     @property
     def measure_key(self) -> tuple:
-        """What identifies a measure: its document, the headings above it and its number."""
-        return (self.doc_id, self.section_path, self.measure)
+        """What identifies a measure: its document, the headings above it, its number and the titles
+        of all three (a 通知 wrapping two 规定 numbers both from （一）; a number printed twice is two
+        measures)."""
+        return (self.doc_id, self.section_path, self.measure, self.heading_path)
 
     @property
     def reference(self) -> str:
-        """How a reader names this record: 第（三十）条, 二、发展目标, 前言."""
+        """How a reader names this record: its label as the document prints it (（三十）, 第十三条,
+        3., 三、: 第…条 only where the document writes 条), 二、发展目标, 前言."""
         if self.measure_label:
-            label = self.measure_label
-            return label if label.startswith("第") else f"第{label}条"
+            return self.measure_label
         if self.section:
             return f"{self.section}、{self.section_title or ''}"
         return "前言"

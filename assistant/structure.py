@@ -1,19 +1,28 @@
 """Structure parser: cleaned document text → measure records.
 
 Pure functions. The numbering styles of Chinese policy documents are a table of levels (第X章,
-一、, 第X条, （一）, 1., （1）). The measure level is the level at which the document numbers its
-provisions:
+一、, 第X条, （一）, 1., （1）); the numbered lines form a tree, each entry under the nearest
+coarser one above it. The measures are the entries that carry the provisions (the text, the
+responsibility notes, the amounts):
 - 第X条, when the document has articles: the 条 is the unit of provision of an 办法 or 规定, also
   inside a 通知 that wraps one; （一）/1. inside an article are its items;
-- otherwise the coarsest level that is not a level of group headings. A level groups when most of
-  its entries are a bare title (no sentence of their own) with numbered entries of a finer level
-  under them: 三、主要任务 over （一）…, or （一）强化企业主体地位 over 1.…21.
-Group headings above the measure level are the measures' sections (their labels are the record's
-`section_path`, part of a measure's identity, since numbering may restart in each section); finer
-levels stay inside the measure's text. A sequence that restarts at 1 is still one level.
-The preamble and sections without numbered measures are records of their own; a measure longer
-than the token budget is split into parts that keep its identity. Responsibility notes are read
-by the document's own rule (units.py), or from its 任务分工表 when the file had one. Hands on `Record`s.
+- otherwise each entry is read where it stands. A top level of 一、 heads sections when its bare
+  titles hold more provisions than it has entries of text (一、指导思想 beside 三、主要任务 over
+  （一）…); otherwise its entries are the measures. Under a heading, an entry is itself a heading
+  when the entries numbered under it carry the provisions: it is a bare title, or introduces them
+  ("…，实施如下重点项目："), and they carry the notes or open with titles of their own
+  (1.坚持正确导向。…), or their level carries the provisions elsewhere in the document (三、（一）第一
+  阶段 over 1.–4. where 1.–48. are the measures). Otherwise it is a measure, and what is numbered
+  inside it is a list kept in its text (（六）存量项目… 1.机制电量 2.机制电价).
+So one document may number its measures at different levels in different sections (二、（一）…（四）
+as measures, 四、（一） as headings over 1.…4.). Headings are the measures' sections (their labels are
+the record's `section_path`, part of a measure's identity, since numbering may restart in each
+section or run on across groups). A sequence that restarts at 1 is still one level.
+The preamble and sections without numbered measures are records of their own; an annex after
+the provisions (附件：…) is text, except a task list (重点任务清单, 任务分工表 printed one cell a line),
+whose rows are measures with the units of their columns. A measure longer than the token budget
+is split into parts that keep its identity. Responsibility notes are read by the document's own
+rule (units.py), or from its 任务分工表 when the file had one. Hands on `Record`s.
 """
 from __future__ import annotations
 
@@ -24,7 +33,7 @@ from typing import Callable
 from .load import fold
 from .numerals import CN_NUMERAL_CHARS, to_int
 from .records import Document, Record
-from .units import Responsibility, apply_names, canonical_names, lead_rule, parse_responsibility
+from .units import Responsibility, apply_names, canonical_names, find_notes, lead_rule, parse_responsibility
 
 _CN = f"[{CN_NUMERAL_CHARS}]+"
 _ANY_NUM = rf"(?:{_CN}|\d+)"
@@ -44,7 +53,8 @@ LEVELS = (
     Level("section", re.compile(rf"^({_CN})[、.][ \t]*(.*)$"), "item"),
     Level("article", re.compile(rf"^第[ \t]*({_ANY_NUM})[ \t]*条[ \t]*(.*)$"), "article"),
     Level("paren", re.compile(rf"^\(({_CN})\)[ \t]*(.*)$"), "item"),
-    Level("item", re.compile(r"^(\d{1,3})[.、](?!\d)[ \t]*(.*)$"), "item"),
+    # 1.5万元 is a number, 5.2017年12月… is item 5 (a year is never a fraction).
+    Level("item", re.compile(r"^(\d{1,3})[.、](?!\d(?!\d{3}年))[ \t]*(.*)$"), "item"),
     Level("paren_item", re.compile(r"^\((\d{1,3})\)[ \t]*(.*)$"), "item"),
 )
 _SIGNATURE_DATE = re.compile(r"^(\d{4}|[〇○零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$")
@@ -92,14 +102,25 @@ def _marker(line: Line, level: Level) -> Marker | None:
 def _sequence(lines: list[Line], level: Level) -> dict[int, Marker]:
     """Line index → marker for the lines that continue the numbering (1, 2, 3 … or a restart at 1).
 
-    A numeral that breaks the sequence (a stray `3.` inside a sentence) stays body text.
+    A numeral that breaks the sequence (a stray `3.` inside a sentence) stays body text; a number
+    printed twice in a row (（五） / （五）) is two entries, as a reader reads the slip. A label the
+    page lost (OCR reads （十一） as (+1), 一、 as 1) leaves a gap the numbering goes on across: a
+    number one past the expected one is taken when the next label of the level is the one after
+    it (（十） （十二） （十三）), and a numbering may open at 二 when 三 and 四 follow.
     """
+    marks = [(i, mk) for i, line in enumerate(lines) if (mk := _marker(line, level))]
     found, expected = {}, 1
-    for i, line in enumerate(lines):
-        mk = _marker(line, level)
-        if mk and (mk.number == expected or (mk.number == 1 and found)):
+
+    def then(k: int, *numbers: int) -> bool:
+        return [mk.number for _, mk in marks[k + 1:k + 1 + len(numbers)]] == list(numbers)
+
+    for k, (i, mk) in enumerate(marks):
+        n = mk.number
+        if (n == expected or (n == 1 and found) or (found and n == expected - 1)
+                or (found and n == expected + 1 and then(k, n + 1))
+                or (not found and n == 2 and then(k, 3, 4))):
             found[i] = mk
-            expected = mk.number + 1
+            expected = n + 1
     return found
 
 
@@ -111,64 +132,154 @@ class Layout:
     measures: dict[int, Marker]  # line index → a measure
 
 
-def _group_children(lines: list[Line], i: int, nxt: int, finer: set[int]) -> int:
-    """How many finer numbered entries a bare title (no sentence of its own) heads; 0 for a provision."""
-    children = [j for j in range(i + 1, nxt) if j in finer]
-    if not children:
-        return 0
-    title = "".join([_marker_rest(lines[i])] + [lines[j].folded for j in range(i + 1, children[0])])
-    return len(children) if len(title) <= 50 and not _SENTENCE_END.search(title) else 0
+# A title: a short phrase without a sentence of its own (三、主要任务, （二）基本原则。, 企业申报。).
+_TITLE_MAX = 50
+# An entry's own title before its text: 1.坚持正确导向。增强…, or 1.第一类 with the text below.
+_ENTRY_TITLE_MAX = 25
 
 
-def _marker_rest(line: Line) -> str:
-    for level in LEVELS:
-        m = level.pattern.match(line.folded)
-        if m:
-            return m.group(2)
-    return line.folded
+def _bare_title(text: str) -> bool:
+    t = text.strip().rstrip("。:：")
+    return len(t) <= _TITLE_MAX and not _SENTENCE_END.search(t)
 
 
-def choose_layout(lines: list[Line]) -> Layout:
+class _Tree:
+    """The numbered lines of a document as a tree: each entry under the nearest coarser one above."""
+
+    def __init__(self, lines: list[Line], present: list[tuple[Level, dict[int, Marker]]], rule: str):
+        self.lines, self.present, self.rule = lines, present, rule
+        self.owner: dict[int, int] = {}  # line index → position of its level in `present`
+        for k, (_, seq) in enumerate(present):
+            for i in seq:
+                self.owner.setdefault(i, k)
+        self.entries = sorted(self.owner)
+        self.parent: dict[int, int | None] = {}
+        self.kids: dict[int, list[int]] = {i: [] for i in self.entries}
+        self.end: dict[int, int] = {}
+        stack: list[int] = []
+        for i in self.entries:
+            while stack and self.owner[stack[-1]] >= self.owner[i]:
+                self.end[stack.pop()] = i
+            self.parent[i] = stack[-1] if stack else None
+            if stack:
+                self.kids[stack[-1]].append(i)
+            stack.append(i)
+        for i in stack:
+            self.end[i] = len(lines)
+        self._notes: dict[tuple[int, int], bool] = {}
+
+    def marker(self, i: int) -> Marker:
+        return self.present[self.owner[i]][1][i]
+
+    def level(self, i: int) -> Level:
+        return self.present[self.owner[i]][0]
+
+    def own_text(self, i: int) -> str:
+        """An entry's words before its first numbered child."""
+        stop = self.kids[i][0] if self.kids[i] else self.end[i]
+        return "".join([self.marker(i).rest] + [self.lines[j].text for j in range(i + 1, stop)])
+
+    def has_note(self, a: int, b: int) -> bool:
+        if (a, b) not in self._notes:
+            self._notes[(a, b)] = a < b and bool(find_notes("\n".join(x.text for x in self.lines[a:b]), self.rule))
+        return self._notes[(a, b)]
+
+    def titled(self, i: int) -> bool:
+        """The entry opens with a title of its own: 1.坚持正确导向。增强…, or 1.第一类 above its text."""
+        rest = self.marker(i).rest.strip()
+        m = re.match(r"([^。！？]*)[。！？](.*)$", rest)
+        if m and len(m.group(1)) <= _ENTRY_TITLE_MAX and m.group(2).strip():
+            return True
+        more = self.end[i] > i + 1
+        if not rest and more:
+            rest = self.lines[i + 1].text.strip()
+            more = self.end[i] > i + 2
+        title = rest.rstrip("。")
+        return more and len(title) <= _ENTRY_TITLE_MAX and not _SENTENCE_END.search(title)
+
+    def groups(self, i: int, top: bool, measure_levels: set[int] | None) -> bool:
+        """Whether an entry heads the provisions numbered under it (rather than holding a list).
+
+        Its children are the provisions when they carry the notes (and it carries none), when
+        it is a bare title or introduces them ("实施如下重点项目：") and they open with titles of
+        their own, or when their level carries the provisions elsewhere in the document. At the
+        top, a bare 一、 title over numbered entries is a section heading (一、主要任务).
+        """
+        kids = self.kids[i]
+        if not kids:
+            return False
+        own = self.own_text(i)
+        bare = _bare_title(own)
+        if top and bare and self.level(i).name == "section":
+            return True  # 一、主要任务: the 一、 level heads sections by nature
+        if not (bare or own.rstrip().endswith((":", "："))):
+            # A provision of its own with a list inside (（六）… 1.机制电量 2.机制电价), unless its
+            # children's level carries the document's provisions elsewhere.
+            return measure_levels is not None and self.owner[kids[0]] in measure_levels
+        noted = [k for k in kids if self.has_note(k, self.end[k])]
+        if len(noted) >= 2 and 2 * len(noted) >= len(kids) and not self.has_note(i, kids[0]):
+            return True
+        if 2 * sum(self.titled(k) for k in kids) >= len(kids):
+            return True
+        return measure_levels is not None and self.owner[kids[0]] in measure_levels
+
+    def decide(self, measure_levels: set[int] | None) -> tuple[set[int], set[int]]:
+        """(headings, measures) by the rules of `groups`; entries inside a measure are neither."""
+        heads = {i for i in self.entries if self.level(i).role == "section"}
+        measures: set[int] = set()
+        tops = [i for i in self.entries if i not in heads and (self.parent[i] is None or self.parent[i] in heads)]
+        # A level of top entries heads sections when the provisions its headings hold outnumber
+        # its entries that are provisions themselves (一、指导思想, 二、发展目标 beside 三、… over
+        # （一）…（三十一））; otherwise its entries are the measures (一、…十一、 of a reply).
+        by_level: dict[int, list[int]] = {}
+        for i in tops:
+            by_level.setdefault(self.owner[i], []).append(i)
+        queue: list[int] = []
+        for items in by_level.values():
+            head = [i for i in items if self.groups(i, True, None)]
+            if head and sum(len(self.kids[i]) for i in head) >= len(items) - len(head):
+                heads.update(items)  # an entry without children is a section of text
+                queue += [c for i in items for c in self.kids[i]]
+            else:
+                measures.update(items)
+        while queue:
+            i = queue.pop(0)
+            if self.groups(i, False, measure_levels):
+                heads.add(i)
+                queue += self.kids[i]
+            else:
+                measures.add(i)
+        return heads, measures
+
+
+def choose_layout(lines: list[Line], rule: str = "") -> Layout:
     """Which numbered lines are headings and which are measures (see the module docstring)."""
     present = [(lv, seq) for lv in LEVELS if len(seq := _sequence(lines, lv)) >= 2]
     if not present:
         return Layout({}, {})
-    owner: dict[int, int] = {}  # line index → position of its level in `present`
-    for k, (_, seq) in enumerate(present):
-        for i in seq:
-            owner.setdefault(i, k)
-
-    def groups(k: int) -> bool:
-        # A level of group headings: the provisions its bare titles head outnumber its entries that
-        # are provisions themselves (一、指导思想 and 二、发展目标 beside 三、… over （一）…（三十一）).
-        seq = present[k][1]
-        finer = {i for i, o in owner.items() if o > k}
-        bounds = sorted(i for i, o in owner.items() if o <= k)
-        heads = provisions = children = 0
-        for i in sorted(seq):
-            nxt = next((j for j in bounds if j > i), len(lines))
-            n = _group_children(lines, i, nxt, finer)
-            heads += n > 0
-            children += n
-            provisions += n == 0
-        return heads > 0 and children >= provisions
-
+    tree = _Tree(lines, present, rule)
     articles = [k for k, (lv, _) in enumerate(present) if lv.role == "article"]
     if articles:
+        # 第X条 is the unit of provision of an 办法 or 规定; what is numbered inside an article is
+        # its items, and a coarser level heads it only where a bare title holds articles (一、总则
+        # over 第一条…; a 通知's own 一、二、 paragraphs before the 办法 it wraps are text).
         m = articles[0]
-    else:
-        candidates = [k for k, (lv, _) in enumerate(present) if lv.role == "item"]
-        m = next((k for k in candidates if not groups(k)), candidates[-1] if candidates else None)
-    if m is None:  # only chapter headings: no measures
-        return Layout({i: mk for _, seq in present for i, mk in seq.items()}, {})
-    headings: dict[int, Marker] = {}
-    for k in range(m):
-        # A coarser level heads sections only where it groups measures; a 通知's own 一、二、
-        # paragraphs before the 办法 it wraps are text, not sections of the 办法.
-        if present[k][0].role == "section" or groups(k):
-            headings.update({i: mk for i, mk in present[k][1].items() if owner[i] == k})
-    measures = {i: mk for i, mk in present[m][1].items() if owner[i] == m}
-    return Layout(headings, measures)
+        measures = {i: mk for i, mk in present[m][1].items() if tree.owner[i] == m}
+        headings = {}
+        for k in range(m):
+            for i, mk in present[k][1].items():
+                if tree.owner[i] == k and (present[k][0].role == "section" or (
+                        _bare_title(tree.own_text(i)) and any(tree.owner[c] == m for c in tree.kids[i]))):
+                    headings[i] = mk
+        return Layout(headings, measures)
+    # Otherwise each entry is read where it stands: a measure is an entry carrying provisions, a
+    # heading one whose numbered children do (see _Tree.groups). First without, then with the
+    # levels that carry the provisions elsewhere (三、（一）第一阶段 over 1.–4. where 1.–48. are the
+    # document's measures; a list 1.–3. inside （二） where no other 1. is a measure).
+    heads, measures = tree.decide(None)
+    levels = {tree.owner[i] for i in measures if tree.parent[i] is not None and tree.parent[i] in heads}
+    heads, measures = tree.decide(levels)
+    return Layout({i: tree.marker(i) for i in heads}, {i: tree.marker(i) for i in measures})
 
 
 def _first_sentence(text: str, limit: int = 40) -> str:
@@ -249,39 +360,89 @@ def _body_end(lines: list[Line]) -> int:
     return end
 
 
+# An annex begins at a line 附件 / 附件1 / 附件：1.… after the body's numbered provisions; its
+# forms, tables and lists are not the document's measures. A 通知 whose policy is its annex (…印发
+# 给你们。附件：XX办法 then the 办法) numbers little before the 附件 line (two paragraphs, fewer than
+# after it) or its articles only after it, and is read whole; a task list in an annex (below) is the
+# annex's own.
+_ANNEX = re.compile(r"^附\s*件\s*[\d一二三四五六七八九十]*\s*(?:[:：]|$|[.．、]|\d|\s|下载)")
+_ARTICLE_LINE = re.compile(rf"^第[ \t]*{_ANY_NUM}[ \t]*条")
+
+
+def _annex_start(lines: list[Line], layout: Layout) -> int | None:
+    numbered = sorted(set(layout.headings) | set(layout.measures))
+    for i, ln in enumerate(lines):
+        if _ANNEX.match(ln.folded):
+            before = sum(j < i for j in numbered)
+            if before < 2:
+                continue
+            articles_after = any(_ARTICLE_LINE.match(x.folded) for x in lines[i:])
+            articles_before = any(_ARTICLE_LINE.match(x.folded) for x in lines[:i])
+            if text_duty_table(lines, i) or ((before >= 3 or before >= len(numbered) - before)
+                                             and (articles_before or not articles_after)):
+                return i
+            return None
+    return None
+
+
+def _drafts(lines: list[Line], layout: Layout, first: int, last: int) -> list[tuple]:
+    """(kind, first line, last line, marker, open headings) of lines[first:last] by the layout."""
+    boundaries = sorted(i for i in set(layout.headings) | set(layout.measures) if first <= i < last)
+    if not boundaries:
+        return [("text", first, last - 1, None, ())]
+    drafts: list[tuple] = [("preamble", first, boundaries[0] - 1, None, ())]
+    open_heads: list[Marker] = []
+    rank = {lv.name: k for k, lv in enumerate(LEVELS)}
+    for b, nxt in zip(boundaries, boundaries[1:] + [last]):
+        if b in layout.headings:
+            head = layout.headings[b]
+            open_heads = [h for h in open_heads if rank[h.level.name] < rank[head.level.name]] + [head]
+            # Text directly under a heading (二、发展目标 holds the 2025 targets) is a record of
+            # its own; a bare heading followed by measures is only context for them.
+            if nxt - 1 > b or (nxt < last and nxt not in layout.measures and nxt in layout.headings
+                               and rank[layout.headings[nxt].level.name] <= rank[head.level.name]):
+                drafts.append(("section", b, nxt - 1, None, tuple(open_heads)))
+        else:
+            mk = layout.measures[b]
+            # A measure closes the headings of its own level or finer (（二） after the group （一）).
+            open_heads = [h for h in open_heads if rank[h.level.name] < rank[mk.level.name]]
+            drafts.append(("measure", b, nxt - 1, mk, tuple(open_heads)))
+    return drafts
+
+
 def parse_document(doc: Document, max_tokens: int = 480, count_tokens: Callable[[str], int] | None = None) -> list[Record]:
-    """Records of a cleaned document: preamble, sections without measures, and measures."""
+    """Records of a cleaned document: preamble, sections without measures, measures, annexes."""
     count = count_tokens or _token_counter()
     text = doc.text
     lines = _lines(text)
     lines = lines[:_body_end(lines)]
-    layout = choose_layout(lines)
     rule = lead_rule(text)
-    boundaries = sorted(set(layout.headings) | set(layout.measures))
-
-    drafts: list[tuple] = []  # (kind, first line, last line, marker, open headings)
-    open_heads: list[Marker] = []
-    if not boundaries:
-        drafts.append(("text", 0, len(lines) - 1, None, ()))
-    else:
-        drafts.append(("preamble", 0, boundaries[0] - 1, None, ()))
-        rank = {lv.name: k for k, lv in enumerate(LEVELS)}
-        for b, nxt in zip(boundaries, boundaries[1:] + [len(lines)]):
-            if b in layout.headings:
-                head = layout.headings[b]
-                open_heads = [h for h in open_heads if rank[h.level.name] < rank[head.level.name]] + [head]
-                # Text directly under a heading (二、发展目标 holds the 2025 targets) is a record of
-                # its own; a bare heading followed by measures is only context for them.
-                if nxt - 1 > b or (nxt < len(lines) and nxt not in layout.measures and nxt in layout.headings
-                                   and rank[layout.headings[nxt].level.name] <= rank[head.level.name]):
-                    drafts.append(("section", b, nxt - 1, None, tuple(open_heads)))
-            else:
-                drafts.append(("measure", b, nxt - 1, layout.measures[b], tuple(open_heads)))
+    layout = choose_layout(lines, rule)
+    annex = _annex_start(lines, layout)
+    body_end = len(lines) if annex is None else annex
+    if annex is not None:
+        layout = choose_layout(lines[:annex], rule)
+    drafts = _drafts(lines, layout, 0, body_end)
 
     # Responsibilities, read by the document's rule; unit names as this document prints them most.
     resp = {i: parse_responsibility(text[lines[f].start:lines[last].end], rule)
             for i, (kind, f, last, _, _) in enumerate(drafts) if kind == "measure" and f <= last}
     resp = _apply_duty_table(doc, drafts, resp)
+    if annex is not None:
+        # A task list printed in an annex (重点任务清单, 任务分工表) lists measures of its own with
+        # their units in its columns; any other annex is text.
+        table = text_duty_table(lines, annex)
+        if table:
+            header_end, roles = table
+            sub = choose_layout(lines[header_end:], rule)
+            sub = Layout({i + header_end: m for i, m in sub.headings.items()}, {i + header_end: m for i, m in sub.measures.items()})
+            drafts.append(("annex", annex, header_end - 1, None, ()))
+            for d in _drafts(lines, sub, header_end, len(lines)):
+                if d[0] == "measure":
+                    resp[len(drafts)] = _table_row_units(lines, d[1], d[2], roles)
+                drafts.append(d)
+        else:
+            drafts.append(("annex", annex, len(lines) - 1, None, ()))
     names = canonical_names([u for r in resp.values() for u in r.printed])
     records: list[Record] = []
     for i, (kind, first, last, marker, heads) in enumerate(drafts):
@@ -292,10 +453,63 @@ def parse_document(doc: Document, max_tokens: int = 480, count_tokens: Callable[
     return records
 
 
+# A task list printed one cell a line: a header of column names (类别 / 项目 / 主要任务 / 牵头单位 /
+# 配合单位), then rows: the item, its task, and the cells of its unit columns in their order (a
+# row may hold several tasks, each followed by its unit cells).
+_COLUMN_ROLES = (("lead", re.compile(r"^(牵头|主责)(单位|部门)$")), ("co", re.compile(r"^(配合|协办|参与|协同)(单位|部门)$")),
+                 ("listed", re.compile(r"^(责任|负责|主办|承办)(单位|部门)$")))
+
+
+def text_duty_table(lines: list[Line], start: int) -> tuple[int, list[str]] | None:
+    """(first line after the header, roles of the unit columns in order) of a task list printed
+    one cell a line after `start`, or None when there is none."""
+    i = start
+    while i < len(lines):
+        run = i
+        while (run < len(lines) and len(lines[run].folded) <= 8 and not re.search(r"[。,;:]", lines[run].folded)
+               and not any(lv.pattern.match(lines[run].folded) for lv in LEVELS)):
+            run += 1
+        cells = [ln.folded.strip() for ln in lines[i:run]]
+        roles = [next((r for r, p in _COLUMN_ROLES if p.match(c)), "") for c in cells]
+        if run - i >= 3 and any(roles) and any(re.search(r"任务|措施|项目|内容|事项", c) for c in cells):
+            return run, [r for r in roles if r]
+        i = run + 1
+    return None
+
+
+def _table_row_units(lines: list[Line], first: int, last: int, roles: list[str]) -> Responsibility:
+    """The units a row's cells give, by their column (a cell wrapped over lines ends with 、)."""
+    from .units import _split_units, looks_like_unit
+
+    got: dict[str, list[str]] = {"lead": [], "co": [], "listed": []}
+    column, cell, task_seen = 0, "", False
+    for ln in lines[first + 1:last + 1]:
+        cell += ln.text.strip()
+        if cell.endswith(("、", "，", ",")):
+            continue
+        units = _split_units(fold(cell))
+        if units and all(looks_like_unit(u) for u in units) and len(cell) <= 60:
+            if task_seen:  # before the task, a short line is the item's own cell wrapped
+                got[roles[column % len(roles)]] += units
+                column += 1
+        else:
+            task_seen, column = True, 0
+        cell = ""
+    printed = tuple(dict.fromkeys(u for v in got.values() for u in v))
+    if not printed:
+        return Responsibility()
+    return Responsibility(lead=tuple(dict.fromkeys(got["lead"])), co=tuple(dict.fromkeys(got["co"])),
+                          listed=tuple(dict.fromkeys(got["listed"])), printed=printed,
+                          notes=("任务清单",), status="stated")
+
+
 def _records(doc: Document, text: str, lines: list[Line], kind: str, first: int, last: int, marker: Marker | None,
              heads: tuple[Marker, ...], resp: Responsibility, rule: str, max_tokens: int, count) -> list[Record]:
     start, end = lines[first].start, lines[last].end
     body = text[start:end]
+    annex = kind == "annex"
+    if annex:  # an annex is text of the document, titled by its first line
+        kind, marker, heads = "text", None, ()
     section = heads[-1] if heads else None
     sec_title = _first_sentence(section.rest) if section else None
     path = tuple(f"{h.label}{_first_sentence(h.rest)}" for h in heads)
@@ -304,7 +518,7 @@ def _records(doc: Document, text: str, lines: list[Line], kind: str, first: int,
             _first_sentence(lines[first + 1].text) if first + 1 <= last else "")
         path += (marker.label + title,)
     else:
-        title = sec_title if kind == "section" else doc.title
+        title = sec_title if kind == "section" else _first_sentence(lines[first].text) if annex else doc.title
     out = []
     spans = _split_parts(body, max_tokens, count)
     for n, (s, e) in enumerate(spans):

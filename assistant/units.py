@@ -5,12 +5,17 @@ Chinese policies write their notes in several conventions; each is a row of a pa
   （责任单位：A，B、C）            the seed; with "逗号前为牵头单位" A leads and B, C support
   （牵头单位：A；配合单位：B）      labelled roles
   （责任单位：A（牵头）、B）        the lead marked in the list
-  （A牵头，B、C配合）  （A牵头负责）  roles by verb
+  （牵头单位：A，B。配合单位：C）   labelled roles over two sentences
+  （A牵头，B、C配合）  （A牵头负责）  roles by verb; each clause ends with its verb, clauses joined
+  （A牵头负责、B组织落实）          by ，or 、; beside a lead, units that 负责/落实/组织落实 or
+  （A牵头，B按职责分工负责）        按职责分工负责 support
   （A会同B负责）                    A leads "together with" B
-  （A、B负责）                      who leads depends on the document's rule: "列第一位者为牵头单位，
+  （A、B负责）  （A、B组织落实）    who leads depends on the document's rule: "列第一位者为牵头单位，
                                     下同" makes A the lead; with no rule stated, A and B are listed as
                                     responsible and nobody is made the lead
   （A、B按照职责分工负责）          shared, nobody leads
+  （A、B、C）                       a bare list of units closing a sentence: listed as responsible
+  （责任部门：各有关部门）          a generic word is the party when the note names nobody else
 An item may hold several notes; each covers the text before it. A note that looks like one but
 cannot be read is reported as unclear, never as "no units".
 
@@ -30,10 +35,12 @@ from .load import fold
 
 # --- unit names -------------------------------------------------------------------------------
 
-# A unit name ends with the word for an organisation: 部, 委, 厅, 局, 办, 中心, 银行, 政府 …
+# A unit name ends with the word for an organisation: 部, 委, 厅, 局, 办, 中心, 银行, 政府, 街道 …
 ORG_SUFFIX = re.compile(
     r"(部|委|厅|局|办|署|院|会|中心|行|政府|队|处|室|组|所|社|团|公司|集团|总局|总署|分行|支行|办公室|委员会|"
-    r"工作组|小组|管委会|各地区|各地|各地方|部门|单位|各级政府)$")
+    r"工作组|小组|管委会|各地区|各地|各地方|部门|单位|各级政府|"
+    # the local governments of a district as a class (各街道, 各街镇, 各乡镇) and its zones (开发区)
+    r"街道|街镇|乡镇|开发区|园区)$")
 # Generic words that stand where a list names no unit in particular.
 GENERIC_UNITS = ("有关部门", "相关部门", "有关单位", "相关单位", "各有关部门", "各相关部门")
 # Parts of official names that have a standard short form (发展改革委 → 发改委, 经济和信息化 → 经信).
@@ -95,8 +102,6 @@ _ROLE_LABELS = (
 )
 _LABEL = re.compile("(" + "|".join(p for _, p in _ROLE_LABELS) + r")\s*:")
 _JOINT = re.compile(r"(?:按照?(?:各自)?职(?:责|能)(?:分工)?(?:负责|落实)|分别负责|共同负责)$")
-_VERB = re.compile(r"(牵头负责|牵头|会同|配合|参与|协助|协同|配合负责|负责)")
-_CLAUSE_SPLIT = re.compile(r"[，,；;]")
 
 
 @dataclass(frozen=True)
@@ -126,15 +131,23 @@ def lead_rule(text: str) -> str:
     return ""
 
 
-def _split_units(part: str) -> list[str]:
+def _split_units(part: str, keep_generic: bool = True) -> list[str]:
+    """The units a list names, as printed: A、B，C / A及B. A generic word (有关部门) stands for the
+    units only when the list names none (（责任部门：各有关部门）); beside named units, or after 等
+    (A、B等有关部门), the named units are the list."""
     out = []
     for u in re.split(r"[、，,/]|及(?=[\u4e00-\u9fff]{2,}(?:部|委|厅|局|办|署|行|会)(?:[、，,]|$))", part):
-        u = re.sub(r"^(由|请)", "", u.strip())
+        u = re.sub(r"^(由|请|和|以及)", "", u.strip())
         # "A、B等有关部门和单位": the list's named units are A and B.
         u = re.sub(r"等[\u4e00-\u9fff]{0,8}?(部门|单位|机构)$|等$", "", u).strip()
-        if u and u not in GENERIC_UNITS:
-            out.append(u)
-    return out
+        if not u:
+            continue
+        if len(u) == 1 and out and re.search(r"[委办局厅部]$", out[-1]) and u in "委办局厅部":
+            out[-1] += "、" + u  # 相关委、办、局: one collective name, not three units
+            continue
+        out.append(u)
+    named = [u for u in out if u not in GENERIC_UNITS]
+    return named if named or not keep_generic else out
 
 
 # A duty the text itself states, where a document has no notes: "由A会同B、C制定" (A leads, B and C
@@ -198,12 +211,37 @@ def _marked_lead(units: list[str]) -> dict | None:
     return {"lead": lead, "co": [u for u in units if not re.search(r"\(牵头\)$", u)]}
 
 
-def read_note(inner: str, rule: str = "") -> dict | None:
+# The verbs that end a clause of a note, with what they make its units: 牵头(负责) leads; 配合,
+# 参与, 协助, 协同, 组织配合 support; 按职责分工负责 shares without a lead (beside a lead: supports);
+# 负责, 落实, 组织落实 are responsible (beside a lead: support; alone: by the document's rule).
+# A clause ends with its verb: （A牵头负责、B组织落实）, （A、B按职责分工负责落实、C组织落实）.
+_NOTE_VERB = re.compile(
+    r"((?:按照?(?:各自)?职(?:责|能)(?:分工)?|分别|共同|具体|组织)*)"
+    r"(牵头负责|牵头落实|牵头|配合负责|配合落实|配合|参与|协助|协同|负责落实|负责|落实)"
+    r"(?=$|[,，、;；])")
+_SHARED = re.compile(r"^(按照?(?:各自)?职(?:责|能)分工|分别|共同)$")
+
+
+def _verb_role(prefix: str, verb: str) -> str:
+    if verb.startswith("牵头"):
+        return "lead"
+    if verb.startswith(("配合", "参与", "协助", "协同")):
+        return "co"
+    if _SHARED.match(prefix or ""):
+        return "shared"
+    return "responsible"
+
+
+def read_note(inner: str, rule: str = "", closes_sentence: bool = False) -> dict | None:
     """Roles named by the inside of one bracketed note (folded text), or None when it is no note.
 
     Returns {"lead": [...], "co": [...], "joint": [...], "listed": [...], "understood": bool}.
+    A bracket holding only unit names is a note when it closes a sentence (`closes_sentence`):
+    （各街镇、区规划资源局、区土储中心）; after a name (我委（省能源局）) it is another name.
     """
-    # A rule stated inside the note ("。逗号前为牵头单位，下同") applies to it; it is not a unit.
+    # A role label after a full stop goes on with the note (牵头单位：A。配合单位：B); any other
+    # sentence after it states a rule ("。逗号前为牵头单位，下同") or a remark, not units.
+    inner = re.sub(r"。(?=\s*(?:" + "|".join(p for _, p in _ROLE_LABELS) + r")\s*:)", "；", inner)
     body, _, tail = inner.partition("。")
     rule = lead_rule(tail) or lead_rule(body) or rule
     body = re.sub(r"[,，]?(" + "|".join(p for _, p in LEAD_RULES) + r")[,，]?(下同)?", "", body).strip().rstrip(",，")
@@ -225,38 +263,44 @@ def read_note(inner: str, rule: str = "") -> dict | None:
                 for k, v in got.items():
                     roles[k] += v
         return _finish(roles)
-    if not re.search(r"(负责|牵头|配合|参与|协助|协同)$", body) and not _JOINT.search(body):
+    verbs = list(_NOTE_VERB.finditer(body))
+    if not verbs:
+        names = _split_units(body)
+        if closes_sentence and names and all(looks_like_unit(u) for u in names) and any(len(u) >= 3 for u in names):
+            for k, v in _by_rule(names, rule, None).items():
+                roles[k] += v
+            return _finish(roles, strict=True)
         return None
-    pending: list[str] = []  # units of clauses without a verb: the next verb covers them too
-    for clause in (c.strip() for c in _CLAUSE_SPLIT.split(body) if c.strip()):
-        if _JOINT.search(clause):
-            units = pending + _split_units(_JOINT.sub("", clause))
-            if roles["lead"]:
-                roles["co"] += units  # A牵头，B、C按职责分工负责
-            elif rule == "first":
+    clauses: list[tuple[list[str], str, list[str] | None]] = []  # (units, role, units acting with them: 会同)
+    pos = 0
+    for m in verbs:
+        part = body[pos:m.start()].strip(" ,，、;；")
+        pos = m.end()
+        with_ = None
+        if "会同" in part:
+            part, _, other = part.partition("会同")
+            with_ = _split_units(other, keep_generic=False)
+        clauses.append((_split_units(part), _verb_role(m.group(1), m.group(2)), with_))
+    rest = body[pos:].strip(" ,，、;；")
+    has_lead = any(r == "lead" or w is not None for _, r, w in clauses)
+    for units, role, with_ in clauses:
+        if with_ is not None:  # A会同B负责: A leads, B (named) supports
+            roles["lead"] += units
+            roles["co"] += with_
+        elif role in ("lead", "co"):
+            roles[role] += units
+        elif has_lead:
+            roles["co"] += units  # A牵头，B、C按职责分工负责 / 组织落实
+        elif role == "shared":
+            if rule == "first":
                 roles["lead"] += units[:1]  # the document's rule names the first unit of every note
                 roles["co"] += units[1:]
             else:
                 roles["joint"] += units
-        elif m := re.fullmatch(r"(.+?)会同(.+?)(?:负责|落实|推进)?", clause):
-            roles["lead"] += pending + _split_units(m.group(1))
-            roles["co"] += _split_units(m.group(2))
-        elif m := re.fullmatch(r"(.+?)(牵头负责|牵头|配合负责|配合|参与|协助|协同|负责)", clause):
-            units, verb = pending + _split_units(m.group(1)), m.group(2)
-            if verb.startswith("牵头"):
-                roles["lead"] += units
-            elif verb in ("配合", "配合负责", "参与", "协助", "协同"):
-                roles["co"] += units
-            else:
-                for k, v in _by_rule(units, rule, None).items():
-                    roles[k] += v
         else:
-            pending += _split_units(clause)
-            continue
-        pending = []
-    if pending:
-        return _finish(roles, strict=True, unclear=True)
-    return _finish(roles, strict=True)
+            for k, v in _by_rule(units, rule, None).items():
+                roles[k] += v
+    return _finish(roles, strict=True, unclear=bool(rest) or any(not u for u, _, _ in clauses))
 
 
 def _finish(roles: dict[str, list[str]], strict: bool = False, unclear: bool = False) -> dict | None:
@@ -275,7 +319,9 @@ def find_notes(text: str, rule: str = "") -> list[Note]:
     folded = fold(text)
     notes = []
     for s, e in _brackets(folded):
-        got = read_note(folded[s + 1:e - 1].strip(), rule)
+        before = folded[:s].rstrip(" \t")
+        closes = not before or before[-1] in "。;；!！?？\n"
+        got = read_note(folded[s + 1:e - 1].strip(), rule, closes)
         if got is None:
             continue
         notes.append(Note(text[s:e], s, e, tuple(got["lead"]), tuple(got["co"]), tuple(got["joint"]),

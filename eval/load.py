@@ -61,8 +61,10 @@ UPLOAD_TEXT = """某某市关于算力券的实施细则
 （二）支持人才引进。对引进的人工智能领军人才给予安家支持。（责任单位：市人社局，市科技局）
 """
 UPLOAD_QUESTION, UPLOAD_FACT = "租用公共算力平台的企业能获得多少算力补贴？", "50万元"
-# 第(三十)条 / 第（十三）条 / 第13条 in a citation label.
-_LABEL = re.compile(r"第[(（]?([零〇一二两三四五六七八九十百]+|\d+)[)）]?条")
+# A measure's label in a citation label, as the document prints it: (三十), （十三）, 第十三条, 第13条,
+# （一）3. (the app prints 第…条 only where the document writes 条).
+_N = r"[零〇一二两三四五六七八九十百]+|\d+"
+_LABEL = re.compile(rf"第[(（]?({_N})[)）]?条|[(（]({_N})[)）](?!\d)|(?<=[\s)）])(\d+)[.．、](?!\d)")
 _TEXT = re.compile(r'<div class="pqa-text">(.*?)</div>', re.S)
 
 
@@ -125,7 +127,7 @@ def read_chat(outputs: tuple) -> ChatReply:
     text = html.unescape(re.sub(r"<[^>]+>", "", m.group(1) if m else raw))
     picker = outputs[2] if isinstance(outputs[2], dict) else {}
     labels = [c[0] if isinstance(c, (list, tuple)) else str(c) for c in picker.get("choices") or []]
-    measures = tuple(to_int(x.group(1)) for x in (_LABEL.search(lbl) for lbl in labels) if x)
+    measures = tuple(to_int(next(g for g in x.groups() if g)) for x in (_LABEL.search(lbl) for lbl in labels) if x)
     return ChatReply(text, "pqa-refused" not in raw and "pqa-answer" in raw, measures, history)
 
 

@@ -512,7 +512,7 @@ def test_llm_answer_streams_and_is_verified_in_the_chat(llm_app, page):
     from .openai_server import ref_for
 
     url, server = llm_app
-    server.script = [{"content": lambda b: f"对新认定的省级新经济示范企业，给予一次性不超过100万元资金奖励[{ref_for(b, '第(三十)条')}]。"}]
+    server.script = [{"content": lambda b: f"对新认定的省级新经济示范企业，给予一次性不超过100万元资金奖励[{ref_for(b, '(三十)')}]。"}]
     page.goto(url)
     ask(page, "新认定的省级新经济示范企业能获得多少资金奖励？")
     chat = page.locator("#chat")
@@ -523,7 +523,7 @@ def test_llm_answer_streams_and_is_verified_in_the_chat(llm_app, page):
     # An invented amount is not shown: the extractive answer replaces it.
     # With a history the follow-up is first condensed into a standalone question (one more request).
     server.script = [{"content": "瞪羚企业能拿多少钱？"},
-                     {"content": lambda b: f"奖励为500万元[{ref_for(b, '第(三十)条')}]。"}]
+                     {"content": lambda b: f"奖励为500万元[{ref_for(b, '(三十)')}]。"}]
     ask(page, "瞪羚企业能拿多少钱？")
     expect(chat).to_contain_text("大模型回答未采用", timeout=60_000)
     expect(chat).to_contain_text("80万元")

@@ -533,3 +533,29 @@ def test_ocr_misreadings_repaired(read, fixed):
     from assistant.extract import ocr_text_fix
 
     assert ocr_text_fix(read) == fixed
+
+
+def test_a_number_at_a_page_break_is_text_not_a_page_number():
+    """Issue 19: page numbers count the pages; a figure a page break leaves alone on the last line
+    of a page (…总规模的 / 40 / %) is text."""
+    pages = []
+    for n, last in ((1, "40"), (2, "正文。"), (3, "正文。")):
+        pages.append(PageLines(595, 842, (
+            line("交易电量上限为交易电量总规模的比例，写满一整行的文字，用来检验", 0, 0, FULL, page_top=130),
+            line("页码的处理。", 1, 0, page_top=130),
+            TextLine(last, 80, 80 + len(last) * W, 770, 786),
+            TextLine(f"— {n} —", 280, 320, 800, 812),
+        )))
+    texts = [ln.text for page in strip_page_furniture(pages) for ln in page]
+    assert "40" in texts and not any(t.startswith("—") for t in texts)
+
+
+def test_a_page_of_short_paragraphs_keeps_them_apart():
+    """A web page printed one piece a paragraph: every line is an indented first line that stops
+    short; the document's edges (from pages with full lines) say so, and each stays a paragraph."""
+    full = PageLines(595, 842, tuple(line("正文写满一整行的文字，用来确定版心的左右边界，写满一整行的文", k, 0, FULL) for k in range(10)))
+    short = PageLines(595, 842, tuple(line(t, k, 2) for k, t in enumerate(
+        ["附件：", "1．中长期交易工作方案", "2．零售市场交易工作方案", "3．绿电交易工作方案", "4．储能交易工作方案",
+         "5．履约保障凭证工作方案", "2024年11月11日", "（联系人：电力处）"])))
+    assert reflow([full, short])[1:] == ["附件：", "1．中长期交易工作方案", "2．零售市场交易工作方案", "3．绿电交易工作方案",
+                                         "4．储能交易工作方案", "5．履约保障凭证工作方案", "2024年11月11日", "（联系人：电力处）"]

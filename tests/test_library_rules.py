@@ -548,7 +548,7 @@ def test_a_short_name_names_every_documents_unit_of_that_name(library_answerer):
 
     assert set(find_units("发改委牵头的措施有哪些", library_answerer.index.units)) >= {"发展改革委", "省发展改革委"}
     a = library_answerer.ask("发改委牵头的措施有哪些？")
-    assert a.found and "第(十三)条" in a.answer, a.answer
+    assert a.found and "(十三)" in a.answer, a.answer
 
 
 def test_a_story_before_the_asking_sentence_does_not_pick_the_subject(library_answerer):

@@ -22,7 +22,7 @@ from assistant.records import Answer
 from .openai_server import ScriptedLLM, ref_for, user_message
 
 AMOUNT_Q = "新认定的省级新经济示范企业能获得多少资金奖励？"
-R30 = "第(三十)条"
+R30 = "(三十)"  # as the seed prints its label: a document numbering (三十) never calls it 条
 
 
 def direct(a):

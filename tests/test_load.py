@@ -247,3 +247,80 @@ def test_drop_repeated_copy_sees_through_ocr_misreadings():
     second[12] = second[12].replace("经济", "径济", 1)
     out = drop_repeated_copy(body + ["• 相关文件"] + second)
     assert out == body + ["• 相关文件"]
+
+
+# --- issue 19: metadata wherever the document or its page puts it ------------------------------
+
+
+def test_web_page_pieces_are_read_as_the_sentences_they_are():
+    """Rule: a page that wraps each inline element in a tag prints one piece a line; a line that
+    starts with closing punctuation continues the line before, an opening bracket goes on in the
+    next, a bare number continues its sentence when its unit follows, a number before ．/、 starts
+    an item, and a date in pieces is a line of its own."""
+    raw = ("关于做好天津市\n202\n5\n年\n电力交易工作的通知\n天津地区\n202\n5\n年交易电量暂定为\n3\n45\n亿千瓦时\n（\n含绿\n电交易），"
+           "上限为总规模的\n40\n%\n。\n（\n十一\n）加强地方电网衔接。\n附件：\n1\n．中长期交易工作方案\n2\n．零售市场交易工作方案\n"
+           "202\n4\n年\n11\n月\n11\n日")
+    assert clean_text(raw).text.split("\n") == [
+        "关于做好天津市2025年电力交易工作的通知", "天津地区2025年交易电量暂定为345亿千瓦时（含绿电交易），上限为总规模的40%。",
+        "（十一）加强地方电网衔接。", "附件：", "1．中长期交易工作方案", "2．零售市场交易工作方案", "2024年11月11日"]
+
+
+def test_crawler_markdown_marks_are_no_part_of_the_text():
+    c = clean_text("---\n发布单位: 上海市某区人民政府办公室\n层级: 区级\n---\n# 关于某事的通知\n> 本文由脚本提取。\n**一、报名时间**\n内容。")
+    assert c.text.split("\n") == ["关于某事的通知", "本文由脚本提取。", "一、报名时间", "内容。"]
+    assert c.metadata == {"publisher": "上海市某区人民政府办公室"}
+
+
+def test_page_fields_with_the_value_on_later_lines_or_several_on_one_line():
+    c = clean_text("[发文机构]\n北京市发展和改革委员会\n[成文日期]\n2026-03-06\n[发文字号]\n京发改\n〔2026〕\n341号\n[废止日期]\n"
+                   "[发布日期]\n2026-03-09\n关于公开征集项目的通知")
+    assert c.metadata == {"publisher": "北京市发展和改革委员会", "written_date": "2026-03-06",
+                          "doc_number": "京发改〔2026〕341号", "published_date": "2026-03-09"}
+    assert c.text == "关于公开征集项目的通知"
+    c = clean_text("来源：某区发改局 发布日期：2017-10-13\n某某扶持办法")
+    assert c.metadata == {"published_date": "2017-10-13"} and c.text == "某某扶持办法"
+    meta = read_metadata(*(lambda c: (c.text, c.metadata))(clean_text(
+        "发布机构：\n四川省发展和改革委员会 四川省能源局\n文 号 ：\n(川发改价格〔2025〕480号)\n关于印发方案的通知")))
+    assert meta["publisher"] == "四川省发展和改革委员会、四川省能源局" and meta["doc_number"] == "川发改价格〔2025〕480号"
+
+
+@pytest.mark.parametrize("signature, publisher", [
+    # several bodies, one a line
+    ("国家发展改革委办公厅\n国家能源局综合司", "国家发展改革委办公厅、国家能源局综合司"),
+    # two a line, as a signature set in two columns prints them
+    ("卫生健康委教育部\n财政部人力资源社会保障部\n医保局药监局", "卫生健康委、教育部、财政部、人力资源社会保障部、医保局、药监局"),
+    ("某区发展和改革委员会某区城市管理行政执法局\n某区投资促进办公室", "某区发展和改革委员会、某区城市管理行政执法局、某区投资促进办公室"),
+    # one broken over two lines
+    ("国家发\n展改革委\n国家能源局", "国家发展改革委、国家能源局"),
+    # a national administration's local office and a party committee's organ are one name each
+    ("国家金融监督管理总局重庆监管局\n中共重庆市委金融委员会办公室", "国家金融监督管理总局重庆监管局、中共重庆市委金融委员会办公室"),
+])
+def test_the_bodies_that_sign_are_the_issuer(signature, publisher):
+    """Rule: the issuer is who signs; a body's name ends with the word for an organisation, not
+    before an office of the body (办公厅, 综合司) nor inside 委员会."""
+    text = f"发布机构：某网站\n关于某事的通知\n各有关单位：\n现将有关事项通知如下。\n一、总则\n内容。\n特此通知。\n{signature}\n2020年3月26日"
+    c = clean_text(text)
+    assert read_metadata(c.text, c.metadata)["publisher"] == publisher
+
+
+def test_issuer_from_an_order_number_a_title_or_the_page_title():
+    """An unsigned document: a 令 is numbered by its issuer; a title names its issuer before 关于;
+    a page's title names its site after a dash. A person signing (局长：…) is no body."""
+    meta = read_metadata(clean_text("某某暂行办法\n（国家医疗保障局令第5号）\n已经局务会议审议通过。\n局长：胡某\n2022年1月29日\n第一条 内容。").text, {})
+    assert (meta["doc_number"], meta["publisher"], meta["written_date"]) == ("国家医疗保障局令第5号", "国家医疗保障局", "2022-01-29")
+    meta = read_metadata(clean_text("上海市人民政府关于支持临港地区发展的若干意见\n各区人民政府：\n一、总则\n内容。").text, {})
+    assert meta["publisher"] == "上海市人民政府"
+    meta = read_metadata(clean_text("# 某某补贴活动的公告 - 重庆市商务委员会\n一、报名时间\n内容。").text, {})
+    assert meta["publisher"] == "重庆市商务委员会" and meta["title"] == "某某补贴活动的公告"
+
+
+def test_shipped_lingang_policy_names_its_issuer():
+    assert load_document(SHANGHAI).publisher == "上海市人民政府"
+
+
+def test_a_document_number_field_read_with_ocr_slips():
+    """The 文号 a field holds, brackets as printed (〔〕): a stray mark before it or a mismatched
+    bracket read by OCR give the same number."""
+    for raw in ("文号：J川发改价格〔2025〕480号", "文号：(J川发改价格〔2025】480号)", "文 号 ：\n(川发改价格〔2025〕480号)"):
+        c = clean_text(raw + "\n关于印发方案的通知")
+        assert read_metadata(c.text, c.metadata)["doc_number"] == "川发改价格〔2025〕480号"

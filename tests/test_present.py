@@ -106,3 +106,20 @@ def test_source_panel_shows_the_whole_measure_and_marks_the_quote(answerer, seed
     assert "正在显示" in html
     gone = source_html(seed_index, cite("x", doc_id="removed"), 2, 3)
     assert "不在索引中" in gone and "引用 [2]" in gone
+
+
+def test_labels_are_printed_as_the_document_prints_them():
+    """Issue 19: a document numbering its items (三十), 3. or 三、 never calls them 条; 第…条 is
+    printed only where the document writes 条, and an item numbered in each group gets its group."""
+    from assistant.present import reference
+    from assistant.records import Record
+
+    def rec(label, path=()):
+        return Record(doc_id="d", doc_title="t", doc_number="某发〔2024〕1号", kind="measure", section=None,
+                      section_title=None, measure=3, measure_label=label, title="加大支持", text="x", start=0, end=1,
+                      section_path=path)
+
+    assert [rec(x).reference for x in ("(三十)", "第十三条", "3.", "三十、")] == ["(三十)", "第十三条", "3.", "三十、"]
+    assert reference(cite("x", measure_label="3.", section_path=["二、", "（一）"])) == "川办发〔2021〕93号 （一）3. 加大财税支持"
+    assert reference(cite("x", measure_label="第十三条")) == "川办发〔2021〕93号 第十三条 加大财税支持"
+    assert reference(cite("x")) == "川办发〔2021〕93号 (三十) 加大财税支持"

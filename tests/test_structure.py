@@ -191,3 +191,113 @@ def test_duty_table_gives_units_to_the_measures_it_lists():
     assert ms[1].lead_units == ("县财政局",) and ms[1].co_units == ("县发展改革局", "县税务局")
     assert ms[2].listed_units == ("县人社局", "县科技局") and ms[2].duty_status == "stated"
     assert ms[3].duty_status == "none" and ms[3].all_units == ()
+
+
+# --- issue 19: real policies' conventions, one small document each -------------------------------
+
+def test_the_measure_level_may_differ_from_section_to_section():
+    # 二、 numbers its measures （一）（二）; 四、 groups 1.–2. under the bare title （一）.
+    text = ("一、总体要求\n坚持改革。\n二、基本原则\n（一）改革驱动，补齐短板。深化改革。\n（二）上下联动，落实责任。构建体系。\n"
+            "三、主要任务\n（一）完善管理体制\n1.加强统筹。区交通委负责。（责任单位：区交通委、区财政局）\n"
+            "2.强化责任。推行路长制。（责任单位：区交通委、各乡镇政府）\n四、保障措施\n（一）加强组织领导\n各部门要落实。")
+    ms = measures(text)
+    assert [(m.measure_label, m.section_path) for m in ms] == [
+        ("（一）", ("二、",)), ("（二）", ("二、",)), ("1.", ("三、", "（一）")), ("2.", ("三、", "（一）")), ("（一）", ("四、",))]
+    assert ms[2].listed_units == ("区交通委", "区财政局")
+
+
+def test_sentence_group_headings_over_items_numbered_on_across_groups():
+    # Issue 19's first example: group headings that are sentences introduce items 1.–3. numbered on.
+    text = ("一、总体要求\n坚持人才优先。\n二、重点任务\n（一）产业提升人才行动计划。围绕产业发展，实施如下重点项目：\n"
+            "1.引才项目。每年引进人才100名。（牵头单位：市发展改革委，配合单位：市委组织部）\n"
+            "2.育才项目。培养骨干人才。（牵头单位：市人社局，配合单位：市财政局）\n"
+            "（二）创新平台建设行动计划。围绕平台建设，实施如下重点项目：\n"
+            "3.平台项目。建设平台10个。（牵头单位：市科技局，配合单位：市经信委）")
+    ms = measures(text)
+    assert [(m.measure_label, m.measure, m.section_path) for m in ms] == [
+        ("1.", 1, ("二、", "（一）")), ("2.", 2, ("二、", "（一）")), ("3.", 3, ("二、", "（二）"))]
+    assert ms[2].lead_units == ("市科技局",) and ms[2].co_units == ("市经信委",)
+
+
+def test_a_list_inside_a_measure_stays_inside_it():
+    # （二）'s 1.–3. are a plain list (no titles of their own, and 1. numbers nothing else): （二）
+    # is the measure. Under a bare title, items with titles of their own are the measures.
+    text = ("一、申报要求\n（一）严把建设内容。项目应在本市。\n（二）夯实建设条件。\n1.项目应履行核准手续。\n2.项目应于5月前开工。\n"
+            "3.已完工的项目不予支持。\n（三）落实资金来源。资金应闭合。\n二、组织实施\n（一）申报时间。3月前。\n（二）报送方式。纸质版。")
+    ms = measures(text)
+    assert [(m.measure_label, m.section_path) for m in ms] == [
+        ("（一）", ("一、",)), ("（二）", ("一、",)), ("（三）", ("一、",)), ("（一）", ("二、",)), ("（二）", ("二、",))]
+    assert "3.已完工的项目不予支持。" in ms[1].text
+    text = "一、指导思想\n坚持创新。\n二、基本原则\n（一）基本原则。\n1.坚持正确导向。增强意识。\n2.坚持需求引领。满足需要。\n（二）工作目标。建成体系。"
+    assert [(m.measure_label, m.section_path) for m in measures(text)] == [
+        ("1.", ("二、", "（一）")), ("2.", ("二、", "（一）")), ("（二）", ("二、",))]
+    # A provision of its own with a titled list inside: the list stays inside.
+    text = ("一、总体目标\n推动市场化。\n二、推动市场化\n（一）建立结算机制。\n机制内容如下。\n（二）存量项目机制电量、电价和执行期限。\n存量项目是指6月前投产的项目。\n"
+            "1.机制电量\n按实际上网电量确定。\n2.机制电价\n按基准价执行。\n（三）增量项目。增量项目竞价形成。")
+    assert [m.measure_label for m in measures(text)] == ["（一）", "（二）", "（三）"]
+
+
+def test_a_heading_with_a_paragraph_heads_items_whose_level_carries_the_provisions():
+    # 三、（一）第一阶段 has a paragraph and 1.–2. below it; 1.–3. under 四、's groups are the
+    # document's measures, so 三、（一）'s items are measures too, and （一） their heading.
+    text = ("一、总体思路\n压实责任。\n二、工作目标\n消除隐患。\n三、基本步骤\n（一）第一阶段：集中攻坚\n2023年9月底前，全面排查整治。\n1.组织排查。开展排查整治。\n2.建立台账。实行清单管理。\n"
+            "（二）第二阶段：全面巩固提升\n2024年3月底前，完成整治。\n四、突出重点\n（一）排查整治生产经营隐患\n"
+            "1.对无证经营的企业依法关停。（市住房城乡建设管理委牵头负责，各区政府组织落实）\n"
+            "2.对违规充装的企业限期改正。（市市场监管局牵头负责、各区政府组织落实）\n"
+            "（二）排查整治设施隐患\n3.对问题气瓶依法查处。（市市场监管局牵头负责，市公安局、各区政府组织落实）")
+    ms = measures(text)
+    assert [(m.measure_label, m.section_path) for m in ms] == [
+        ("1.", ("三、", "（一）")), ("2.", ("三、", "（一）")), ("（二）", ("三、",)),
+        ("1.", ("四、", "（一）")), ("2.", ("四、", "（一）")), ("3.", ("四、", "（二）"))]
+    assert ms[4].lead_units == ("市市场监管局",) and ms[4].co_units == ("各区政府",)
+
+
+def test_a_label_printed_twice_is_two_measures_and_two_regulations_restart():
+    ms = measures("一、报名时间\n12月26日。\n二、报名条件\n（一）依法注册。\n（二）无违法记录。\n（二）承诺回收旧机。\n（三）能够对接平台。")
+    assert [m.measure_label for m in ms] == ["（一）", "（二）", "（二）", "（三）"]
+    assert len({m.measure_key for m in ms}) == 4
+    # A 通知 wrapping two 规定, each numbering from （一） under 一、: four measures, not two.
+    ms = measures("甲规定\n一、转制\n（一）登记注册。内容。\n（二）治理结构。内容。\n乙规定\n一、财政税收\n（一）加大投入。内容。\n（二）减免税收。内容。")
+    assert [(m.measure_label, m.section_path) for m in ms] == [("（一）", ("一、",)), ("（二）", ("一、",))] * 2
+    assert len({m.measure_key for m in ms}) == 4
+
+
+def test_an_item_whose_text_starts_with_a_year():
+    ms = measures("一、申请条件\n在本区注册。\n二、申请材料\n1.申请表（原件）；\n2.承诺书（原件）；\n3.2017年12月统计月报；\n4.营业执照。")
+    assert [m.measure for m in ms] == [1, 2, 3, 4] and ms[2].title.startswith("2017年12月")
+    # 1.5万元 at a line's start is a number, not item 1.
+    assert [m.measure for m in measures("一、标准\n1.给予奖励。\n1.5万元以上的给予补助。\n2.其他。")] == [1, 2]
+
+
+def test_an_annex_is_text_and_a_task_list_annex_gives_measures_with_their_units():
+    text = ("一、主要任务\n（一）做好规划。内容。\n（二）完善标准。内容。\n附件：\n1.项目申请表\n2.承诺书\n附件1\n申请表\n一、企业基本情况\n二、申请项目")
+    recs = parse_document(doc(text))
+    assert [(r.kind, r.measure_label) for r in recs if r.kind == "measure"] == [("measure", "（一）"), ("measure", "（二）")]
+    assert recs[-1].kind == "text" and recs[-1].text.startswith("附件：") and "承诺书" in recs[-1].text
+    # 重点任务清单 printed one cell a line: 类别 / 项目 / 主要任务 / 牵头单位 / 配合单位.
+    text = ("一、组织架构\n（一）消防安全委员会。年底前设立。\n（二）消防安全办公室。下设办公室。\n附件：\n重点任务清单\n类别\n项目\n主要任务\n牵头单位\n配合单位\n"
+            "一、做好政策保障\n1.做好规划配套\n将消防工作同步规划。\n区消防救援支队\n区应急局、区公安分局、\n各街道\n2.完善规章\n标准\n细化职责任务。\n"
+            "区消防救援支队\n各街道\n贯彻执行检查指引。\n区考核办\n区消防救援支队、各街道\n二、推进组织建设\n3.出台文件\n报告工作情况。\n区消防救援支队\n各街道")
+    ms = measures(text)
+    assert [(m.measure_label, m.section_path) for m in ms][2:] == [("1.", ("一、",)), ("2.", ("一、",)), ("3.", ("二、",))]
+    assert ms[2].lead_units == ("区消防救援支队",) and ms[2].co_units == ("区应急局", "区公安分局", "各街道")
+    assert ms[3].lead_units == ("区消防救援支队", "区考核办") and ms[3].co_units == ("各街道", "区消防救援支队")
+
+
+def test_a_notice_whose_policy_is_its_annex_is_read_whole():
+    text = ("关于印发办法的通知\n各区：\n一、现将办法印发给你们。\n二、请认真执行。\n附件：某某管理办法\n某某管理办法\n"
+            "第一条 为了规范管理，制定本办法。\n第二条 给予奖励。\n第三条 本办法自发布之日起施行。")
+    assert [(m.measure_label, m.section_path) for m in measures(text)] == [("第一条", ()), ("第二条", ()), ("第三条", ())]
+    text = ("关于印发方案的通知\n一、现将方案印发给你们。\n二、请认真执行。\n附件：某某实施方案\n某某实施方案\n一、主要任务\n"
+            "（一）加大支持。给予奖励。\n（二）强化服务。提供服务。\n二、保障措施\n（三）加强组织。落实责任。")
+    assert [m.measure_label for m in measures(text)] == ["（一）", "（二）", "（三）"]
+
+
+def test_numbering_goes_on_across_a_label_the_page_lost():
+    """OCR reads （十一） as (+1) or 一、 as 1: the numbering goes on across the gap when the next
+    labels continue it; a stray number followed by the expected one stays text."""
+    items = "\n".join(f"（{n}）措施{n}。内容。" for n in "一二三四五六七八九十") + "\n(+1）措施十一。内容。\n（十二）措施十二。内容。\n（十三）措施十三。内容。"
+    assert [m.measure for m in measures(items)] == list(range(1, 11)) + [12, 13]
+    text = "通知如下：\n1\n天津地区交易电量暂定为345亿千瓦时。\n二、代理购电执行相同规则。\n三、及时纳入发电计划。\n四、遵守法律法规。\n五、不得干预市场。"
+    assert [m.measure_label for m in measures(text)] == ["二、", "三、", "四、", "五、"]
+    assert [m.measure for m in measures("（一）加大支持。\n（三）这是引用的文字。\n（二）强化服务。")] == [1, 2]

@@ -140,3 +140,42 @@ def test_a_duty_stated_in_the_text_is_read_like_a_note(sentence, roles):
                                       "建立由政府负责人牵头、相关部门共同参与的工作机制"])
 def test_text_without_an_acting_unit_states_no_duty(sentence):
     assert read_text_duty(sentence) is None
+
+
+# --- issue 19: notes of real policies ---------------------------------------------------------
+
+@pytest.mark.parametrize("note, lead, co, joint, listed", [
+    # Each clause ends with its verb, clauses joined by ，or 、.
+    ("（市交通委牵头负责、各区政府组织落实）", ("市交通委",), ("各区政府",), (), ()),
+    ("（市住房城乡建设管理委、市财政局牵头负责，市民政局按职责组织配合）", ("市住房城乡建设管理委", "市财政局"), ("市民政局",), (), ()),
+    ("（市局产品质量安全监督管理处牵头，认证监督管理处、信用监督管理处按职责分工负责）",
+     ("市局产品质量安全监督管理处",), ("认证监督管理处", "信用监督管理处"), (), ()),
+    # Shared with nobody leading; units that 组织落实 beside no lead are responsible.
+    ("（市市场监管局、市商务委按职责分工负责落实、各区政府组织落实）", (), (), ("市市场监管局", "市商务委"), ("各区政府",)),
+    ("（市应急局、市经济信息化委、各区政府组织落实）", (), (), (), ("市应急局", "市经济信息化委", "各区政府")),
+    ("（各部门按职责分工牵头负责、各区政府组织落实）", ("各部门",), ("各区政府",), (), ()),
+    ("（市局特种设备安全监察处负责）", (), (), (), ("市局特种设备安全监察处",)),
+    # Labelled roles, the second after a full stop or a half-width semicolon.
+    ("（牵头单位：市绿化市容局，浦东新区、嘉定区政府。配合单位：市发展改革委、市水务局）",
+     ("市绿化市容局", "浦东新区", "嘉定区政府"), ("市发展改革委", "市水务局"), (), ()),
+    ("(牵头单位：区绿化市容局;配合单位：区规划资源局、各街镇、开发区)", ("区绿化市容局",), ("区规划资源局", "各街镇", "开发区"), (), ()),
+    # A generic word is the responsible party when the note names nothing else.
+    ("（责任部门：各有关部门）", (), (), (), ("各有关部门",)),
+    ("（责任部门：区建管委、区税务局等）", (), (), (), ("区建管委", "区税务局")),
+])
+def test_notes_of_real_policies(note, lead, co, joint, listed):
+    assert roles("（三）做好工作。" + note)[:4] == (lead, co, joint, listed)
+
+
+def test_a_bare_list_of_units_closing_a_sentence_is_a_note():
+    """Rule: a bracket holding only unit names after a full stop says who is responsible; after
+    a name (我委（省能源局）) it is that body's other name."""
+    r = parse_responsibility("（二）做好土地收储。加快收储工作。（各街镇、区规划资源局、区土储中心）")
+    assert r.listed == ("各街镇", "区规划资源局", "区土储中心") and r.status == "stated"
+    assert parse_responsibility("（二）汇总印发。我委（省能源局）汇总各地市清单。").status == "none"
+    assert parse_responsibility("（三）对接。请报送工信厅（经信厅）。").status == "none"
+
+
+def test_collective_names_and_district_units():
+    assert roles("（四）出台文件。（责任单位：区消防救援支队、各街道、相关委、办、局）")[3] == (
+        "区消防救援支队", "各街道", "相关委、办、局")

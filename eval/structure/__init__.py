@@ -214,7 +214,8 @@ def totals(results: list[DocResult]) -> dict:
     return {"documents": len(results), "measures_gold": sum(r.measures_gold for r in results),
             "measures_exact": round(found / max(1, denom), 4), "measures_found": found,
             "measures_extra": sum(r.measures_extra for r in results),
-            "units_exact": round(agreed / max(1, union), 4), "unit_assignments_gold": sum(r.units_gold for r in results),
+            # No unit assignment on either side (documents without notes): nothing to score, not 0.
+            "units_exact": round(agreed / union, 4) if union else None, "unit_assignments_gold": sum(r.units_gold for r in results),
             "metadata_exact": round(meta / max(1, fields), 4),
             "documents_all_exact": sum(r.measures_found == r.measures_gold and not r.measures_extra
                                        and r.units_agreed == r.unit_union and r.meta_exact == r.meta_fields for r in results)}
@@ -231,7 +232,8 @@ def report(results: list[DocResult], tot: dict, by: dict[str, dict[str, dict]]) 
     lines = ["# Structure benchmark", "", "| metric | value |", "|---|---|"] + [f"| {k} | {v} |" for k, v in tot.items()]
     for name, groups in by.items():
         lines += ["", f"## By {name}", "", "| group | documents | measures exact | units exact | metadata exact |", "|---|---|---|---|---|"]
-        lines += [f"| {k} | {v['documents']} | {v['measures_exact']} | {v['units_exact']} | {v['metadata_exact']} |" for k, v in groups.items()]
+        lines += [f"| {k} | {v['documents']} | {v['measures_exact']} | {'—' if v['units_exact'] is None else v['units_exact']} | "
+                  f"{v['metadata_exact']} |" for k, v in groups.items()]
     lines += ["", "## Documents", "", "| document | kind | duties | measures (found/gold, extra) | units (agreed/union) | metadata |",
               "|---|---|---|---|---|---|"]
     for r in results:
@@ -270,8 +272,38 @@ def format_figures(docs: Path, gold_dir: Path, formats: list[str], only: set[str
                 r = score_document(converted, gold)
                 r.stem = g.stem
                 results.append(r)
-        out[fmt] = {"totals": totals(results), "documents": {r.stem: [r.measure_rate, r.units_agreed, r.unit_union] for r in results}}
+        out[fmt] = {"totals": totals(results),
+                    "documents": {r.stem: [r.measure_rate, r.units_agreed, r.unit_union, r.meta_exact, r.meta_fields] for r in results},
+                    "differences": {r.stem: ([r.error] if r.error else []) + r.diffs for r in results if r.error or r.diffs}}
     return out
+
+
+def formats_report(results: list[DocResult], formats: dict) -> str:
+    """The converted documents' figures beside their text figures, and what each format lost."""
+    names = ["text"] + list(formats)
+    lines = ["", "## Formats", "", "| format | measures exact | units exact | metadata exact |", "|---|---|---|---|"]
+    only = {r.stem for r in results}
+    text_tot = totals(results)
+    for name in names:
+        t = text_tot if name == "text" else formats[name]["totals"]
+        units = "—" if t["units_exact"] is None else t["units_exact"]
+        lines.append(f"| {name} | {t['measures_exact']} | {units} | {t['metadata_exact']} |")
+    lines += ["", "| document | " + " | ".join(f"{n} (measures, units, metadata)" for n in names) + " |",
+              "|---|" + "---|" * len(names)]
+    for r in results:
+        cells = [f"{r.measure_rate:.3f}, {r.units_agreed}/{r.unit_union}, {r.meta_exact}/{r.meta_fields}"]
+        for name in formats:
+            d = formats[name]["documents"].get(r.stem)
+            cells.append(f"{d[0]:.3f}, {d[1]}/{d[2]}, {d[3]}/{d[4]}" if d else "—")
+        lines.append(f"| {r.stem} | " + " | ".join(cells) + " |")
+    for name in formats:
+        diffs = {k: v for k, v in formats[name]["differences"].items() if k in only}
+        if diffs:
+            lines += ["", f"### Differences ({name})", ""]
+            for stem, ds in diffs.items():
+                lines.append(f"- **{stem}**")
+                lines += [f"  - {d}" for d in ds]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -299,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
         for fmt, f in data["formats"].items():
             print(f"{fmt}: {json.dumps(f['totals'], ensure_ascii=False)}")
     (out / "results.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    (out / "report.md").write_text(report(results, tot, by), encoding="utf-8")
+    text = report(results, tot, by) + (formats_report(results, data["formats"]) if args.formats else "")
+    (out / "report.md").write_text(text, encoding="utf-8")
     print(f"report: {out / 'report.md'}")
     return 0
