@@ -209,7 +209,15 @@ class Answerer:
             else:
                 have[p.record.record_id] = len(cites)
                 cites.append(Citation.from_record(p.record, quote))
+        if draft.kind == "amount" and (items := self._items_of(draft.cites)):
+            extra["items"] = items  # the chat shows them as the 惠企政策 tab lists them
         return Answer(q, "\n".join(lines), True, cites, kind=draft.kind, extra=extra)
+
+    def _items_of(self, cites) -> list[dict]:
+        """The support items (assistant/items.py) whose clause the answer's own citations quote."""
+        quoted = {c.record_id: fold(c.quote) for c in cites}
+        return [it.to_dict() for it in self.items
+                if it.record_id in quoted and (fold(it.quote) in quoted[it.record_id] or quoted[it.record_id] in fold(it.context or it.quote))]
 
     def _combined(self, q: str, answers: list[Answer]) -> Answer:
         """One answer to a question that asks for several figures (…分别是多少？ …多少座，…多少家？)."""

@@ -28,6 +28,9 @@ def test_amount_for_demonstration_enterprise(answerer):
 def test_amount_picks_the_entity_asked_for(answerer):
     a = answerer.ask("我们公司刚评上瞪羚企业能拿多少钱？")
     assert a.found and "80万元" in a.answer and "100万元" not in direct(a) and cited(a)[0] == 30
+    # The chat shows the answer's support items as the 惠企政策 tab lists them: the cited clause's only.
+    assert [(it["condition"], [f["text"] for f in it["figures"]]) for it in a.extra["items"]] == \
+        [("首次获得备案的四川省瞪羚企业", ["80万元"])]
 
 
 @pytest.mark.parametrize("question", ["第十三条由哪个单位牵头？", "第13条由谁牵头", "（十三）的牵头单位是谁", "十三条谁牵头？", "第（十三）条由哪个单位牵头？"])
