@@ -356,7 +356,10 @@ def _grant_text(c: Candidate, picked: list[Tier], how: str, subject, vocab: Voca
             line += "，" + "，".join(x.strip() for x in caps)
         return line + "。"
     parts = [x for x in re.split(r"(?<=[，,；;、])", s) if x.strip()]
-    with_figure = [i for i, x in enumerate(parts) if any(f.text in x for f in c.figures)]
+    # A figure in the condition (研发费用超过500万元的) is the threshold, not what is granted.
+    conditions = [fold(t.condition) for t in c.tiers if t.condition.strip()]
+    with_figure = [i for i, x in enumerate(parts) if any(f.text in x for f in c.figures)
+                   and not any(fold(x).strip("，,；;、 ") in cond for cond in conditions)]
     if len(with_figure) >= 2 and subject.known:
         shares = [subject_share(parts[i], subject, vocab) for i in with_figure]
         # The quantity the question names (比重, not 年均增速) breaks a tie between clauses of one subject.

@@ -19,6 +19,8 @@ import re
 import unicodedata
 from dataclasses import asdict, replace
 
+import jieba
+
 from .amounts import amount_draft
 from .clauses import sentences  # noqa: F401  (the LLM path quotes sentences the same way)
 from .compose import (Draft, best_sentences, doc_name, figure_list_draft, list_draft, measure_draft, mention_draft,
@@ -26,6 +28,7 @@ from .compose import (Draft, best_sentences, doc_name, figure_list_draft, list_d
 from .config import Settings
 from .errors import BadQuestionError
 from .evidence import Evidence, Passage, Selector, subject_of
+from .followup import restate
 from .index import PolicyIndex
 from .load import fold
 from .query import META_LABELS, Query  # noqa: F401  (META_LABELS: the LLM path names fields alike)
@@ -64,6 +67,18 @@ class Answerer:
             q = clean_question(question, self.settings.max_question_chars)
         except BadQuestionError as e:
             return Answer(str(question or ""), str(e), False, [], kind="invalid")
+        if slip := self.vocab.misspelled(q):
+            # A word typed wrong (瞪龄 for 瞪羚) is asked back with the answer for the word meant,
+            # never answered for whatever else the other words of the question match.
+            asked, meant = slip
+            a = self.ask(q.replace(asked, meant), doc_id, previous)
+            note = f"您问的是“{meant}”吗？文件中没有“{asked}”，以下按“{meant}”回答："
+            return replace(a, question=q, answer=f"{note}\n{a.answer}",
+                           extra={**a.extra, "clarification": {"asked": asked, "meant": meant}})
+        if previous is not None and (again := self._restated(q, previous, doc_id)):
+            asked, scope, note = again
+            a = self.ask(asked, scope)
+            return replace(a, question=q, answer=f"{note}\n{a.answer}", extra={**a.extra, "restated": asked})
         query = understand(self.index, q)
         if query.followup and previous is not None and previous.citations:
             # 那它的配合单位呢？ refers to the measure (and the document) of the previous answer.
@@ -139,6 +154,19 @@ class Answerer:
         return self.render(q, draft, ev)
 
     # --- pieces -----------------------------------------------------------------------------
+
+    def _restated(self, q: str, previous: Answer, doc_id: str | None) -> tuple[str, str | None, str] | None:
+        """A follow-up naming only what changes (那省级的呢？) as the whole question it asks, the
+        document it is asked in, and the line saying so (assistant/followup.py)."""
+        r = restate(q, previous.question, self.index.units, self.vocab.is_place, jieba.lcut,
+                    lambda text: next(iter(self.vocab.rarest(self.vocab.terms(text))), None))
+        if r is None:
+            return None
+        docs = {c.doc_id for c in previous.citations}
+        scope = doc_id or (next(iter(docs)) if r.confine and previous.found and len(docs) == 1 else None)
+        where = f"按上一问的文件《{previous.citations[0].doc_title}》" if scope and not doc_id else "按上一问"
+        return r.question, scope, f"（{where}，理解为：{r.question}）"
+
 
     def _named_by_words(self, q: str, passages) -> tuple:
         """The documents a metadata question most names by words of their title, issuer or opening

@@ -197,7 +197,7 @@ def _condition(text: str, clauses: list[tuple[int, int]], i: int, ps: int, pe: i
     return _trim(text[start:end] if end > start else text[ps:pe]), start
 
 
-def _enumeration(condition: str, n: int) -> tuple[str, list[str], str] | None:
+def enumeration(condition: str, n: int) -> tuple[str, list[str], str] | None:
     """"新认定的国家级、省级示范园区" with n=2 → ("新认定的", ["国家级", "省级"], "示范园区").
 
     The first element carries the modifier before it (…的, …为); the last carries the shared head
@@ -259,7 +259,7 @@ def record_items(r: Record, every_figure: bool = False) -> list[SupportItem]:
                     cond, qs = capped.condition, capped.start - r.start
                 quote = _LABEL.sub("", text[qs:pe]).strip(" ，,、。；;")
                 qs = text.index(quote, qs) if quote else ps
-                enum = _enumeration(cond, len(figs)) if "分别" in fold(piece) and len(figs) > 1 else None
+                enum = enumeration(cond, len(figs)) if "分别" in fold(piece) and len(figs) > 1 else None
                 pairs = [(f"{enum[0]}{p}{enum[2]}", (f,)) for p, f in zip(enum[1], figs)] if enum else [(cond, tuple(figs))]
                 for c, fs in pairs:
                     items.append(SupportItem(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .items import enumeration
 from .load import fold
 from .numerals import to_int
 
@@ -254,7 +255,11 @@ def tiers(sentence: str) -> list[Tier]:
             # 首次突破1000万元、2000万元、1亿元的: the first item's bound word is said once for all.
             cue = next((w for w, _ in _BEFORE if w in fold(items[0])), "")
             read = [b or (bounds(cue + shared(x)) if cue else []) for b, x in zip(read, items)]
-            return [Tier(items[i], "".join(f.text for f in figs[i]), tuple(read[i]), tuple(figs[i]))
+            # What the list says once (新认定的国家级、省级、市级雏鹰企业) belongs to every item: each
+            # tier's condition is whole, so a question naming one tier matches that one alone.
+            spread = enumeration("、".join(items), len(items))
+            whole = [f"{spread[0]}{x}{spread[2]}" for x in spread[1]] if spread else items
+            return [Tier(whole[i], "".join(f.text for f in figs[i]), tuple(read[i]), tuple(figs[i]))
                     for i in range(len(items))]
     g = _GRANT_START.search(s)
     cond, grant = (s[:g.start()], s[g.start():]) if g and g.start() > 0 else ("", s)

@@ -89,6 +89,7 @@ class Vocabulary:
         self._contractions: dict[str, list[str]] | None = None  # built on first use (contracted)
         self._national: tuple[str, ...] | None = None  # the library's State Council documents
         self._parts: dict[str, list[str]] = {}
+        self._near: dict[str, list[str]] | None = None  # the library's words by each one-character blank (misspelled)
 
     def df(self, term: str) -> int:
         """How many records hold `term`: from the BM25 lexicon (an inverted index) when it is one of
@@ -233,6 +234,46 @@ class Vocabulary:
                 parts = known or self.contracted(word) or [word]
             out += [t for t in parts if t not in out and t not in QUESTION_WORDS]
         return out
+
+    def misspelled(self, question: str) -> tuple[str, str] | None:
+        """A word of the question that is a typing slip for a word of the library: (as asked, meant).
+
+        Chinese is typed by pinyin, so the common slip is a homophone picked from the input
+        method's list (瞪龄 for 瞪羚, 专精特心 for 专精特新). A run of the question's characters is
+        taken for one when it differs from exactly one word of the library's own vocabulary in
+        exactly one character, the two characters share a reading, and the run is neither written
+        anywhere in the documents nor a word of the general dictionary (公式 is no slip for 公示),
+        nor words run together (各是 is 各 + 是, no slip for 各市).
+        Checked in tests/test_typos.py on slips in words of documents the rule was not written for.
+        """
+        q = fold(question)
+        if self._near is None:
+            self._near = {}
+            for t in self.index.lexicon.vocab:
+                if 2 <= len(t) <= 6 and re.fullmatch(r"[\u4e00-\u9fff]+", t):
+                    for i in range(len(t)):
+                        self._near.setdefault(t[:i] + "?" + t[i + 1:], []).append(t)
+        import jieba
+
+        # A slip is a word typed wrong, so it starts and ends where the question's words do (事有 in
+        # 赛事有 is no word), and a two-character one is one word on its own (了家 is 了 + 家).
+        spans = [(a, b) for _, a, b in jieba.tokenize(q)]
+        starts, ends, words = {a for a, _ in spans}, {b for _, b in spans}, set(spans)
+        for n in (6, 5, 4, 3, 2):  # the longest slip first: 专精特心 before 特心
+            for start in range(len(q) - n + 1):
+                run = q[start:start + n]
+                if not re.fullmatch(r"[\u4e00-\u9fff]+", run) or start not in starts or start + n not in ends \
+                        or (n == 2 and (start, start + n) not in words):
+                    continue
+                meant = {t for i in range(n) for t in self._near.get(run[:i] + "?" + run[i + 1:], ())
+                         if t != run and _homophone(run, t)}
+                if len(meant) != 1:
+                    continue
+                word = meant.pop()
+                if word not in q and self.df(word) > 0 and self.df(run) == 0 and not _general_word(run) \
+                        and not _common_char(run[0]) and not _common_char(run[-1]):
+                    return run, word
+        return None
 
     def contracted(self, word: str) -> list[str]:
         """The library's word that the question's word contracts by leaving out one character inside
@@ -470,3 +511,32 @@ def _tiling(term: str, parts: list[str]) -> list[str]:
                 best[j] = best[i] + [p]
     return best.get(len(term), []) if len(best.get(len(term), [])) >= 2 else []
 
+
+
+def _homophone(a: str, b: str) -> bool:
+    """Two words of one length whose differing characters share a reading (any of their readings,
+    toneless): the slip a pinyin input method makes."""
+    from pypinyin import Style, pinyin
+
+    return all(x == y or set(pinyin(x, style=Style.NORMAL, heteronym=True)[0]) & set(pinyin(y, style=Style.NORMAL, heteronym=True)[0])
+               for x, y in zip(a, b))
+
+
+COMMON_CHAR_FREQ = 50_000  # jieba's count of the commonest one-character words (了 是 在 和 有 的 … 能 给 新)
+
+
+def _common_char(c: str) -> bool:
+    """One of the commonest one-character words of Chinese: a run that begins or ends with one (各是,
+    国家给, 标准和, 价能) is words run together by the segmenter, not a mistyped word."""
+    import jieba
+
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ.get(c, 0) >= COMMON_CHAR_FREQ
+
+
+def _general_word(run: str) -> bool:
+    """A word of jieba's general dictionary (a real word the library does not use is no slip)."""
+    import jieba
+
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ.get(run, 0) > 0

@@ -50,7 +50,18 @@ def test_a_threshold_said_once_for_a_list_and_the_tightest_tier():
 
 def test_tiers_named_not_bounded():
     ts = tiers("对新评为国家级、省级、市级专精特新企业的，分别给予60万元、30万元、10万元奖励。")
-    assert [t.condition for t in ts] == ["新评为国家级", "省级", "市级专精特新企业"]
+    # What the list says once belongs to each item: every condition is whole.
+    assert [t.condition for t in ts] == ["新评为国家级专精特新企业", "新评为省级专精特新企业", "新评为市级专精特新企业"]
+
+
+@pytest.mark.parametrize("question,grant", [("国家级专精特新企业奖励多少", "60万元"), ("刚评上省级专精特新企业能拿多少", "30万元"),
+                                            ("市级专精特新企业奖励多少", "10万元")])
+def test_the_tier_a_question_names_is_picked_though_the_list_names_the_head_once(question, grant):
+    from assistant.amounts import chosen_tiers
+
+    ts = tiers("对新评为国家级、省级、市级专精特新企业的，分别给予60万元、30万元、10万元奖励。")
+    picked, how = chosen_tiers(question, tuple(ts), ("元",))
+    assert how == "named" and [t.grant for t in picked] == [grant]
 
 
 def test_caps_are_the_figures_after_a_cap_word():
