@@ -101,7 +101,7 @@ class Service:
         answerer = self.answerer
         if isinstance(answerer, LLMAnswerer):
             return answerer.ask(question, doc_id=doc_id, previous=previous)
-        return answerer.ask(resolve_followup(question, previous), doc_id=doc_id)
+        return answerer.ask(resolve_followup(question, previous), doc_id=doc_id, previous=previous)
 
     def stream(self, question: str, history: list[dict], previous: Answer | None = None,
                doc_id: str | None = None) -> Iterator[str | Answer]:

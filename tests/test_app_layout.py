@@ -215,3 +215,27 @@ def test_support_tab_is_for_enterprises_by_default_and_headers_sort(sized):
     assert set(cells("受益方")) == {"个人"}
     conditions = cells("适用对象")
     assert "父母" in conditions and not any(c.startswith("父母可以选择") for c in conditions)  # whole conditions, not fragments
+
+
+def test_a_typo_is_asked_back_and_a_follow_up_keeps_the_document(sized, library_app):
+    """Issue 20: 瞪龄 (瞪羚 mistyped) is asked back with the answer for 瞪羚, never answered for
+    another subject; 那第（十七）条呢？ after a question about one document stays in it."""
+    from playwright.sync_api import expect
+
+    from .test_app_e2e import answer
+
+    page, name, size = sized
+    page.get_by_role("tab", name="问答").click()
+    bot = answer(page, "瞪龄企业能拿多少钱？", enter=False)
+    expect(bot).to_contain_text("您问的是“瞪羚企业”吗")
+    expect(bot).to_contain_text("80万元")
+    expect(bot).not_to_contain_text("300万元")
+    answer(page, "川办发〔2021〕93号第（十三）条由哪个单位牵头？", enter=False)
+    bot = answer(page, "那第（十七）条呢？", enter=False)
+    expect(bot).to_contain_text("按上一问的文件《四川省人民政府办公厅关于加快发展新经济培育壮大新动能的实施意见》")
+    expect(bot).not_to_contain_text("国发")  # the other documents' (十七) are not answered
+    page.evaluate("() => window.scrollTo(0, 0)")
+    in_viewport(page, "#question textarea", size)
+    in_viewport(page, "#send", size)
+    no_sideways_page(page, size[0])
+    shot(page, library_app[1], f"{name}-followup", full_page=False)
