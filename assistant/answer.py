@@ -158,7 +158,8 @@ class Answerer:
     def _restated(self, q: str, previous: Answer, doc_id: str | None) -> tuple[str, str | None, str] | None:
         """A follow-up naming only what changes (那省级的呢？) as the whole question it asks, the
         document it is asked in, and the line saying so (assistant/followup.py)."""
-        r = restate(q, previous.question, self.index.units, self.vocab.is_place, jieba.lcut,
+        # A follow-up of a follow-up (那省级的呢？ then 那市级的呢？) restates the question the previous one was read as.
+        r = restate(q, previous.extra.get("restated") or previous.question, self.index.units, self.vocab.is_place, jieba.lcut,
                     lambda text: next(iter(self.vocab.rarest(self.vocab.terms(text))), None))
         if r is None:
             return None

@@ -52,10 +52,8 @@ def restate(question: str, previous: str, units: set[str] | list[str], is_place,
                 return Restated(prev[:old.start()] + new + prev[old.end():], True)
         return Restated(f"{new}的内容是什么？", True)
     # A unit for a unit (县财政局 for 县科技局), within the same document.
-    if (named := find_units(new, units)) and (olds := find_units(prev, units)):
-        old = next((o for o in _spans(prev, olds)), None)
-        if old:
-            return Restated(prev.replace(old, new, 1), True)
+    if find_units(new, units) and (old := next((o for o in find_units(prev, units) if o in prev), None)):
+        return Restated(prev.replace(old, new, 1), True)
     # A year for a year (2030年 for 2025年).
     if _YEAR.fullmatch(new) and (old := _YEAR.search(prev)):
         return Restated(prev[:old.start()] + new + prev[old.end():], True)
@@ -81,11 +79,6 @@ def restate(question: str, previous: str, units: set[str] | list[str], is_place,
 def _head(word: str, tokens) -> str:
     parts = [t for t in tokens(word) if t.strip()]
     return parts[-1] if len(parts) > 1 else word[-1:]
-
-
-def _spans(text: str, names) -> list[str]:
-    """Of the unit names found in `text`, the ones written there as they are."""
-    return [n for n in names if n in text]
 
 
 __all__ = ["Restated", "restate"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from .load import fold
-from .numerals import to_int
+from .numerals import to_number
 from .records import Figure, Record, SupportItem
 
 _CN_NUM = "零〇一二两三四五六七八九十百千"
@@ -59,33 +59,17 @@ _CLAUSE = re.compile(r"[^，,：:]+[，,：:]?")
 _PERIOD = re.compile(r"(\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?\s*(?:至|到|—|-|－|~)\s*(?:\d{4}年)?(?:\d{1,2}月(?:\d{1,2}日)?)?|\d{4}年(?:\d{1,2}月\d{1,2}日)?(?:前|起|以来)|连续\d+年|\d{4}—\d{4}年)")
 
 
-def _number(s: str) -> float | None:
-    s = s.strip()
-    try:
-        return float(s)
-    except ValueError:
-        pass
-    whole, _, frac = s.partition("点")
-    n = to_int(whole)
-    if n is None:
-        return None
-    if frac:
-        digits = "".join(str(to_int(ch) or 0) for ch in frac)
-        return float(f"{n}.{digits}")
-    return float(n)
-
-
 def parse_figures(clause: str) -> list[Figure]:
     """The figures of a clause with their units, qualifiers and per-what, in order."""
     f = fold(clause)
     out = []
     for m in FIGURE.finditer(f):
         if m.group("pct"):
-            value, unit = _number(m.group("pctn")), "%"
+            value, unit = to_number(m.group("pctn")), "%"
         elif m.group("plus"):
             value, unit = float(m.group("plus")), "个"
         else:
-            n = _number(m.group("n"))
+            n = to_number(m.group("n"))
             unit = m.group("unit")
             value = n * _MONEY_SCALE[unit] if n is not None and unit in _MONEY_SCALE else n
             if unit in _MONEY_SCALE:

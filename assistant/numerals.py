@@ -26,6 +26,22 @@ def to_int(s: str) -> int | None:
     return total + current
 
 
+def to_number(s: str) -> float | None:
+    """1.5 → 1.5, 三 → 3.0, 一点五 → 1.5 (a figure written in Arabic or Chinese digits); None otherwise."""
+    s = s.strip()
+    try:
+        return float(s)
+    except ValueError:
+        pass
+    whole, _, frac = s.partition("点")
+    n = to_int(whole)
+    if n is None:
+        return None
+    if frac:
+        return float(f"{n}." + "".join(str(to_int(c) or 0) for c in frac))
+    return float(n)
+
+
 def to_chinese(n: int) -> str:
     """31 → 三十一, 10 → 十, 105 → 一百零五 (the form used in measure labels)."""
     if n < 0:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .items import enumeration
 from .load import fold
-from .numerals import to_int
+from .numerals import to_number
 
 _CN = "零〇一二两三四五六七八九十百千"
 _NUM = rf"\d+(?:\.\d+)?|[{_CN}]+(?:点[{_CN}]+)?"
@@ -92,20 +92,6 @@ class Tier:
     figures: tuple[Magnitude, ...] = ()
 
 
-def _number(s: str) -> float | None:
-    try:
-        return float(s)
-    except ValueError:
-        pass
-    whole, _, frac = s.partition("点")
-    n = to_int(whole)
-    if n is None:
-        return None
-    if frac:
-        return float(f"{n}." + "".join(str(to_int(c) or 0) for c in frac))
-    return float(n)
-
-
 def magnitudes(text: str) -> list[Magnitude]:
     """Every number of the text that has a scale (万, 亿) or a unit, in order. A year (2025年) and a
     date are not magnitudes; nor is a numeral inside a word (一次性, 十四五)."""
@@ -118,7 +104,7 @@ def magnitudes(text: str) -> list[Magnitude]:
     for m in re.finditer(r"(?<![\d.])(\d+)\+", t):  # “100+”示范企业: this many or more
         out.append(Magnitude(text[m.start():m.end()], float(m.group(1)), "个", m.start(), m.end()))
     for m in _PERCENT_WORDS.finditer(t):
-        v = _number(m.group("n"))
+        v = to_number(m.group("n"))
         if v is not None:
             out.append(Magnitude(text[m.start():m.end()], v, "%", m.start(), m.end()))
     for m in MAGNITUDE.finditer(t):
@@ -145,7 +131,7 @@ def magnitudes(text: str) -> list[Magnitude]:
             continue  # 12月31日 is a date
         if t[max(0, m.start() - 1):m.start()] == "第":
             continue  # 第3条, 第2年: an ordinal
-        v = _number(n)
+        v = to_number(n)
         if v is None:
             continue
         v *= _SCALES.get(m.group("scale") or "", 1)

@@ -135,3 +135,11 @@ def test_a_grant_after_a_threshold_is_stated_with_its_rate_and_cap(chat):
     a = chat.ask("研发补助有多少？")
     first = a.answer.splitlines()[0]
     assert "5%" in first and "50万元" in first, a.answer
+
+
+def test_a_follow_up_of_a_follow_up_restates_the_question_as_read(chat):
+    first = chat.ask("国家级雏鹰企业奖励多少？")
+    second = chat.ask("那省级的呢？", previous=first)
+    a = chat.ask("那市级的呢？", previous=second)
+    assert "市级雏鹰企业" in a.extra["restated"], a.answer
+    assert "10万元" in a.answer.splitlines()[1] and "20万元" not in a.answer.splitlines()[1], a.answer
