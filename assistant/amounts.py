@@ -26,7 +26,7 @@ from .compose import Draft, cite, ref
 from .evidence import (SUBJECT_SLACK, Evidence, Passage, Sentence, best_subject_share, names_subject, names_word, subject_of,
                        subject_share)
 from .load import fold
-from .tiers import CAP_WORDS, Magnitude, Tier, asked_magnitudes, bounds, magnitudes, place, placeable, tiers
+from .tiers import CAP_WORDS, UNIT_NAMES, Magnitude, Tier, asked_magnitudes, bounds, magnitudes, place, placeable, tiers
 from .tiers import caps as caps_of
 from .topic import Vocabulary, contains
 
@@ -37,8 +37,11 @@ KIND_UNITS = {"money": ("元", "美元", "欧元", "港元"), "percent": ("%", "
                         "幢", "张", "篇", "部", "场", "支", "款", "公顷", "亩", "平方米", "公里", "间", "吨")}
 # A grant of money may be stated as a share of a base (按投资额的30%给予补助): it answers 多少钱 too.
 MONEY_LIKE = KIND_UNITS["money"] + ("%", "‰", "倍", "比")
-# 多少 with nothing saying what is counted asks whatever figure the text gives (达到总投资的多少: a share).
-ANY_FIGURE = KIND_UNITS["money"] + KIND_UNITS["percent"] + ("倍",)
+# 有哪几项，各多少 asks the amounts of the items (money or a share), not how many there are.
+ITEM_FIGURES = KIND_UNITS["money"] + KIND_UNITS["percent"] + ("倍",)
+# 多少 with nothing saying what is counted asks whatever figure the text gives (达到总投资的多少: a share;
+# 新增光伏装机的目标是多少: 6380千瓦), except a person's age and lengths of time, which 多久/几岁 ask.
+ANY_FIGURE = tuple(u for u in UNIT_NAMES if u not in ("岁", "年", "个月", "天", "周"))
 # Cosine above which a sentence is read as saying what the question asks though it shares none of
 # its rarer words. multilingual-e5's cosines are compressed: over the seed's questions, the sentence
 # holding the answer has a median of 0.915, other sentences 0.857, and 99 in 100 of them stay under
@@ -64,7 +67,7 @@ class Candidate:
 def wanted_units(ev: Evidence) -> tuple[str, ...]:
     q = ev.query
     if re.search(SEVERAL, q.text):
-        return ANY_FIGURE  # 有哪几项，各多少: the amounts of the items, not how many there are
+        return ITEM_FIGURES
     if q.figure_unit and q.figure_unit not in ("元", "万元", "亿元"):
         # 多少座 asks a count: one written in 座, or in 个 (“100+”), the things counted decide; 多少公顷 an area.
         return KIND_UNITS["area"] if q.figure_unit in KIND_UNITS["area"] + ("平米",) else KIND_UNITS["count"]
@@ -371,7 +374,7 @@ def _grant_text(c: Candidate, picked: list[Tier], how: str, subject, vocab: Voca
             caps = [x for x in parts[i + 1:i + 2] if any(w in x for w in CAP_WORDS)]
             year = re.match(r"^\s*((?:到|至)\s*\d{4}\s*年(?:底|末)?)", s)
             return ((year.group(1) + "，") if year and year.group(1) not in parts[i] else "") + \
-                "".join([parts[i]] + caps).strip("，,；;、 ") + "。"
+                "".join([parts[i]] + caps).strip("，,；;、。 ") + "。"
     return c.context.strip() if len(c.context) <= 220 else s
 
 
@@ -403,7 +406,7 @@ def amount_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
     picked, how = chosen_tiers(query.text, best.tiers, units)
     if how == "all" and outside_every_bound(query.text, best.passage):
         how = "outside"  # 孩子才两岁 where the measure covers 年满3岁至小学入学前
-    text = _grant_text(best, picked, how, subject_of(query, list(ev.terms), vocab), vocab)
+    text = _grant_text(best, picked, how, subject, vocab)
     # A threshold with, in brackets, another for a group (25%（超过100人的企业达到15%）): the asker's.
     text = variant_tier(query.text, text)
     # A target carries the year its passage sets (二、发展目标\n到2025年，…: every target of it is for then).

@@ -31,6 +31,7 @@ _UNITS = {"元人民币": "元", "人民币": "元", "元": "元", "美元": "�
           "件": "件", "床": "床", "辆": "辆", "分": "分", "座": "座", "所": "所", "条": "条", "批": "批", "处": "处",
           "栋": "栋", "幢": "幢", "张": "张", "篇": "篇", "部": "部", "场": "场", "支": "支", "款": "款",
           "公顷": "公顷", "平米": "平方米", "公里": "公里", "千米": "公里", "间": "间"}
+UNIT_NAMES = tuple(dict.fromkeys(_UNITS.values()))  # every unit a magnitude is compared under
 _UNIT_RE = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
 # (A range's upper end may carry （不含）/（含） between its number and its unit: 2000万（不含）美元.)
 # (3个亿 is how 3亿 is said.)

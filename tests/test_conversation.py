@@ -16,6 +16,7 @@ COUNTY = """云溪县人民政府关于支持科技型企业加快发展的若�
 （三）研发投入补助。企业年度研发费用超过500万元的，按超出部分的5%给予补助，最高不超过50万元。（责任单位：县税务局、县科技局）
 （四）人才公寓保障。对企业引进的博士研究生，提供人才公寓，免租金3年。（责任单位：县人社局、县住建局）
 （五）知识产权激励。对获得发明专利授权的企业，每件给予奖励5000元。（责任单位：县市场监管局、县科技局）
+（六）绿色发展目标。到2027年，全县新增分布式光伏装机5000千瓦，完成既有建筑节能改造不少于20万平方米，落实单位建筑面积能耗下降10%以上的既有建筑节能改造任务。
 云溪县人民政府
 2025年2月10日
 """
@@ -143,3 +144,16 @@ def test_a_follow_up_of_a_follow_up_restates_the_question_as_read(chat):
     a = chat.ask("那市级的呢？", previous=second)
     assert "市级雏鹰企业" in a.extra["restated"], a.answer
     assert "10万元" in a.answer.splitlines()[1] and "20万元" not in a.answer.splitlines()[1], a.answer
+
+
+# --- a figure asked with 多少 alone is whatever the text measures it in -------------------------
+
+def test_a_target_in_its_own_unit_answers_how_much(chat):
+    a = chat.ask("到2027年全县新增分布式光伏装机的目标是多少？")
+    assert a.found and "5000千瓦" in a.answer.splitlines()[0], a.answer
+
+
+def test_an_area_asked_is_answered_by_the_area_not_a_share_beside_it(chat):
+    a = chat.ask("到2027年全县既有建筑节能改造的目标面积是多少？")
+    # (the clause with the share beside it, 能耗下降10%以上, is no answer without the area)
+    assert a.found and "20万平方米" in a.answer.splitlines()[0], a.answer
