@@ -153,16 +153,6 @@ def support_note(shown: int, total: int, who: str, keyword: str | None) -> str:
     return head + "。按金额从高到低排列；点击表头可按该列排序，再点一次反向。"
 
 
-def upload_type_problem(name: str) -> str | None:
-    """The Chinese message for a file type the library does not read, or None. Checked here rather
-    than by gr.File(file_types=…), whose refusal is Gradio's English "Invalid file type … Only …"."""
-    ext = Path(name).suffix.lower()
-    if ext in SUPPORTED:
-        return None
-    return (f"{name}：不支持{ext or '没有扩展名的'}文件。可以上传 {'、'.join(SUPPORTED)} 文件；"
-            "其他格式（如 Excel、PPT）请把政策正文另存为 .docx 或 .pdf 后上传。")
-
-
 def size_check_js(limit_mb: int) -> str:
     """Browser code for the upload status line: a file over the size limit is refused before Gradio
     sees it, in Chinese (Gradio's own refusal, "File(s) exceed the maximum allowed size", is English
@@ -385,11 +375,6 @@ def build_app(service: Service) -> gr.Blocks:
             yield badge("info", "提示", "请选择一个文件。"), None
             return
         path = Path(file if isinstance(file, str) else file.name)
-        problem = upload_type_problem(path.name)
-        if problem:
-            _discard_upload(path)
-            yield badge("bad", "未加入", problem), None
-            return
         try:
             try:
                 job = service.submit(path, path.name, caller(request))
@@ -509,7 +494,7 @@ def build_app(service: Service) -> gr.Blocks:
             docs = gr.HTML(elem_id="docs", js_on_load=SORT_JS, apply_default_css=False)
             with gr.Column(visible=True, elem_id="manage") as manage:
                 up = gr.File(label=f"上传政策文件（{' '.join(SUPPORTED)}；扫描件和图片会做文字识别；不超过 {settings.max_upload_mb} MB）",
-                             elem_id="upload")  # no file_types: upload_type_problem answers in Chinese
+                             elem_id="upload")  # no file_types (Gradio refuses in English): manage.check_upload answers in Chinese
                 status = gr.HTML(elem_id="upload-status", js_on_load=size_check_js(settings.max_upload_mb))
                 with gr.Row():
                     victim = gr.Dropdown(label="删除文件", choices=start_docs, value=None, elem_id="victim", scale=4)

@@ -189,8 +189,9 @@ class LoginThrottle:
         """The attempt was wrong (already counted): the delay before answering it. Logged."""
         with self._guard:
             now = self._clock()
-            n = max(len(self._recent(key, now)) for key, _ in self._keys(account, address))
-        if n >= self.per_account or n >= self.per_address:
+            counts = [(len(self._recent(key, now)), limit) for key, limit in self._keys(account, address)]
+        n = max(c for c, _ in counts)
+        if any(c >= limit for c, limit in counts):  # the account, or the address, is locked now
             log.warning("failed login %d for account %r from %s: locked for %d minutes", n, account, address,
                         self.lock_seconds // 60)
         else:
@@ -219,7 +220,7 @@ class Guard:
             path = scope.get("path", "").rstrip("/")
             if path.endswith("/gradio_api/upload"):
                 return await self._upload(scope, receive, send)
-            if (path == "/login" or path.endswith("/login")) and self.settings.logins:
+            if path.endswith("/login") and self.settings.logins:
                 return await self._login(scope, receive, send)
         return await self.app(scope, receive, send)
 

@@ -40,7 +40,8 @@ def _logins(env: dict, name: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _bool(env: dict, name: str, default: bool) -> bool:
+def _bool(env: dict, name: str, default: bool | None, words: tuple[str, str] = ("1", "0")) -> bool | None:
+    """1/true/yes/on or 0/false/no/off; `default` when unset; `words` are what the error suggests."""
     raw = (env.get(name) or "").strip().lower()
     if not raw:
         return default
@@ -48,7 +49,8 @@ def _bool(env: dict, name: str, default: bool) -> bool:
         return True
     if raw in ("0", "false", "no", "off"):
         return False
-    raise PolicyQAError(f"{name}={raw!r}: use 1 or 0", zh=f"{name}={raw!r}：请设为 1 或 0")
+    yes, no = words
+    raise PolicyQAError(f"{name}={raw!r}: use {yes} or {no}", zh=f"{name}={raw!r}：请设为 {yes} 或 {no}")
 
 
 def _float(env: dict, name: str, default: float) -> float:
@@ -67,17 +69,6 @@ def _positive(env: dict, name: str, default: int) -> int:
         raise PolicyQAError(f"{name}={value}: a limit must be 1 or more (default {default})",
                             zh=f"{name}={value}：上限至少为 1（默认 {default}）")
     return value
-
-
-def _on_off(env: dict, name: str, default: bool) -> bool:
-    raw = (env.get(name) or "").strip().lower()
-    if raw in ("on", "1", "true", "yes"):
-        return True
-    if raw in ("off", "0", "false", "no"):
-        return False
-    if raw:
-        raise PolicyQAError(f"{name}={raw!r}: use on or off", zh=f"{name}={raw!r}：请设为 on 或 off")
-    return default
 
 
 @dataclass(frozen=True)
@@ -150,7 +141,8 @@ class Settings:
                 "POLICYQA_EMBED_BACKEND=openai needs POLICYQA_EMBED_BASE_URL and POLICYQA_EMBED_MODEL "
                 "(e.g. http://127.0.0.1:11434/v1 and bge-m3)"
             )
-        if (env.get("POLICYQA_ADMIN_ONLY_UPLOADS") or "").strip().lower() in ("0", "false", "no", "off"):
+        admin_only = _bool(env, "POLICYQA_ADMIN_ONLY_UPLOADS", None)  # an older setting: None when unset
+        if admin_only is False:
             # It used to open uploads to every logged-in user; that is no longer possible, so say so
             # instead of silently changing who may change the corpus.
             raise PolicyQAError(
@@ -187,7 +179,7 @@ class Settings:
             users=users,
             admins=admins,
             # The older POLICYQA_ADMIN_ONLY_UPLOADS=1 without admins meant "nobody": it still does.
-            uploads=_on_off(env, "POLICYQA_UPLOADS", admins != () or not _bool(env, "POLICYQA_ADMIN_ONLY_UPLOADS", False)),
+            uploads=_bool(env, "POLICYQA_UPLOADS", bool(admins) or not admin_only, words=("on", "off")),
             allow_no_login=_bool(env, "POLICYQA_ALLOW_NO_LOGIN", False),
             login_failures=_positive(env, "POLICYQA_LOGIN_FAILURES", 10),
             login_failures_per_address=_positive(env, "POLICYQA_LOGIN_FAILURES_PER_ADDRESS", 30),

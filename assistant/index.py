@@ -464,7 +464,7 @@ def _write_entry(index_dir: Path, e: DocEntry) -> int:
             np.save(f, np.asarray(e.vectors, dtype=np.float32))
         with open(tmp / "sentences.npy", "wb") as f:
             # float16: cosines to three decimals, half the disk of float32 for the largest file
-            np.save(f, np.asarray(e.sentence_vectors, dtype=np.float16).reshape(len(e.sentence_vectors), -1))
+            np.save(f, np.asarray(e.sentence_vectors, dtype=np.float16))
         size = _folder_bytes(tmp)
         target = _doc_dir(index_dir, e.key)
         target.parent.mkdir(exist_ok=True)
@@ -753,9 +753,9 @@ class _Build:
         texts: dict[str, str] = {}
         keys, skeys = {}, {}
         for e in parsed:
-            for r in e.records:
-                texts[text_key(self.model_id, passage_text(r))] = passage_text(r)
-            keys[e.key] = [text_key(self.model_id, passage_text(r)) for r in e.records]
+            passages = [passage_text(r) for r in e.records]
+            keys[e.key] = [text_key(self.model_id, t) for t in passages]
+            texts.update(zip(keys[e.key], passages))
             sents = [t for r in e.records for t in sentence_texts(r)]
             skeys[e.key] = [text_key(self.model_id, t) for t in sents]
             texts.update(zip(skeys[e.key], sents))
@@ -1009,7 +1009,7 @@ class PolicyIndex:
         self._embedder = embedder
         self._collection = None
         self._client_lock = threading.Lock()
-        self._sentences: dict[str, tuple[dict[str, int], np.ndarray]] = {}  # doc key → (record → first row, vectors)
+        self._sentences: dict[str, tuple[dict[str, tuple[int, int]], np.ndarray]] = {}  # doc key → (record → rows, vectors)
         self._qcache: dict[str, np.ndarray] = {}
 
         held = previous._entries if previous is not None else {}
@@ -1130,8 +1130,8 @@ class PolicyIndex:
 
             rows, n = {}, 0
             for r in self._entries[key].records:
-                rows[r.record_id] = n
-                n += len(sentence_spans(r.text))
+                first, n = n, n + len(sentence_spans(r.text))
+                rows[r.record_id] = (first, n)
             try:
                 vectors = np.load(_doc_dir(self._dir, key) / "sentences.npy", mmap_mode="r")
             except (OSError, ValueError):
@@ -1140,10 +1140,8 @@ class PolicyIndex:
                 return None
             self._sentences[key] = (rows, vectors)
         rows, vectors = self._sentences[key]
-        first = rows[record.record_id]
-        from .clauses import sentence_spans
-
-        return vectors[first:first + len(sentence_spans(record.text))]
+        first, end = rows[record.record_id]
+        return vectors[first:end]
 
     def with_measure(self, number: int) -> list[Record]:
         """Every measure record numbered `number`, across documents, in document order."""

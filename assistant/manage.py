@@ -67,14 +67,6 @@ def safe_name(name: str) -> str:
     return f"{stem[:80]}{ext}"
 
 
-@dataclass(frozen=True)
-class Added:
-    doc_id: str
-    title: str
-    measures: int
-    report: IndexReport
-
-
 def _reject(name: str, en: str, zh: str) -> BadDocumentError:
     return BadDocumentError(f"{name}: {en}", zh=f"{name}：{zh}")
 
@@ -113,8 +105,10 @@ def _check_bytes(name: str, upload: Path, settings: Settings) -> None:
     """Type, size and content checks that need no parsing."""
     ext = Path(name).suffix
     if ext not in SUPPORTED:
-        raise _reject(name, f"unsupported file type {ext or '(none)'}: upload one of {', '.join(SUPPORTED)}",
-                      f"不支持的文件类型 {ext or '（无扩展名）'}，请上传 {'、'.join(SUPPORTED)} 文件")
+        raise _reject(name, f"unsupported file type {ext or '(none)'}: upload one of {', '.join(SUPPORTED)}, "
+                      "or save the policy text as .docx or .pdf",
+                      f"不支持{ext or '没有扩展名的'}文件。可以上传 {'、'.join(SUPPORTED)} 文件；"
+                      "其他格式（如 Excel、PPT）请把政策正文另存为 .docx 或 .pdf 后上传。")
     size = upload.stat().st_size
     if size > settings.max_upload_mb * 2**20:
         raise _reject(name, f"the file is too large ({size / 2**20:.1f} MB; the limit is {settings.max_upload_mb} MB, "
@@ -201,14 +195,11 @@ class Stage:
     """
 
     def __init__(self, settings: Settings, kind: str, name: str) -> None:
-        from filelock import FileLock
-
         self.settings, self.kind, self.name = settings, kind, name
         root = settings.index_dir / STAGING
         root.mkdir(parents=True, exist_ok=True)
         self.id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        # thread_local=False: a job is staged in the request's thread and committed in the worker's.
-        self._lock = FileLock(str(root / f"{self.id}.lock"), timeout=0, thread_local=False)
+        self._lock = _job_lock(root, self.id)
         self._lock.acquire()
         self.folder = root / self.id
         self.folder.mkdir()
@@ -262,13 +253,29 @@ def _settle(settings: Settings, folder: Path, kind: str, name: str) -> str:
     return f"upload of {name}: " + ("published" if there else "discarded, it is in neither the corpus nor the index")
 
 
-def _job_alive(root: Path, folder: Path) -> bool:
-    from filelock import FileLock, Timeout
+def _job_lock(root: Path, job_id: str):
+    """The file lock staging/<id>.lock of one job; taken at once or not at all (timeout 0).
+    thread_local=False: a job is staged in the request's thread and committed in the worker's."""
+    from filelock import FileLock
 
-    lock = FileLock(str(root / f"{folder.name}.lock"), timeout=0, thread_local=False)
+    return FileLock(str(root / f"{job_id}.lock"), timeout=0, thread_local=False)
+
+
+def _take(root: Path, folder: Path):
+    """The lock of a staging folder's job, held, if that job is dead; None while it is alive."""
+    from filelock import Timeout
+
+    lock = _job_lock(root, folder.name)
     try:
         lock.acquire()
     except Timeout:
+        return None
+    return lock
+
+
+def _job_alive(root: Path, folder: Path) -> bool:
+    lock = _take(root, folder)
+    if lock is None:
         return True
     lock.release()
     return False
@@ -281,18 +288,14 @@ def recover_staging(settings: Settings) -> list[str]:
     the write lock each folder whose job is dead; a live job's folder, in this process or another,
     is left alone.
     """
-    from filelock import FileLock, Timeout
-
     root = settings.index_dir / STAGING
     if not root.is_dir() or all(_job_alive(root, p) for p in root.iterdir() if p.is_dir()):
         return []
     done = []
     with writer_lock(settings.index_dir):
         for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-            lock = FileLock(str(root / f"{folder.name}.lock"), timeout=0, thread_local=False)
-            try:
-                lock.acquire()
-            except Timeout:
+            lock = _take(root, folder)
+            if lock is None:
                 continue  # its job is alive
             try:
                 try:

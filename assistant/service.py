@@ -37,8 +37,8 @@ class Service:
     def __init__(self, settings: Settings, build: bool = True) -> None:
         self.settings = settings
         self._lock = threading.Lock()
-        # What a killed upload or removal left half done is settled before anything reads the corpus.
-        self.recovered: list[str] = recover_staging(settings) if settings.index_dir.is_dir() else []
+        # What a killed upload or removal left half done is settled (and logged) before anything reads the corpus.
+        recover_staging(settings)
         self.report: IndexReport | None = build_index(settings) if build else None
         self.reload_error: PolicyQAError | None = None  # why the last reopen failed (the old index kept serving)
         self._failed_stamp = None

@@ -168,7 +168,7 @@ def support_table(index: PolicyIndex, doc_id: str | None = None, kind: str | Non
     found in its condition or quote, and who receives it (`who`: 企业和组织 — the default, which keeps
     items naming no recipient —, 个人, or 全部/None); sorted by amount, largest first, items without
     an amount last. 适用对象 is the item's whole condition (assistant/beneficiary.py)."""
-    from .beneficiary import PERSON, beneficiary, whole_conditions
+    from .beneficiary import beneficiary, whole_conditions
     from .items import is_support
     from .load import fold
 
