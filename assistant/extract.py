@@ -902,6 +902,15 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def run_soffice(command: str, folder: Path, args: list[str], timeout: float = SOFFICE_TIMEOUT) -> subprocess.CompletedProcess:
+    """LibreOffice headless in `folder`, with a profile and HOME of its own there (conversions never
+    share, lock or change a user's profile, and may run side by side); `args` e.g. --convert-to."""
+    return subprocess.run([command, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--invisible",
+                           "--nologo", "--norestore", "--nolockcheck", *args],
+                          cwd=folder, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
+                          env={**os.environ, "HOME": str(folder)}, check=False)
+
+
 def read_legacy_word(path: Path) -> Extracted:
     """An old Word .doc or a WPS .wps file: LibreOffice converts it to .docx, read like any .docx
     (numbering, tables, a 任务分工表), so both formats give the measures the .docx would.
@@ -923,11 +932,8 @@ def read_legacy_word(path: Path) -> Extracted:
         folder = Path(tmp)
         source = folder / f"document{ext}"
         shutil.copyfile(path, source)
-        args = [command, f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--headless", "--invisible",
-                "--nologo", "--norestore", "--nolockcheck", "--convert-to", "docx", "--outdir", str(folder / "out"), str(source)]
         try:
-            subprocess.run(args, cwd=folder, stdin=subprocess.DEVNULL, capture_output=True, timeout=SOFFICE_TIMEOUT,
-                           env={**os.environ, "HOME": str(folder)}, check=False)
+            run_soffice(command, folder, ["--convert-to", "docx", "--outdir", str(folder / "out"), str(source)])
         except subprocess.TimeoutExpired:
             raise BadDocumentError(
                 f"{path.name}: LibreOffice did not finish reading it within {SOFFICE_TIMEOUT} s: save it as .docx and upload that",

@@ -33,7 +33,8 @@ from typing import Callable
 from .load import fold
 from .numerals import CN_NUMERAL_CHARS, to_int
 from .records import Document, Record
-from .units import Responsibility, apply_names, canonical_names, find_notes, lead_rule, parse_responsibility
+from .units import (Responsibility, _split_units, apply_names, canonical_names, find_notes, lead_rule, looks_like_unit,
+                    parse_responsibility)
 
 _CN = f"[{CN_NUMERAL_CHARS}]+"
 _ANY_NUM = rf"(?:{_CN}|\d+)"
@@ -366,10 +367,11 @@ def _body_end(lines: list[Line]) -> int:
 # after it) or its articles only after it, and is read whole; a task list in an annex (below) is the
 # annex's own.
 _ANNEX = re.compile(r"^附\s*件\s*[\d一二三四五六七八九十]*\s*(?:[:：]|$|[.．、]|\d|\s|下载)")
-_ARTICLE_LINE = re.compile(rf"^第[ \t]*{_ANY_NUM}[ \t]*条")
+_ARTICLE_LINE = next(lv for lv in LEVELS if lv.role == "article").pattern
 
 
-def _annex_start(lines: list[Line], layout: Layout) -> int | None:
+def _annex_start(lines: list[Line], layout: Layout) -> tuple[int, tuple[int, list[str]] | None] | None:
+    """(the annex's first line, its task list as `text_duty_table` gives it or None), or None."""
     numbered = sorted(set(layout.headings) | set(layout.measures))
     for i, ln in enumerate(lines):
         if _ANNEX.match(ln.folded):
@@ -378,9 +380,10 @@ def _annex_start(lines: list[Line], layout: Layout) -> int | None:
                 continue
             articles_after = any(_ARTICLE_LINE.match(x.folded) for x in lines[i:])
             articles_before = any(_ARTICLE_LINE.match(x.folded) for x in lines[:i])
-            if text_duty_table(lines, i) or ((before >= 3 or before >= len(numbered) - before)
-                                             and (articles_before or not articles_after)):
-                return i
+            table = text_duty_table(lines, i)
+            if table or ((before >= 3 or before >= len(numbered) - before)
+                         and (articles_before or not articles_after)):
+                return i, table
             return None
     return None
 
@@ -418,7 +421,7 @@ def parse_document(doc: Document, max_tokens: int = 480, count_tokens: Callable[
     lines = lines[:_body_end(lines)]
     rule = lead_rule(text)
     layout = choose_layout(lines, rule)
-    annex = _annex_start(lines, layout)
+    annex, table = _annex_start(lines, layout) or (None, None)
     body_end = len(lines) if annex is None else annex
     if annex is not None:
         layout = choose_layout(lines[:annex], rule)
@@ -431,7 +434,6 @@ def parse_document(doc: Document, max_tokens: int = 480, count_tokens: Callable[
     if annex is not None:
         # A task list printed in an annex (重点任务清单, 任务分工表) lists measures of its own with
         # their units in its columns; any other annex is text.
-        table = text_duty_table(lines, annex)
         if table:
             header_end, roles = table
             sub = choose_layout(lines[header_end:], rule)
@@ -479,8 +481,6 @@ def text_duty_table(lines: list[Line], start: int) -> tuple[int, list[str]] | No
 
 def _table_row_units(lines: list[Line], first: int, last: int, roles: list[str]) -> Responsibility:
     """The units a row's cells give, by their column (a cell wrapped over lines ends with 、)."""
-    from .units import _split_units, looks_like_unit
-
     got: dict[str, list[str]] = {"lead": [], "co": [], "listed": []}
     column, cell, task_seen = 0, "", False
     for ln in lines[first + 1:last + 1]:

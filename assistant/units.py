@@ -101,7 +101,11 @@ _ROLE_LABELS = (
     ("any", r"主要责任单位|责任单位|责任部门|负责单位|负责部门|实施单位|承办单位"),
 )
 _LABEL = re.compile("(" + "|".join(p for _, p in _ROLE_LABELS) + r")\s*:")
-_JOINT = re.compile(r"(?:按照?(?:各自)?职(?:责|能)(?:分工)?(?:负责|落实)|分别负责|共同负责)$")
+# A role label after a full stop goes on with the note (牵头单位：A。配合单位：B).
+_STOP_BEFORE_LABEL = re.compile(r"。(?=\s*" + _LABEL.pattern + ")")
+# Shared duty, nobody leading: 按(照)(各自)职责(分工), 分别, 共同 before 负责/落实.
+_BY_DUTY = r"按照?(?:各自)?职(?:责|能)(?:分工)?"
+_JOINT = re.compile(rf"(?:{_BY_DUTY}(?:负责|落实)|分别负责|共同负责)$")
 
 
 @dataclass(frozen=True)
@@ -131,13 +135,21 @@ def lead_rule(text: str) -> str:
     return ""
 
 
+# Where a list of actors joins its last with 和: after a unit or an area (奉贤区和临港地区管委会), not
+# inside a name (经济和信息化厅).
+_AND_AFTER_UNIT = re.compile(r"(?<=[部委厅局办署院会中心行府区县市])和")
+
+
 def _split_units(part: str, keep_generic: bool = True) -> list[str]:
     """The units a list names, as printed: A、B，C / A及B. A generic word (有关部门) stands for the
     units only when the list names none (（责任部门：各有关部门）); beside named units, or after 等
     (A、B等有关部门), the named units are the list."""
     out = []
-    for u in re.split(r"[、，,/]|及(?=[\u4e00-\u9fff]{2,}(?:部|委|厅|局|办|署|行|会)(?:[、，,]|$))", part):
-        u = re.sub(r"^(由|请|和|以及)", "", u.strip())
+    # 及/以及 joins two names (A及B局), 和 after a unit's name (A局和B局); 和 at a name's start is
+    # part of it (和平区, 和田地区).
+    part = _AND_AFTER_UNIT.sub("、", part)
+    for u in re.split(r"[、，,/]|以?及(?=[\u4e00-\u9fff]{2,}(?:部|委|厅|局|办|署|行|会)(?:[、，,]|$))", part):
+        u = re.sub(r"^(由|请|以及)", "", u.strip())
         # "A、B等有关部门和单位": the list's named units are A and B.
         u = re.sub(r"等[\u4e00-\u9fff]{0,8}?(部门|单位|机构)$|等$", "", u).strip()
         if not u:
@@ -157,15 +169,12 @@ _IN_TEXT_DUTY = re.compile(
     r"(?<![自理经缘])由(?!于)([^，,。；;：:“”由]{2,40}?)(?:会同([^，,。；;：:“”]{2,60}?))?"
     r"(?:统一|共同|具体|负责|另行|分别|依法)?"  # adverbs before the verb are no part of the actor
     r"(统筹|负责|牵头|制定|承担|组织|实施|管理|审核|认定|出台|核定|协调)(?!人)")  # 负责人 is a person, not a verb
-# Where a list of actors joins its last with 和: after a unit or an area (奉贤区和临港地区管委会), not
-# inside a name (经济和信息化厅).
-_AND_AFTER_UNIT = re.compile(r"(?<=[部委厅局办署院会中心行府区县市])和")
 
 
 def read_text_duty(sentence: str) -> dict[str, list[str]] | None:
     """The roles a sentence of a measure states in its text: {"lead", "co", "listed"}, or None."""
     def actors(part: str) -> list[str]:
-        names = [u for u in _split_units(_AND_AFTER_UNIT.sub("、", part)) if 2 <= len(u) <= 15]
+        names = [u for u in _split_units(part) if 2 <= len(u) <= 15]
         return names if all(looks_like_unit(u) or re.search(r"[区县市]$", u) for u in names) else []
 
     for m in _IN_TEXT_DUTY.finditer(fold(sentence)):
@@ -216,10 +225,10 @@ def _marked_lead(units: list[str]) -> dict | None:
 # 负责, 落实, 组织落实 are responsible (beside a lead: support; alone: by the document's rule).
 # A clause ends with its verb: （A牵头负责、B组织落实）, （A、B按职责分工负责落实、C组织落实）.
 _NOTE_VERB = re.compile(
-    r"((?:按照?(?:各自)?职(?:责|能)(?:分工)?|分别|共同|具体|组织)*)"
+    rf"((?:{_BY_DUTY}|分别|共同|具体|组织)*)"
     r"(牵头负责|牵头落实|牵头|配合负责|配合落实|配合|参与|协助|协同|负责落实|负责|落实)"
     r"(?=$|[,，、;；])")
-_SHARED = re.compile(r"^(按照?(?:各自)?职(?:责|能)分工|分别|共同)$")
+_SHARED = re.compile(rf"^(?:{_BY_DUTY}|分别|共同)$")
 
 
 def _verb_role(prefix: str, verb: str) -> str:
@@ -227,7 +236,7 @@ def _verb_role(prefix: str, verb: str) -> str:
         return "lead"
     if verb.startswith(("配合", "参与", "协助", "协同")):
         return "co"
-    if _SHARED.match(prefix or ""):
+    if _SHARED.match(prefix):
         return "shared"
     return "responsible"
 
@@ -241,7 +250,7 @@ def read_note(inner: str, rule: str = "", closes_sentence: bool = False) -> dict
     """
     # A role label after a full stop goes on with the note (牵头单位：A。配合单位：B); any other
     # sentence after it states a rule ("。逗号前为牵头单位，下同") or a remark, not units.
-    inner = re.sub(r"。(?=\s*(?:" + "|".join(p for _, p in _ROLE_LABELS) + r")\s*:)", "；", inner)
+    inner = _STOP_BEFORE_LABEL.sub("；", inner)
     body, _, tail = inner.partition("。")
     rule = lead_rule(tail) or lead_rule(body) or rule
     body = re.sub(r"[,，]?(" + "|".join(p for _, p in LEAD_RULES) + r")[,，]?(下同)?", "", body).strip().rstrip(",，")
@@ -319,8 +328,10 @@ def find_notes(text: str, rule: str = "") -> list[Note]:
     folded = fold(text)
     notes = []
     for s, e in _brackets(folded):
-        before = folded[:s].rstrip(" \t")
-        closes = not before or before[-1] in "。;；!！?？\n"
+        j = s  # the last mark before the bracket, looked up without copying the text before it
+        while j and folded[j - 1] in " \t":
+            j -= 1
+        closes = not j or folded[j - 1] in "。;；!！?？\n"
         got = read_note(folded[s + 1:e - 1].strip(), rule, closes)
         if got is None:
             continue

@@ -191,15 +191,14 @@ def to_docx(lines: list[str], out: Path, numbering: bool = True, table: list[lis
 def to_legacy_word(docx: Path, out: Path, timeout: float = 180) -> Path:
     """An old Word (97-2003) file of a .docx, saved by LibreOffice in headless mode; `out` may end
     in .doc or .wps (a WPS Writer file in Word's binary format, as WPS Office saves one)."""
-    from assistant.extract import soffice
+    from assistant.extract import run_soffice, soffice
 
     command = soffice()
     if command is None:
         raise FileNotFoundError("LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
     with tempfile.TemporaryDirectory(prefix="policyqa-doc-") as tmp:
-        subprocess.run([command, f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}", "--headless", "--norestore",
-                        "--convert-to", "doc:MS Word 97", "--outdir", tmp, str(docx)],
-                       check=True, capture_output=True, timeout=timeout, env={**os.environ, "HOME": tmp})
+        run_soffice(command, Path(tmp), ["--convert-to", "doc:MS Word 97", "--outdir", tmp, str(docx.resolve())],
+                    timeout).check_returncode()
         shutil.move(Path(tmp) / f"{docx.stem}.doc", out)
     return out
 

@@ -162,6 +162,10 @@ def test_text_without_an_acting_unit_states_no_duty(sentence):
     # A generic word is the responsible party when the note names nothing else.
     ("（责任部门：各有关部门）", (), (), (), ("各有关部门",)),
     ("（责任部门：区建管委、区税务局等）", (), (), (), ("区建管委", "区税务局")),
+    # A name may begin with 和 (和平区, 和田地区); 以及 and a 和 after a unit's name join two units.
+    ("（责任单位：和平区人民政府、市商务局）", (), (), (), ("和平区人民政府", "市商务局")),
+    ("（责任单位：市商务局以及市财政局）", (), (), (), ("市商务局", "市财政局")),
+    ("（市商务局、市财政局和市税务局负责）", (), (), (), ("市商务局", "市财政局", "市税务局")),
 ])
 def test_notes_of_real_policies(note, lead, co, joint, listed):
     assert roles("（三）做好工作。" + note)[:4] == (lead, co, joint, listed)
