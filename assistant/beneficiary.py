@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .items import LABEL_PREFIX  # a measure's label before its text (第三条, （一）, 3.)
 from .load import fold
 
 ORGANISATION = "企业和组织"
@@ -49,7 +50,6 @@ def beneficiary(*texts: str) -> str:
 
 
 _CLAUSE = re.compile(r"[^，,：:；;。]+")
-_LABEL = re.compile(r"^\s*(第[^条]{1,6}条|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|[一二三四五六七八九十]+、)\s*")
 # 对X给予…: 对 as a preposition, not as part of a verb (对接, 对标, 对照, 对比, 对口, 对外, 对话).
 _TO = re.compile(r"^(?:对于|对(?![接标照比口外话])|凡)")
 # Where the grant starts after 对X: the verbs items.py reads (给予, 奖励, 一次性, 按 …), with the
@@ -64,7 +64,7 @@ _PERIOD_ONLY = re.compile(r"^\d{4}年[\d年月日至到—\-－~]*$")
 
 
 def _clauses(text: str) -> list[str]:
-    return [c for c in (_LABEL.sub("", m.group(0)).strip() for m in _CLAUSE.finditer(text)) if c]
+    return [c for c in (LABEL_PREFIX.sub("", m.group(0)).strip() for m in _CLAUSE.finditer(text)) if c]
 
 
 def _is_condition(clause: str) -> bool:

@@ -111,7 +111,7 @@ def _is_condition(clause: str) -> bool:
     return bool(_CONDITION_START.match(c)) or c.endswith("的") or bool(re.search(r"的(企业|单位|人员|项目|机构|个人)$", c))
 
 
-_LABEL = re.compile(r"^\s*(第[^条]{1,6}条|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|[一二三四五六七八九十]+、)\s*")
+LABEL_PREFIX = re.compile(r"^\s*(第[^条]{1,6}条|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|[一二三四五六七八九十]+、)\s*")
 _TARGET_VERB = re.compile(r"(达到|不低于|不少于|提高到|提升到|增长|高|超过|占比|为|达)")
 # Figures that are amounts of something given or a target (not a date, a headcount or a count of rules).
 _BENEFIT_UNITS = ("元", "%", "‰", "个百分点", "倍", "亩", "平方米")
@@ -121,7 +121,7 @@ _COUNT_TARGET = re.compile(r"(建成|建设|培育|打造|推出|形成|新增|�
 
 
 def _trim(cond: str) -> str:
-    cond = _LABEL.sub("", cond.strip(" ，,：:。；;"))
+    cond = LABEL_PREFIX.sub("", cond.strip(" ，,：:。；;"))
     cond = re.sub(r"^(对于|对|凡)", "", cond)
     cond = re.sub(r"[，,]?(分别|可以|可|将|均)?$", "", cond)
     return re.sub(r"^(到|至)\d{4}年(底|末)?[，,]?", "", cond).strip(" ，,")
@@ -241,7 +241,7 @@ def record_items(r: Record, every_figure: bool = False) -> list[SupportItem]:
                 if capped and not _GRANT.search(fold(piece)) and _CAP_CLAUSE.search(fold(piece)):
                     # The cap's condition is the grant's it caps (纳税人为非独生子女的), quoted with it.
                     cond, qs = capped.condition, capped.start - r.start
-                quote = _LABEL.sub("", text[qs:pe]).strip(" ，,、。；;")
+                quote = LABEL_PREFIX.sub("", text[qs:pe]).strip(" ，,、。；;")
                 qs = text.index(quote, qs) if quote else ps
                 enum = enumeration(cond, len(figs)) if "分别" in fold(piece) and len(figs) > 1 else None
                 pairs = [(f"{enum[0]}{p}{enum[2]}", (f,)) for p, f in zip(enum[1], figs)] if enum else [(cond, tuple(figs))]
