@@ -57,6 +57,22 @@ class CountingEmbedder:
         return self.inner.query(text)
 
 
+def answerer_over(root: Path, documents: dict[str, str], embedder):
+    """An Answerer over policies written for a test ({file name: text}), indexed under `root`."""
+    from assistant.answer import Answerer
+    from assistant.config import Settings
+    from assistant.index import build_index, open_index
+
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in documents.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=root / "index")
+    cached = CachedEmbedder(embedder)
+    build_index(settings, embedder=cached, progress=False)
+    return Answerer(open_index(settings, embedder=cached))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

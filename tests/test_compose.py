@@ -28,20 +28,9 @@ XX市人民政府办公室
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory, embedder):
-    from assistant.answer import Answerer
-    from assistant.config import Settings
-    from assistant.index import build_index, open_index
+    from .indexkit import answerer_over
 
-    from .indexkit import CachedEmbedder
-
-    root = tmp_path_factory.mktemp("compose")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "xx_zhizao_2024.txt").write_text(POLICY, encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=root / "index")
-    cached = CachedEmbedder(embedder)
-    build_index(settings, embedder=cached, progress=False)
-    return Answerer(open_index(settings, embedder=cached))
+    return answerer_over(tmp_path_factory.mktemp("compose"), {"xx_zhizao_2024.txt": POLICY}, embedder)
 
 
 def first(a):

@@ -33,21 +33,10 @@ CITY = """竹城市人民政府关于促进现代服务业高质量发展的若�
 
 @pytest.fixture(scope="module")
 def chat(tmp_path_factory, embedder):
-    from assistant.answer import Answerer
-    from assistant.config import Settings
-    from assistant.index import build_index, open_index
+    from .indexkit import answerer_over
 
-    from .indexkit import CachedEmbedder
-
-    root = tmp_path_factory.mktemp("conversation")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    (corpus / "yy_keji_2025.txt").write_text(COUNTY, encoding="utf-8")
-    (corpus / "zz_fuwuye_2024.txt").write_text(CITY, encoding="utf-8")
-    settings = Settings(corpus_dir=corpus, index_dir=root / "index")
-    cached = CachedEmbedder(embedder)
-    build_index(settings, embedder=cached, progress=False)
-    return Answerer(open_index(settings, embedder=cached))
+    return answerer_over(tmp_path_factory.mktemp("conversation"),
+                         {"yy_keji_2025.txt": COUNTY, "zz_fuwuye_2024.txt": CITY}, embedder)
 
 
 def measures(a):
