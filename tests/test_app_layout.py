@@ -239,3 +239,57 @@ def test_a_typo_is_asked_back_and_a_follow_up_keeps_the_document(sized, library_
     in_viewport(page, "#send", size)
     no_sideways_page(page, size[0])
     shot(page, library_app[1], f"{name}-followup", full_page=False)
+
+
+# A district's policy, written for this test, whose notes list the responsible units with no lead
+# rule and no 牵头: the unit asked about is first in two lists and second in one.
+NO_LEAD_TITLE = "青禾区关于推动数字经济高质量发展的若干措施"
+NO_LEAD_POLICY = f"""{NO_LEAD_TITLE}
+青禾府办发〔2026〕5号
+各街道办事处，区政府各部门：
+一、支持数据要素企业落户。对新落户本区的数据服务企业，给予一次性落户奖励30万元。（责任单位：区数据局、区财政局）
+二、建设算力服务平台。鼓励企业租用区内算力，按租用费用的20%给予补贴，最高不超过40万元。（责任单位：区数据局、区发展改革局）
+三、培育数字化转型服务商。对年服务本区企业20家以上的服务商，给予奖励10万元。（责任单位：区工业和信息化局、区数据局）
+四、加强数字人才培养。对新引进的数字经济领域博士，给予安家补贴15万元。（责任单位：区人力资源社会保障局）
+青禾区人民政府办公室
+2026年3月2日
+"""
+
+
+def test_an_uploaded_policy_that_names_no_lead_is_answered_with_each_place(sized, library_app):
+    """Issue 20: asked which measures a unit leads, over an upload whose notes list units without a
+    lead, the app says the document names no lead and gives the unit's place in each list, instead
+    of "no measure led by it". The upload is removed again, so other tests see the five documents."""
+    from playwright.sync_api import expect
+
+    from .test_app_e2e import answer, choose
+
+    page, name, size = sized
+    url, root = library_app
+    path = root / f"qinghe_shuzi_{name}.txt"
+    path.write_text(NO_LEAD_POLICY, encoding="utf-8")
+    page.get_by_role("tab", name="文件").click()
+    page.locator("#upload input[type=file]").set_input_files(str(path))
+    status = page.locator("#upload-status")
+    expect(status).to_contain_text("已加入", timeout=120_000)
+    expect(status).to_contain_text("4 条措施")
+    try:
+        page.get_by_role("tab", name="问答").click()
+        bot = answer(page, "哪些措施由区数据局牵头？", enter=False)
+        expect(bot).to_contain_text("没有写明哪个单位牵头")
+        expect(bot).to_contain_text("3条")
+        expect(bot).to_contain_text("列第1位")
+        expect(bot).to_contain_text("列第2位")
+        expect(bot).not_to_contain_text("没有区数据局牵头")
+        page.evaluate("() => window.scrollTo(0, 0)")
+        in_viewport(page, "#question textarea", size)
+        in_viewport(page, "#send", size)
+        no_sideways_page(page, size[0])
+        shot(page, root, f"{name}-listed-units", full_page=False)
+    finally:
+        page.get_by_role("tab", name="文件").click()
+        choose(page, "victim", NO_LEAD_TITLE)
+        page.locator("#remove").click()
+        page.locator("#confirm-remove").click()
+        expect(status).to_contain_text("已删除", timeout=120_000)
+        assert not (root / "corpus" / path.name).exists()
