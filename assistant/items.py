@@ -14,6 +14,7 @@ composed from them, never from the nearest sentence with a number in it.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .load import fold
 from .numerals import to_number
@@ -29,6 +30,8 @@ FIGURE = re.compile(
 )
 _MONEY_SCALE = {"元": 1, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8, "万亿元": 1e12}
 QUALIFIERS = ("最高不超过", "不能超过", "不得超过", "不超过", "最高", "最多", "上限为", "不低于", "不少于", "最低", "超过", "达到", "按照", "按")
+# Qualifiers that make a figure a ceiling on what is granted.
+CAP_QUALIFIERS = ("最高不超过", "不能超过", "不得超过", "不超过", "最高", "最多", "上限为")
 PER = re.compile(r"每(家|年|人|户|个|月|项|次|家企业|个项目|名)")
 # Kinds of support, by the words that grant them; the first that a clause (or its sentence) uses.
 KINDS = (
@@ -235,6 +238,10 @@ def record_items(r: Record, every_figure: bool = False) -> list[SupportItem]:
                     if kind == "其他":
                         kind = _kind(sentence)
                     if kind == "其他" or not granted:
+                        # A ceiling in a clause of its own after the grant (…按费用的20%给予补贴，最高不超过40万元；
+                        # 给予奖励，单个企业最高50万元) belongs to the grant it caps, figure and quote.
+                        if figs and all(f.qualifier in CAP_QUALIFIERS for f in figs):
+                            _add_cap(items, r, sentence, figs, pe)
                         continue
                 cond, qs = _condition(text, clauses, i, ps, pe, kind)
                 capped = items[-1] if items and items[-1].context == sentence.strip() else None
@@ -251,6 +258,20 @@ def record_items(r: Record, every_figure: bool = False) -> list[SupportItem]:
                         kind=kind, figures=fs, quote=quote, start=r.start + qs, end=r.start + qs + len(quote),
                         period=_period(sentence), context=sentence.strip()))
     return items
+
+
+def _add_cap(items: list[SupportItem], r: Record, sentence: str, caps: list[Figure], end: int) -> None:
+    """Add the ceiling `caps` (ending at `end` in r.text) to the items the same grant clause made
+    before it: each tier of a 分别 enumeration shares the ceiling written after it."""
+    if not items or items[-1].context != sentence.strip():
+        return
+    last = items[-1]
+    for k in range(len(items) - 1, -1, -1):
+        it = items[k]
+        if it.context != last.context or it.quote != last.quote:
+            break
+        quote = r.text[it.start - r.start:end].rstrip(" ，,、。；;")
+        items[k] = replace(it, figures=it.figures + tuple(caps), quote=quote, end=it.start + len(quote))
 
 
 def extract_items(records: list[Record]) -> list[SupportItem]:

@@ -187,12 +187,21 @@ def support_table(index: PolicyIndex, doc_id: str | None = None, kind: str | Non
         money = [f.value for f in it.figures if f.unit == "元" and f.value is not None]
         rows.append({
             "文件": doc_label(d) if d else it.doc_id, "条款": it.measure_label or "", "支持类型": it.kind,
-            "适用对象": condition, "受益方": receiver, "金额或比例": "、".join(f.text for f in it.figures) or "（未规定）",
+            "适用对象": condition, "受益方": receiver, "金额或比例": amount_text(it.figures),
             "金额（元）": max(money) if money else None,
             "限定": "、".join(dict.fromkeys(x for f in it.figures for x in (f.qualifier, f.per) if x)),
             "期限": it.period, "原文": it.quote, "doc_id": it.doc_id,
         })
     return for_whom(sorted(rows, key=lambda r: (r["金额（元）"] is None, -(r["金额（元）"] or 0))), who)
+
+
+def amount_text(figures) -> str:
+    """The item's figures as the document writes them (300万元); a ceiling after a rate or an amount
+    keeps its word, so a rate and its cap read apart: 20%、最高不超过40万元."""
+    from .items import CAP_QUALIFIERS
+
+    return "、".join(f"{f.qualifier}{f.text}" if i and f.qualifier in CAP_QUALIFIERS else f.text
+                    for i, f in enumerate(figures)) or "（未规定）"
 
 
 def for_whom(rows: list[dict], who: str | None) -> list[dict]:

@@ -256,25 +256,37 @@ NO_LEAD_POLICY = f"""{NO_LEAD_TITLE}
 """
 
 
-def test_an_uploaded_policy_that_names_no_lead_is_answered_with_each_place(sized, library_app):
-    """Issue 20: asked which measures a unit leads, over an upload whose notes list units without a
-    lead, the app says the document names no lead and gives the unit's place in each list, instead
-    of "no measure led by it". The upload is removed again, so other tests see the five documents."""
+def test_an_office_upload_keeps_caps_and_says_no_lead_is_named(sized, library_app):
+    """Issue 20, items 2, 4 and 6 in the browser: a district policy made at test time by LibreOffice
+    as an old Word .doc (laptop) or a WPS .wps (phone) is uploaded through the page and read to its
+    four measures; a rate's cap stays with it on the answer's first line and in the 惠企政策 table
+    (20% with 最高40万元); asked which measures a unit leads, where the notes list units without a
+    lead, the app says no lead is named and gives the unit's place in each list, instead of "no
+    measure led by it". The upload is removed again, so the other tests see the five documents."""
     from playwright.sync_api import expect
 
-    from .test_app_e2e import answer, choose
+    from assistant.extract import soffice
+    from eval.formats import to_docx, to_legacy_word
 
+    from .test_app_e2e import answer, choose
+    from .test_formats import _need
+
+    _need(Path(soffice() or "/usr/bin/soffice"), "LibreOffice (libreoffice-writer-nogui)")
     page, name, size = sized
     url, root = library_app
-    path = root / f"qinghe_shuzi_{name}.txt"
-    path.write_text(NO_LEAD_POLICY, encoding="utf-8")
+    ext = ".doc" if name == "laptop" else ".wps"
+    path = root / f"qinghe_shuzi{ext}"
+    to_legacy_word(to_docx(NO_LEAD_POLICY.splitlines(), root / f"qinghe_{name}.docx"), path)
     page.get_by_role("tab", name="文件").click()
     page.locator("#upload input[type=file]").set_input_files(str(path))
     status = page.locator("#upload-status")
-    expect(status).to_contain_text("已加入", timeout=120_000)
+    expect(status).to_contain_text("已加入", timeout=180_000)
     expect(status).to_contain_text("4 条措施")
     try:
         page.get_by_role("tab", name="问答").click()
+        bot = answer(page, "租用区内算力的企业补贴多少？", enter=False)
+        first = bot.locator(".pqa-text p").first.inner_text()
+        assert "20%" in first and "40万元" in first, bot.inner_text()
         bot = answer(page, "哪些措施由区数据局牵头？", enter=False)
         expect(bot).to_contain_text("没有写明哪个单位牵头")
         expect(bot).to_contain_text("3条")
@@ -286,6 +298,15 @@ def test_an_uploaded_policy_that_names_no_lead_is_answered_with_each_place(sized
         in_viewport(page, "#send", size)
         no_sideways_page(page, size[0])
         shot(page, root, f"{name}-listed-units", full_page=False)
+
+        page.get_by_role("tab", name="惠企政策").click()
+        page.locator("#support-who input").click()  # the support test may have left 个人待遇 chosen
+        page.get_by_role("option", name="企业和组织").click()
+        table = page.locator("#support")
+        expect(table).to_contain_text("40万元", timeout=30_000)
+        rows = table.evaluate("""(t) => { const h = [...t.querySelectorAll('thead th')].map((x) => x.textContent.trim());
+            return [...t.querySelectorAll('tbody tr')].map((tr) => Object.fromEntries(h.map((k, i) => [k, tr.cells[i].textContent.trim()]))); }""")
+        assert any(r["金额或比例"] == "20%、最高不超过40万元" and "最高不超过" in r["限定"] for r in rows), rows
     finally:
         page.get_by_role("tab", name="文件").click()
         choose(page, "victim", NO_LEAD_TITLE)

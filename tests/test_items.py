@@ -86,3 +86,15 @@ def test_a_cap_in_a_clause_of_its_own_caps_the_grant_before_it():
     assert len(cap) == 1 and cap[0].condition.startswith("纳税人为非独生子女的"), pairs(items)
     assert cap[0].figures[0].qualifier == "不能超过"
     assert "2000元" in cap[0].quote  # quoted with the grant it caps
+
+
+def test_a_bare_ceiling_after_a_rate_stays_with_the_grant_it_caps():
+    # 最高不超过X / 每年最多X / 单个企业最高X in a clause of its own: before, the item held the rate alone
+    # and the ceiling was lost from the 惠企政策 table and its exports.
+    items = items_of("（四）支持设备更新。对企业购置生产设备的，按设备投资额的8%给予补助，最高不超过300万元。"
+                     "（五）鼓励研发投入。对研发费用增长的企业，按增量的10%给予奖励，每年最多150万元。"
+                     "（六）支持品牌建设。对新认定的省级、市级品牌企业，分别给予10%、5%的补助，单个企业最高20万元。")
+    assert pairs(items) == [("企业购置生产设备的", ["8%", "300万元"]), ("研发费用增长的企业", ["10%", "150万元"]),
+                            ("新认定的省级品牌企业", ["10%", "20万元"]), ("新认定的市级品牌企业", ["5%", "20万元"])]
+    assert [f.qualifier for f in items[0].figures] == ["按", "最高不超过"]
+    assert items[1].figures[1].per == "每年" and items[0].quote.endswith("最高不超过300万元")
