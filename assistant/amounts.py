@@ -247,7 +247,7 @@ def measured_word(question: str, vocab: Vocabulary) -> str:
         return ""
     words = [w for w in vocab.index.terms.tokens(m.group(1)) if len(w) >= 2]
     word = words[-1] if words else ""
-    if not word or word in BENEFIT_WORDS or word in QUESTION_WORDS or vocab.df(word) == 0:
+    if not word or word in BENEFIT_WORDS or word in QUESTION_WORDS or not vocab.used(word):
         return ""
     return word
 
@@ -259,7 +259,7 @@ def goal_words(question: str, vocab: Vocabulary) -> tuple[str, ...]:
                   fold(question))
     if not m:
         return ()
-    return tuple(w for w in vocab.terms(m.group(1)) if vocab.df(w) > 0 and not re.fullmatch(APPLY, w))
+    return tuple(w for w in vocab.terms(m.group(1)) if vocab.used(w) and not re.fullmatch(APPLY, w))
 
 
 def _figure_clauses(sentence: str, figs, before: bool = True) -> list[str]:
@@ -292,7 +292,7 @@ def counted_word(question: str, vocab: Vocabulary) -> str:
     m = re.search(r"(?:多少|几)(?:个(?!月)|家|座|项|所|条|名|批|套|辆|台|户)([^，,。？?；;！!]{1,30})", fold(question))
     if not m:
         return ""
-    nouns = [t for t in vocab.terms(m.group(1)) if vocab.df(t) > 0 and vocab.nominal(t)]
+    nouns = [t for t in vocab.terms(m.group(1)) if vocab.used(t) and vocab.nominal(t)]
     return nouns[-1] if nouns else ""
 
 

@@ -58,7 +58,6 @@ class Answerer:
         self.index = index
         self.settings: Settings = index.settings
         self.vocab = Vocabulary(index)
-        self.items = list(index.items)
 
     # --- entry point ------------------------------------------------------------------------
 
@@ -112,7 +111,7 @@ class Answerer:
             return self.render(q, draft, ev)
         # A figure the question quotes (出现了好几个10%, 每月1000元的有哪几项) is part of what it is about;
         # in a question asking an amount, the figures are the asker's own (我女儿今年4岁).
-        terms = self.vocab.terms(q) + ([f for f in stated_figures(q) if self.vocab.df(f) > 0] if query.intent != "amount" else [])
+        terms = self.vocab.terms(q) + ([f for f in stated_figures(q) if self.vocab.used(f)] if query.intent != "amount" else [])
         if reason := self._off_topic(q, terms, query.intent):
             return self._not_found(q, reason, query.intent, near=[h.record for h in ret.hits[:3]])
         national = self.vocab.national_only(q)
@@ -172,7 +171,7 @@ class Answerer:
     def _named_by_words(self, q: str, passages) -> tuple:
         """The documents a metadata question most names by words of their title, issuer or opening
         (人社部…吉林…复函的文号), when some name more than the others; else all of them."""
-        terms = [t for t in self.vocab.terms(q) if self.vocab.df(t) > 0 or len(t) >= 2]
+        terms = [t for t in self.vocab.terms(q) if self.vocab.used(t) or len(t) >= 2]
         if not terms:
             return passages
 
@@ -245,7 +244,7 @@ class Answerer:
     def _items_of(self, cites) -> list[dict]:
         """The support items (assistant/items.py) whose clause the answer's own citations quote."""
         quoted = {c.record_id: fold(c.quote) for c in cites}
-        return [it.to_dict() for it in self.items
+        return [it.to_dict() for d in dict.fromkeys(c.doc_id for c in cites) for it in self.index.items_of(d)
                 if it.record_id in quoted and (fold(it.quote) in quoted[it.record_id] or quoted[it.record_id] in fold(it.context or it.quote))]
 
     def _combined(self, q: str, answers: list[Answer]) -> Answer:

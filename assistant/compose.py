@@ -424,7 +424,7 @@ def record_text(r: Record) -> str:
 def mention_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
     """文件里有没有提到X？ Where the documents mention the subject, or that they do not."""
     subject = [t for t in ev.terms if t not in BENEFIT_WORDS]
-    known = [t for t in subject if vocab.df(t) > 0]
+    known = [t for t in subject if vocab.used(t)]
     found = list(ev.on_topic[:3])
     if not found:
         return Draft("mention", "已收录的文件没有提到与此相关的内容。", "none")
@@ -449,7 +449,7 @@ def list_draft(ev: Evidence, q: str, vocab: Vocabulary, index: PolicyIndex) -> D
         if figures := figure_list_draft(ev, stated, topic, vocab):
             return figures
     candidates = hybrid(index, query.expanded, ev.scope, 40)
-    known = [t for t in topic if vocab.df(t) > 0]
+    known = [t for t in topic if vocab.used(t)]
     scored = []
     for h in candidates:
         r = h.record
@@ -518,7 +518,7 @@ def figure_list_draft(ev: Evidence, stated: list[str], topic: list[str], vocab: 
     candidates = vocab.records_containing(min(pieces, key=vocab.df))
     rows = [r for r in candidates if r.kind == "measure" and in_scope(r, ev.scope)
             and all(w in with_years(fold(r.text)) for w in stated)]
-    known = [t for t in topic if vocab.df(t) > 0]
+    known = [t for t in topic if vocab.used(t)]
     if known and len({r.doc_id for r in rows}) > 1:
         cov = {r.doc_id: vocab.coverage(known, r.text + (r.title or "") + vocab.title_topic(r.doc_id)) for r in rows}
         best = max(cov.values())

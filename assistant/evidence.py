@@ -101,18 +101,18 @@ class Subject:
 def subject_of(query: Query, terms: list[str], vocab: Vocabulary) -> Subject:
     if without_options(query.text) != query.text:
         terms = vocab.terms(without_options(query.text))
-    denied = [t for m in NEGATED.finditer(fold(query.text)) for t in vocab.terms(m.group(1)) if vocab.df(t) > 0]
+    denied = [t for m in NEGATED.finditer(fold(query.text)) for t in vocab.terms(m.group(1)) if vocab.used(t)]
     words = [t for t in terms if t not in BENEFIT_WORDS and t not in ASPECT_WORDS and t not in denied
              and not any(t in x for x in query.tiers) and not any(t in w for w in query.doc_words)]
     words = words or [t for t in terms if t not in BENEFIT_WORDS]
-    known = [t for t in words if vocab.df(t) > 0]
+    known = [t for t in words if vocab.used(t)]
     # The rarest words that name a thing: not a place the documents cover (北京 says where the asker
     # is), nor can + a verb (能算, 可报), which say what the asker may do.
     naming = [t for t in known if not re.fullmatch(r"[能可会要][\u4e00-\u9fff]", t) and not vocab.is_place(t)] or known
     # and a name rather than a verb when the question has one (作为独生子女: 独生子女, not 作为)
     naming = [t for t in naming if vocab.nominal(t)] or naming
-    glossed = tuple(g for g in re.findall(r"[（(]([\u4e00-\u9fff]{4,12})[）)]", fold(query.text)) if vocab.df(g) == 0
-                    and any(vocab.df(w) == 0 for w in vocab.index.terms.tokens(g) if len(w) >= 2))
+    glossed = tuple(g for g in re.findall(r"[（(]([\u4e00-\u9fff]{4,12})[）)]", fold(query.text)) if not vocab.used(g)
+                    and any(not vocab.used(w) for w in vocab.index.terms.tokens(g) if len(w) >= 2))
     return Subject(tuple(known), tuple(vocab.rarest(naming)), tuple(t for t in words if t not in known), tuple(denied),
                    fold(query.text), glossed)
 

@@ -5,8 +5,9 @@ Layout of the index folder:
   index_id        a random id minted once: names this index's collections on a Chroma server
   .lock           held by every writer (build, upload, removal), across processes
   docs/<key>/     one parsed document version, named by a hash of its file name and bytes, the
-                  parser's source code and the settings: document.json (metadata, vocabulary,
-                  support items), records.jsonl, terms.json (BM25 term counts), vectors.npy
+                  parser's source code and the settings: entry.marshal (metadata, vocabulary,
+                  records, support items: one file, in Python's marshal format, that 10,000
+                  documents open from in about a second), terms.json (BM25 term counts), vectors.npy
                   (one vector per record), sentences.npy (one float16 vector per sentence of each
                   record, clauses.py: read only for the documents a question's evidence comes from)
   lexicon/<id>/   the BM25 lexicon over the live documents (assistant/lexicon.py)
@@ -33,9 +34,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import hashlib
 import importlib.util
 import json
+import marshal
 import math
 import os
 import shutil
@@ -44,7 +47,9 @@ import sys
 import threading
 import time
 import uuid
+import zlib
 from collections import Counter
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -55,16 +60,17 @@ import numpy as np
 from .config import Settings
 from .embed import Embedder, make_embedder, model_id_for, text_key
 from .errors import BadDocumentError, IndexCorruptError, IndexMissingError, IndexStaleError, PolicyQAError, StoreUnavailableError
-from .lexicon import DocTerms, Lexicon
+from .lexicon import FILES as LEXICON_FILES, DocTerms, Lexicon
 from .load import corpus_files, doc_id_for
-from .records import Record, SupportItem
+from .records import Figure, Record, SupportItem
 
-INDEX_VERSION = 4  # bump when parsing or the index layout changes: an index of the old kind is rebuilt
+INDEX_VERSION = 5  # bump when parsing or the index layout changes: an index of the old kind is rebuilt
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 # Modules whose code decides what a file parses into; their source is part of each document's cache key.
 PARSER_MODULES = ("load", "extract", "structure", "units", "numerals", "items", "records", "corpus", "terms", "clauses")
-DOC_FILES = ("document.json", "records.jsonl", "terms.json", "vectors.npy", "sentences.npy")
+ENTRY_FILE = "entry.marshal"
+DOC_FILES = (ENTRY_FILE, "terms.json", "vectors.npy", "sentences.npy")
 LOCK_TIMEOUT_S = 900  # a writer waits this long for another one (an upload waits for a running `index`)
 
 
@@ -142,7 +148,8 @@ def parser_fingerprint() -> str:
     if _FINGERPRINT is None:
         import jieba
 
-        h = hashlib.sha1(f"cache-format-{INDEX_VERSION}\0jieba-{jieba.__version__}".encode())
+        # The Python version too: entry.marshal is in the marshal format of the Python that wrote it.
+        h = hashlib.sha1(f"cache-format-{INDEX_VERSION}\0jieba-{jieba.__version__}\0python-{sys.version_info[:2]}".encode())
         for name in PARSER_MODULES:
             spec = importlib.util.find_spec(f"{__package__}.{name}")
             if spec and spec.origin:
@@ -187,7 +194,9 @@ def _write_json_atomic(path: Path, data) -> None:
     tmp = path.with_name(path.name + f".{uuid.uuid4().hex[:6]}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
+            # dumps, not dump: only the one-shot encoder is the C one (a 10,000-document manifest
+            # is written in a tenth of the time)
+            f.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)  # the switch: atomic on POSIX
@@ -371,6 +380,61 @@ def _delete_rows(collection, rows: dict[str, int]) -> None:
 # --- one document version on disk ---------------------------------------------------------------
 
 
+class StoredItems(Sequence):
+    """A loaded document's support items, built from their stored rows when first read: opening an
+    index of 10,000 documents builds none of their 250,000 items; a question builds its documents'."""
+
+    def __init__(self, stored: bytes) -> None:
+        self._stored, self._items = stored, None
+
+    def _all(self) -> list[SupportItem]:
+        if self._items is None:
+            self._items = [_item(row) for row in marshal.loads(self._stored)]
+            self._stored = None
+        return self._items
+
+    def __getitem__(self, i):
+        return self._all()[i]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+_RECORD_FIELDS = tuple(Record.__dataclass_fields__)
+# A stored record row: its fields, then what readers compute from them for every record at opening.
+_RECORD_ROW = _RECORD_FIELDS + ("record_id", "measure_key")
+_ITEM_FIELDS = tuple(SupportItem.__dataclass_fields__)
+_FIGURE_FIELDS = tuple(Figure.__dataclass_fields__)
+_ENTRY_MAGIC = b"PQA5"
+
+
+def _record(row: tuple) -> Record:
+    """A frozen Record from its stored field values, set as pickle sets them (no __init__: opening
+    10,000 documents builds 130,000 records, and a frozen dataclass's __init__ is most of that time)."""
+    r = object.__new__(Record)
+    r.__dict__.update(zip(_RECORD_ROW, row))
+    return r
+
+
+def _item(row: tuple) -> SupportItem:
+    fields = dict(zip(_ITEM_FIELDS, row))
+    fields["figures"] = tuple(Figure(*f) for f in fields["figures"])
+    return SupportItem(**fields)
+
+
+def _entry_bytes(e: "DocEntry") -> bytes:
+    """entry.marshal: a magic word, the CRC-32 of the rest (a truncated or overwritten file is told
+    from a good one before it is read), then the entry as plain tuples, lists and dicts. What a
+    reader does not need at opening (the support items, the vocabulary) is kept as marshalled
+    bytes inside, decoded when first used."""
+    records = [tuple(getattr(r, n) for n in _RECORD_ROW) for r in e.records]
+    items = [tuple(tuple(tuple(getattr(f, m) for m in _FIGURE_FIELDS) for f in it.figures) if n == "figures" else getattr(it, n)
+                   for n in _ITEM_FIELDS) for it in e.items]
+    body = marshal.dumps((e.file, e.document, len(e.sentence_vectors), _RECORD_ROW, records,
+                          _ITEM_FIELDS, _FIGURE_FIELDS, marshal.dumps(items), marshal.dumps(e.words)))
+    return _ENTRY_MAGIC + zlib.crc32(body).to_bytes(4, "little") + body
+
+
 @dataclass
 class DocEntry:
     """A parsed document version: what the cache folder docs/<key>/ holds."""
@@ -379,8 +443,8 @@ class DocEntry:
     file: str
     document: dict  # Document.metadata()
     records: list[Record]
-    items: list[SupportItem]
-    words: dict[str, int]
+    items: Sequence[SupportItem]  # a list when parsed; StoredItems when loaded
+    stored_words: dict[str, int] | bytes  # the document's vocabulary; marshalled bytes until a writer needs it
     terms: list[dict[str, int]] | None = None  # BM25 term counts per record (writers only)
     vectors: np.ndarray | None = None  # writers only
     sentence_vectors: np.ndarray | None = None  # writers only; readers map sentences.npy when needed
@@ -388,6 +452,12 @@ class DocEntry:
     @property
     def doc_id(self) -> str:
         return self.document["doc_id"]
+
+    @property
+    def words(self) -> dict[str, int]:
+        if isinstance(self.stored_words, bytes):
+            self.stored_words = marshal.loads(self.stored_words)
+        return self.stored_words
 
 
 def entry_for(doc, key: str, chunk_tokens: int) -> DocEntry:
@@ -419,31 +489,30 @@ def _corrupt(path: Path, e: BaseException) -> IndexCorruptError:
 def load_entry(index_dir: Path, key: str, terms: bool = False, vectors: bool = False) -> DocEntry:
     """Read docs/<key>/; raises IndexCorruptError naming the damaged file."""
     folder = _doc_dir(index_dir, key)
-    path = folder / "document.json"
+    path = folder / ENTRY_FILE
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-        path = folder / "records.jsonl"
-        with open(path, encoding="utf-8") as f:
-            records = [Record.from_dict(json.loads(line)) for line in f if line.strip()]
-        if len(records) != meta["records"]:
-            raise ValueError(f"{len(records)} records, document.json says {meta['records']}")
-        entry = DocEntry(key, meta["file"], meta["document"], records,
-                         [SupportItem.from_dict(x) for x in meta["items"]], meta["words"])
+        data = path.read_bytes()
+        if data[:4] != _ENTRY_MAGIC or int.from_bytes(data[4:8], "little") != zlib.crc32(data[8:]):
+            raise ValueError("not a complete entry file (truncated or overwritten)")
+        file, document, sentences, rnames, rows, inames, fnames, items, words = marshal.loads(data[8:])
+        if (rnames, inames, fnames) != (_RECORD_ROW, _ITEM_FIELDS, _FIGURE_FIELDS):
+            raise ValueError("written for records of other fields")
+        entry = DocEntry(key, file, document, [_record(row) for row in rows], StoredItems(items), words)
         if terms:
             path = folder / "terms.json"
             entry.terms = json.loads(path.read_text(encoding="utf-8"))
-            if len(entry.terms) != len(records):
+            if len(entry.terms) != len(rows):
                 raise ValueError("one term list per record expected")
         if vectors:
             path = folder / "vectors.npy"
             entry.vectors = np.load(path)
-            if len(entry.vectors) != len(records):
+            if len(entry.vectors) != len(rows):
                 raise ValueError("one vector per record expected")
             path = folder / "sentences.npy"
             entry.sentence_vectors = np.load(path)
-            if len(entry.sentence_vectors) != meta.get("sentences"):
-                raise ValueError(f"{len(entry.sentence_vectors)} sentence vectors, document.json says {meta.get('sentences')}")
-    except (OSError, ValueError, KeyError, TypeError) as e:
+            if len(entry.sentence_vectors) != sentences:
+                raise ValueError(f"{len(entry.sentence_vectors)} sentence vectors, entry.marshal says {sentences}")
+    except (OSError, ValueError, KeyError, TypeError, EOFError) as e:
         raise _corrupt(path, e) from e
     return entry
 
@@ -453,12 +522,7 @@ def _write_entry(index_dir: Path, e: DocEntry) -> int:
     tmp = index_dir / "tmp" / f"doc-{e.key}-{uuid.uuid4().hex[:6]}"
     tmp.mkdir(parents=True)
     try:
-        meta = {"file": e.file, "records": len(e.records), "document": e.document, "words": e.words,
-                "items": [x.to_dict() for x in e.items], "sentences": len(e.sentence_vectors)}
-        (tmp / "document.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        with open(tmp / "records.jsonl", "w", encoding="utf-8") as f:
-            for r in e.records:
-                f.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+        (tmp / ENTRY_FILE).write_bytes(_entry_bytes(e))
         (tmp / "terms.json").write_text(json.dumps(e.terms, ensure_ascii=False), encoding="utf-8")
         with open(tmp / "vectors.npy", "wb") as f:
             np.save(f, np.asarray(e.vectors, dtype=np.float32))
@@ -886,7 +950,7 @@ class _Build:
         if base is None:
             base = Lexicon.empty()
         have = set(base.keys)
-        lex = base.update(have - set(keys), [])
+        removed, lex = have - set(keys), base
         todo = [k for k in keys if k not in have]
         # Merged 500 documents at a time: a build from scratch then never holds the postings of
         # the whole corpus as Python lists (a few GB at 10,000 documents), only as arrays.
@@ -899,7 +963,10 @@ class _Build:
                 add.append(DocTerms(k, e.terms, e.words))
                 if k in entries:
                     entries[k].terms = None  # merged: not needed again in this build
-            lex = lex.update(set(), add)
+            lex = lex.update(removed, add)  # each update is a pass over every posting: removals go with the first
+            removed = set()
+        if removed:
+            lex = lex.update(removed, [])
         new_id = f"lex-{uuid.uuid4().hex[:10]}"
         tmp = self.dir / "tmp" / new_id
         try:
@@ -956,10 +1023,24 @@ class _Build:
             self.repairs.append(f"could not remove old vector rows ({type(e).__name__}: {e}): the next build retries")
 
 
-_LEX_FILES = ("lexicon.json", "indptr.npy", "postings.npy", "tf.npy", "dl.npy")
+_LEX_FILES = LEXICON_FILES
 
 
 # --- reading an index -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _gc_paused():
+    """Python's cycle collector off while an index's records are read: it would otherwise walk the
+    hundreds of thousands of new (acyclic) objects again and again, half the time of opening 10,000
+    documents. Reference counting frees them as usual."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _stamp(path: Path) -> tuple | None:
@@ -1014,26 +1095,26 @@ class PolicyIndex:
 
         held = previous._entries if previous is not None else {}
         self._entries: dict[str, DocEntry] = {}
-        for d in manifest["live"]:
-            self._entries[d["key"]] = held.get(d["key"]) or load_entry(index_dir, d["key"])
-        lex = manifest["lexicon"]["id"]
-        if previous is not None and previous.manifest["lexicon"]["id"] == lex:
-            self.lexicon, self.terms = previous.lexicon, previous.terms
-        else:
-            try:
-                self.lexicon = Lexicon.load(index_dir / "lexicon" / lex)
-            except (OSError, ValueError) as e:
-                raise _corrupt(index_dir / "lexicon" / lex, e) from e
-            from .terms import Terms
+        with _gc_paused():
+            for d in manifest["live"]:
+                self._entries[d["key"]] = held.get(d["key"]) or load_entry(index_dir, d["key"])
+            lex = manifest["lexicon"]["id"]
+            if previous is not None and previous.manifest["lexicon"]["id"] == lex:
+                self.lexicon, self.terms = previous.lexicon, previous.terms
+            else:
+                try:
+                    self.lexicon = Lexicon.load(index_dir / "lexicon" / lex)
+                except (OSError, ValueError) as e:
+                    raise _corrupt(index_dir / "lexicon" / lex, e) from e
+                from .terms import Terms
 
-            self.terms = Terms(self.lexicon.words)
-        self._index_records(manifest)
+                self.terms = Terms(self.lexicon.words)
+            self._index_records(manifest)
 
     def _index_records(self, manifest: dict) -> None:
         self.records: list[Record] = []
-        self.items: list[SupportItem] = []
         self.documents: dict[str, dict] = {}
-        self._items: dict[str, list[SupportItem]] = {}
+        self._items: dict[str, Sequence[SupportItem]] = {}
         self._start: dict[str, int] = {}  # doc key → index of its first record
         self._range: dict[str, tuple[int, int]] = {}  # doc_id → record range
         self._key_of: dict[str, str] = {}  # doc_id → its live version's key
@@ -1043,11 +1124,14 @@ class PolicyIndex:
             self._range[e.doc_id] = (len(self.records), len(self.records) + len(e.records))
             self._key_of[e.doc_id] = e.key
             self.records.extend(e.records)
-            self.items.extend(e.items)
             self._items[e.doc_id] = e.items
             self.documents[e.doc_id] = e.document
-        self.by_id = {r.record_id: r for r in self.records}
-        self.position = {r.record_id: i for i, r in enumerate(self.records)}
+        self.by_id: dict[str, Record] = {}
+        self.position: dict[str, int] = {}
+        for i, r in enumerate(self.records):
+            rid = r.record_id
+            self.by_id[rid] = r
+            self.position[rid] = i
         self.units = {u for r in self.records for u in r.all_units}  # canonical names in the corpus
         self._measure: dict[int, list[Record]] = {}
         self._parts: dict[tuple, list[Record]] = {}
@@ -1103,6 +1187,11 @@ class PolicyIndex:
         """A document's records in document order."""
         s, e = self._range.get(doc_id, (0, 0))
         return self.records[s:e]
+
+    @property
+    def items(self) -> list[SupportItem]:
+        """Every document's support items, in document order (the 惠企政策 tab; built on first use)."""
+        return [it for d in self._items.values() for it in d]
 
     def items_of(self, doc_id: str) -> list[SupportItem]:
         """A document's support items (assistant/items.py), in text order."""

@@ -7,6 +7,7 @@ inside the module that talks to them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class Record:
     # identity, since numbering may restart in each section.
     section_path: tuple[str, ...] = ()
 
-    @property
+    @cached_property  # asked for 100,000s of times when an index opens; a frozen record computes it once
     def record_id(self) -> str:
         # Stable across rebuilds: the same document and position give the same id.
         key = self.measure_label or self.section or self.kind
@@ -100,7 +101,7 @@ class Record:
 
         return [next((p for p in self.units_printed if unit_key(p) == unit_key(u)), u) for u in units]
 
-    @property
+    @cached_property
     def measure_key(self) -> tuple:
         """What identifies a measure: its document, the headings above it, its number and the titles
         of all three (a 通知 wrapping two 规定 numbers both from （一）; a number printed twice is two

@@ -138,11 +138,11 @@ def _lexicon_file(s: Settings, file: str) -> Path:
 
 DAMAGE = [
     # what to damage, how, whether open_index notices (and then names this file)
-    ("records", lambda s: _doc_file(s, SHANGHAI.name, "records.jsonl"), _truncate, True),
-    ("document", lambda s: _doc_file(s, SHANGHAI.name, "document.json"), lambda p: p.unlink(), True),
+    ("records", lambda s: _doc_file(s, SHANGHAI.name, "entry.marshal"), _truncate, True),
+    ("document", lambda s: _doc_file(s, SHANGHAI.name, "entry.marshal"), lambda p: p.unlink(), True),
     ("vectors", lambda s: _doc_file(s, SHANGHAI.name, "vectors.npy"), lambda p: p.unlink(), False),
     ("postings", lambda s: _lexicon_file(s, "postings.npy"), _truncate, True),
-    ("vocabulary", lambda s: _lexicon_file(s, "lexicon.json"), lambda p: p.write_text("[", encoding="utf-8"), True),
+    ("vocabulary", lambda s: _lexicon_file(s, "lexicon.marshal"), lambda p: p.write_text("[", encoding="utf-8"), True),
     ("manifest", lambda s: s.index_dir / "manifest.json", _truncate, True),
 ]
 
@@ -172,8 +172,10 @@ def test_service_starts_on_a_damaged_index(tmp_path, emb, monkeypatch):
     """A damage the size check cannot see (same length, garbage inside) is repaired once at start-up."""
     s = _corpus(tmp_path, SEED, SHANGHAI)
     build_index(s, embedder=emb, progress=False)
-    path = _doc_file(s, SHANGHAI.name, "records.jsonl")
-    path.write_bytes(b"x" * path.stat().st_size)
+    path = _doc_file(s, SHANGHAI.name, "entry.marshal")
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one byte changed, same size: only the file's checksum tells
+    path.write_bytes(bytes(data))
     import assistant.service
 
     monkeypatch.setattr(assistant.service, "build_index", lambda settings, **kw: build_index(settings, embedder=emb, **{"progress": False, **kw}))
