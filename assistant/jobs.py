@@ -155,20 +155,28 @@ class UploadQueue:
             job._update("indexing", f"正在为《{prepared.title}》建立索引……")
             added = commit(self.settings, job.stage, prepared, self._embedder(),
                            on_lock=lambda: job._update(detail=f"正在更新索引，加入《{prepared.title}》……"))
-            self._committed(added)
-            job.result = added
-            job._update("done", "")
-            log.info("upload of %s added as %s in %.1f s", job.name, added.doc_id, time.monotonic() - job.started)
         except PolicyQAError as e:
             job.stage.close()
             job.error = e
             job._update("failed", "")
+            return
         except Exception as e:  # a bug must fail this job, not the worker that serves the next ones
             log.exception("upload of %s failed", job.name)
             job.stage.close()
             job.error = BadDocumentError(f"{job.name}: internal error ({type(e).__name__}); corpus and index unchanged",
                                          zh=f"{job.name}：系统内部错误（{type(e).__name__}），文件库和索引保持不变。")
             job._update("failed", "")
+            return
+        # The switch has happened: the document is in the corpus and the index whatever follows. A
+        # failure to reload this process's copy is logged, not reported as a refused upload (the
+        # next question reopens the index, which notices the new manifest).
+        try:
+            self._committed(added)
+        except Exception:
+            log.exception("upload of %s was added as %s, but reloading the index in this process failed", job.name, added.doc_id)
+        job.result = added
+        job._update("done", "")
+        log.info("upload of %s added as %s in %.1f s", job.name, added.doc_id, time.monotonic() - job.started)
 
     def _read(self, job: Job) -> Prepared:
         """Parse the staged file in a child process, relaying its pages read; killed past the time limit."""

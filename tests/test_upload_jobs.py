@@ -315,3 +315,22 @@ def test_an_index_copied_elsewhere_with_its_corpus_keeps_working(tmp_path, embed
     asked = run_python("from assistant.cli import main; raise SystemExit(main())", "ask", "新认定的省级新经济示范企业能获得多少资金奖励？",
                        env=env)
     assert asked.returncode == 0 and "100万元" in asked.stdout, asked.stderr[-2000:]
+
+
+def test_an_upload_switched_in_is_reported_added_even_if_this_process_cannot_reload(tmp_path, embedder):
+    """The reload after the switch failing (a full disk, a bug) is logged; the uploader is not told
+    "internal error, corpus and index unchanged" about a document that is in both."""
+    from assistant.jobs import UploadQueue
+
+    s = _service(tmp_path, embedder).settings
+    reloads = []
+
+    def committed(added):
+        reloads.append(added.doc_id)
+        raise RuntimeError("reload failed")
+
+    txt = tmp_path / "city.tmp"
+    txt.write_text(POLICY, encoding="utf-8")
+    added = UploadQueue(s, lambda: CachedEmbedder(embedder), committed).submit(txt, "city_ai.txt").wait(600)
+    assert added.doc_id == "city_ai" and reloads == ["city_ai"]
+    assert (s.corpus_dir / "city_ai.txt").exists() and "city_ai" in open_index(s, embedder=CachedEmbedder(embedder)).documents
