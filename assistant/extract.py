@@ -976,10 +976,14 @@ def _table_rows(tbl, paragraph) -> list[list[str]]:
 
 # Column headers of a task-assignment table, recognised by their words, not their position.
 _H_NUMBER = re.compile(r"^(序号|编号|序|No\.?)$", re.IGNORECASE)
-_H_TASK = re.compile(r"任务|措施|工作内容|事项|内容")
-_H_LEAD = re.compile(r"牵头")
-_H_CO = re.compile(r"配合|协办|参与|协同")
-_H_RESP = re.compile(r"责任|负责|承办|主办")
+# Header words of a task list's (任务分工表) columns: one vocabulary for a Word table read here and
+# for a table printed one cell a line (structure.text_duty_table).
+DUTY_HEADER_WORDS = {"lead": "牵头|主责", "co": "配合|协办|参与|协同", "listed": "责任|负责|承办|主办",
+                     "task": "任务|措施|项目|内容|事项"}
+_H_TASK = re.compile(DUTY_HEADER_WORDS["task"])
+_H_LEAD = re.compile(DUTY_HEADER_WORDS["lead"])
+_H_CO = re.compile(DUTY_HEADER_WORDS["co"])
+_H_RESP = re.compile(DUTY_HEADER_WORDS["listed"])
 # A stated lead rule ("列第一位者为牵头单位", "排在第一位的部门为牵头部门", "第一个为牵头单位").
 LEAD_RULE = re.compile(r"(第一位|首位|第一个|排名第一|排第一)[^。；;\n]{0,8}牵头")
 _UNIT_SPLIT = re.compile(r"[、，,；;\n]+")

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from .extract import DUTY_HEADER_WORDS
 from .load import fold
 from .numerals import CN_NUMERAL_CHARS, to_int
 from .records import Document, Record
@@ -458,8 +459,7 @@ def parse_document(doc: Document, max_tokens: int = 480, count_tokens: Callable[
 # A task list printed one cell a line: a header of column names (类别 / 项目 / 主要任务 / 牵头单位 /
 # 配合单位), then rows: the item, its task, and the cells of its unit columns in their order (a
 # row may hold several tasks, each followed by its unit cells).
-_COLUMN_ROLES = (("lead", re.compile(r"^(牵头|主责)(单位|部门)$")), ("co", re.compile(r"^(配合|协办|参与|协同)(单位|部门)$")),
-                 ("listed", re.compile(r"^(责任|负责|主办|承办)(单位|部门)$")))
+_COLUMN_ROLES = tuple((role, re.compile(rf"^({DUTY_HEADER_WORDS[role]})(单位|部门)$")) for role in ("lead", "co", "listed"))
 
 
 def text_duty_table(lines: list[Line], start: int) -> tuple[int, list[str]] | None:
@@ -473,7 +473,7 @@ def text_duty_table(lines: list[Line], start: int) -> tuple[int, list[str]] | No
             run += 1
         cells = [ln.folded.strip() for ln in lines[i:run]]
         roles = [next((r for r, p in _COLUMN_ROLES if p.match(c)), "") for c in cells]
-        if run - i >= 3 and any(roles) and any(re.search(r"任务|措施|项目|内容|事项", c) for c in cells):
+        if run - i >= 3 and any(roles) and any(re.search(DUTY_HEADER_WORDS["task"], c) for c in cells):
             return run, [r for r in roles if r]
         i = run + 1
     return None
