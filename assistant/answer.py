@@ -51,6 +51,14 @@ def clean_question(question: str, max_chars: int) -> str:
     return q
 
 
+def _left_out(draft: Draft, ret: Retrieval) -> Draft:
+    """The draft with a line saying how many more documents matched than are answered for (DOC_CAP)."""
+    if not ret.left_out:
+        return draft
+    return replace(draft, lines=draft.lines + (
+        f"另有{ret.left_out}份文件也与此相符，未逐一列出：请在问题中写明文件的名称或文号，或在“提问范围”中选定文件。",))
+
+
 class Answerer:
     """Answers questions from one opened index (models load once, for batches and the app)."""
 
@@ -97,12 +105,13 @@ class Answerer:
         if ret.route in ("measure_ref", "section", "unit", "metadata"):
             ev = selector.select(query, ret, self.vocab.terms(q) if query.intent == "amount" else [], self._qvec(query))
             if ret.route == "measure_ref" and query.intent == "amount" and ev.passages:
-                return self.render(q, amount_draft(ev, self.vocab), ev)
+                return self.render(q, _left_out(amount_draft(ev, self.vocab), ret), ev)
             if ret.route == "metadata" and not ret.scope and len(ev.passages) > 1:
                 ev = replace(ev, passages=self._named_by_words(q, ev.passages))
             draft = {"measure_ref": lambda: measure_draft(ev, self.index), "section": lambda: section_draft(ev),
                      "unit": lambda: unit_list_draft(ev, self.index),
                      "metadata": lambda: metadata_draft(ev, self.index, self.vocab)}[ret.route]()
+            draft = _left_out(draft, ret)
             if ret.route == "metadata" and draft.certainty == "none" and set(query.meta_fields) & {"effective", "period"}:
                 # A date the header does not carry may be stated in the body (自2011年10月1日起执行):
                 # the question is read for its topic, asking a time.

@@ -28,6 +28,7 @@ class Retrieval:
     route: str  # measure_ref | section | unit | metadata | hybrid
     hits: list[Hit]
     scope: tuple[str, ...] = ()  # doc_ids the question was confined to; () = the whole library
+    left_out: int = 0  # documents a library-wide route matched beyond DOC_CAP (named by count only)
 
     @property
     def doc_id(self) -> str | None:
@@ -69,7 +70,8 @@ def retrieve(index: PolicyIndex, question: str, doc_id: str | None = None, k: in
     query = query or understand(index, question)
     scope = scope_of(query, doc_id)
     if query.measures:
-        return Retrieval(query, "measure_ref", measure_hits(index, query, scope), scope)
+        hits, left_out = capped(index, query, scope, measure_hits(index, query, scope))
+        return Retrieval(query, "measure_ref", hits, scope, left_out)
     titled = titled_hits(index, query, scope)
     if titled:  # “加大财税支持”那一条: a measure named by its quoted title
         query = replace(query, measures=tuple(dict.fromkeys(h.record.measure for h in titled)))
@@ -86,7 +88,8 @@ def retrieve(index: PolicyIndex, question: str, doc_id: str | None = None, k: in
     if query.intent == "unit_measures" and query.units:
         return Retrieval(query, "unit", unit_hits(index, query, scope), scope)
     if query.intent == "metadata":
-        return Retrieval(query, "metadata", metadata_hits(index, query, scope), scope)
+        hits, left_out = capped(index, query, scope, metadata_hits(index, query, scope))
+        return Retrieval(query, "metadata", hits, scope, left_out)
     if query.doc_ids and not query.exact and not doc_id:
         # A region, issuer or title word names documents without naming one exactly (柳河县…, two
         # policies of that county): they come first, the others stay in play.
@@ -97,13 +100,33 @@ def retrieve(index: PolicyIndex, question: str, doc_id: str | None = None, k: in
     return Retrieval(query, "hybrid", hybrid(index, query.expanded, scope, max(k, 10))[:max(k, 10)], scope)
 
 
+# Documents a question that names no document is answered for, at most, by a route that takes every
+# document's measure of a number or every document's header (第（十三）条由谁牵头？ 文号是什么？):
+# in a library of thousands, the ones the question's words rank first; the rest are counted.
+DOC_CAP = 10
+
+
+def capped(index: PolicyIndex, query: Query, scope: tuple[str, ...], hits: list[Hit]) -> tuple[list[Hit], int]:
+    """`hits` of at most DOC_CAP documents (those hybrid retrieval ranks first for the question,
+    then library order) and how many documents were left out."""
+    docs = list(dict.fromkeys(h.record.doc_id for h in hits))
+    if scope or len(docs) <= DOC_CAP:
+        return hits, 0
+    ranked = [h.record.doc_id for h in hybrid(index, query.expanded, (), 50)]
+    wanted = set(docs)
+    named = [d for d in docs if d in query.doc_ids]
+    keep = set(list(dict.fromkeys(named + [d for d in ranked if d in wanted] + docs))[:DOC_CAP])
+    return [h for h in hits if h.record.doc_id in keep], len(docs) - DOC_CAP
+
+
 def measure_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> list[Hit]:
     """Every part of each named measure, document by document (library order), in reading order."""
     wanted = [r for n in dict.fromkeys(query.measures) for r in index.with_measure(n) if in_scope(r, scope)
               and (query.section_ref is None or r.section == query.section_ref)]
     order = {n: i for i, n in enumerate(query.measures)}
     docs = {d: i for i, d in enumerate(index.documents)}
-    wanted.sort(key=lambda r: (docs.get(r.doc_id, 0), order[r.measure], r.start, r.part))
+    # Documents the question's place, issuer or title words name come first (they rank, not confine).
+    wanted.sort(key=lambda r: (r.doc_id not in query.doc_ids, docs.get(r.doc_id, 0), order[r.measure], r.start, r.part))
     return [Hit(r, 1.0, "measure_ref") for r in wanted]
 
 

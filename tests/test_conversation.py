@@ -146,3 +146,39 @@ def test_an_area_asked_is_answered_by_the_area_not_a_share_beside_it(chat):
     a = chat.ask("到2027年全县既有建筑节能改造的目标面积是多少？")
     # (the clause with the share beside it, 能耗下降10%以上, is no answer without the area)
     assert a.found and "20万平方米" in a.answer.splitlines()[0], a.answer
+
+
+# --- a library of many documents and a question that names none of them ------------------------
+
+TOWNS = ["青石", "白沙", "红岭", "金川", "绿溪", "银滩", "紫竹", "黄梅", "蓝田", "碧水", "丹霞", "翠屏"]
+
+
+@pytest.fixture(scope="module")
+def towns(tmp_path_factory, embedder):
+    from .indexkit import answerer_over
+
+    docs = {f"town_{i:02d}.txt": f"{t}镇关于扶持农家乐发展的若干措施\n{t}政发〔2024〕{i + 1}号\n"
+                                  f"（一）民宿改造补助。对改造民宿的农户，给予补助{i + 1}万元。（{t}镇经发办牵头，{t}镇财政所配合）\n"
+                                  f"（二）品牌培育。对获评星级农家乐的经营户，给予奖励{i + 2}千元。（{t}镇文旅站牵头）\n"
+                                  f"{t}镇人民政府\n2024年5月{i + 1}日\n"
+            for i, t in enumerate(TOWNS)}
+    return answerer_over(tmp_path_factory.mktemp("towns"), docs, embedder)
+
+
+def test_a_measure_number_in_twelve_documents_is_answered_for_ten_and_the_rest_counted(towns):
+    a = towns.ask("第（一）条由哪个单位牵头？")
+    docs = {c.doc_id for c in a.citations}
+    assert a.found and 1 <= len(docs) <= 10, a.answer
+    assert "另有2份文件" in a.answer and "提问范围" in a.answer, a.answer
+
+
+def test_a_measure_number_with_a_towns_name_is_answered_for_that_town(towns):
+    # A township's documents are named by the town as a county's by the county (镇, 乡, 街道 are places).
+    a = towns.ask("红岭镇的第（一）条由哪个单位牵头？")
+    assert a.citations[0].doc_number == "红岭政发〔2024〕3号" and "红岭镇经发办" in a.answer, a.answer
+    assert "另有" not in a.answer, a.answer
+
+
+def test_the_header_of_twelve_documents_is_listed_for_ten(towns):
+    a = towns.ask("文号是什么？")
+    assert "另有2份文件" in a.answer, a.answer
