@@ -344,9 +344,13 @@ def named_documents(question: str, names: list[DocName]) -> tuple[str, ...]:
     by_full_title = [n.doc_id for n in names if n.title and len(n.title) >= 8 and n.title in q]
     if by_full_title:
         return tuple(by_full_title)
-    by_title = [n.doc_id for n in names if any(_as_word(w, q) for w in n.words) and re.search(_DOC_WORDS, q)]
+    # (Each distinct word or region is tested once: a library of thousands repeats them.)
+    present = {w for w in {w for n in names for w in n.words} if w in q} if re.search(_DOC_WORDS, q) else set()
+    as_word = {w for w in present if _as_word(w, q)}
+    by_title = [n.doc_id for n in names if as_word and any(w in as_word for w in n.words)]
     by_region = [n.doc_id for n in names if n.region and n.region in q]
-    if by_region and not by_title and any(re.search(_ASKER_IN + re.escape(n.region), q) for n in names if n.doc_id in by_region):
+    regions = {n.region for n in names if n.region and n.region in q}
+    if by_region and not by_title and any(re.search(_ASKER_IN + re.escape(r), q) for r in regions):
         # The asker's own place (我们是四川一家企业): the State Council's documents apply there too.
         by_region += [n.doc_id for n in names if n.region == "国务院" and n.doc_id not in by_region]
     if by_title and by_region:
