@@ -754,7 +754,7 @@ class _Build:
                 bad[d["key"]] = why
                 self.repairs.append(f"{why}: rebuilt that document's part of the index")
         lex = old.get("lexicon") or {}
-        why = _damaged(self.dir / "lexicon" / str(lex.get("id")), _LEX_FILES, lex.get("bytes")) if lex.get("id") else None
+        why = _damaged(self.dir / "lexicon" / str(lex.get("id")), LEXICON_FILES, lex.get("bytes")) if lex.get("id") else None
         if why:
             bad["lexicon"] = why
             self.repairs.append(f"{why}: rebuilt the BM25 lexicon from the cached terms")
@@ -1024,9 +1024,6 @@ class _Build:
             self.repairs.append(f"could not remove old vector rows ({type(e).__name__}: {e}): the next build retries")
 
 
-_LEX_FILES = LEXICON_FILES
-
-
 # --- reading an index -----------------------------------------------------------------------------
 
 
@@ -1134,30 +1131,17 @@ class PolicyIndex:
         self._measure: dict[int, list[Record]] = {}
         self._parts: dict[tuple, list[Record]] = {}
         self._unit: dict[str, list[Record]] = {}
-        by_id, position, units, measure, parts, unit = self.by_id, self.position, self.units, self._measure, self._parts, self._unit
         for i, r in enumerate(self.records):
-            rid = r.record_id
-            by_id[rid] = r
-            position[rid] = i
-            named = r.lead_units + r.co_units + r.joint_units + r.listed_units
-            if named:
-                units.update(named)
+            self.by_id[r.record_id] = r
+            self.position[r.record_id] = i
+            self.units.update(r.all_units)
             if r.kind != "measure":
                 continue
-            if (m := measure.get(r.measure)) is None:
-                measure[r.measure] = [r]
-            else:
-                m.append(r)
-            if (p := parts.get(r.measure_key)) is None:
-                parts[r.measure_key] = [r]
-            else:
-                p.append(r)
-            if named and r.part == r.parts - 1:  # units are stated once, at the end of a measure
-                for u in dict.fromkeys(named):
-                    if (x := unit.get(u)) is None:
-                        unit[u] = [r]
-                    else:
-                        x.append(r)
+            self._measure.setdefault(r.measure, []).append(r)
+            self._parts.setdefault(r.measure_key, []).append(r)
+            if r.part == r.parts - 1:  # units are stated once, at the end of a measure
+                for u in dict.fromkeys(r.all_units):
+                    self._unit.setdefault(u, []).append(r)
         # The lexicon numbers records in its own order (documents as they were added): map to ours.
         lex = self.lexicon
         if set(lex.keys) != set(self._start) or lex.n_records != len(self.records):

@@ -30,8 +30,11 @@ FIGURE = re.compile(
 )
 _MONEY_SCALE = {"元": 1, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "千万元": 1e7, "亿元": 1e8, "万亿元": 1e12}
 QUALIFIERS = ("最高不超过", "不能超过", "不得超过", "不超过", "最高", "最多", "上限为", "不低于", "不少于", "最低", "超过", "达到", "按照", "按")
-# Qualifiers that make a figure a ceiling on what is granted.
-CAP_QUALIFIERS = ("最高不超过", "不能超过", "不得超过", "不超过", "最高", "最多", "上限为")
+# Words that cap what is granted (tiers and amount answers read them too).
+CAP_WORDS = ("最高不超过", "最高不得超过", "累计不超过", "最高可达", "最高", "最多", "不超过", "不得超过", "不能超过",
+             "上限为", "上限", "封顶", "限额")
+# The qualifiers among them: a figure they precede is a ceiling.
+CAP_QUALIFIERS = tuple(q for q in QUALIFIERS if q in CAP_WORDS)
 PER = re.compile(r"每(家|年|人|户|个|月|项|次|家企业|个项目|名)")
 # Kinds of support, by the words that grant them; the first that a clause (or its sentence) uses.
 KINDS = (

@@ -216,7 +216,8 @@ _GENERIC_TITLE_WORDS = frozenset("""
 """.split())
 # A title word the other documents use in more than this share of their records is their word too.
 NAME_SHARE = 0.1
-_REGION = re.compile(r"^(.{2,3}?)(省|市|自治区|自治州|州|盟|县|旗|区|镇|乡|街道)")  # the levels of Chinese administration
+# The levels of Chinese administration after a place's name (乡 not as in 乡村: 国家乡村振兴局 is no 国家乡).
+_REGION = re.compile(r"^(.{2,3}?)(省|市|自治区|自治州|州|盟|县|旗|区|镇|乡(?!村)|街道)")
 
 
 @dataclass(frozen=True)

@@ -108,14 +108,14 @@ DOC_CAP = 10
 
 def capped(index: PolicyIndex, query: Query, scope: tuple[str, ...], hits: list[Hit]) -> tuple[list[Hit], int]:
     """`hits` of at most DOC_CAP documents (those hybrid retrieval ranks first for the question,
-    then library order) and how many documents were left out."""
+    then library order) and how many documents were left out. A question that names documents is
+    confined to them already (its scope)."""
     docs = list(dict.fromkeys(h.record.doc_id for h in hits))
     if scope or len(docs) <= DOC_CAP:
         return hits, 0
     ranked = [h.record.doc_id for h in hybrid(index, query.expanded, (), 50)]
     wanted = set(docs)
-    named = [d for d in docs if d in query.doc_ids]
-    keep = set(list(dict.fromkeys(named + [d for d in ranked if d in wanted] + docs))[:DOC_CAP])
+    keep = set(list(dict.fromkeys([d for d in ranked if d in wanted] + docs))[:DOC_CAP])
     return [h for h in hits if h.record.doc_id in keep], len(docs) - DOC_CAP
 
 
@@ -125,8 +125,7 @@ def measure_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> li
               and (query.section_ref is None or r.section == query.section_ref)]
     order = {n: i for i, n in enumerate(query.measures)}
     docs = {d: i for i, d in enumerate(index.documents)}
-    # Documents the question's place, issuer or title words name come first (they rank, not confine).
-    wanted.sort(key=lambda r: (r.doc_id not in query.doc_ids, docs.get(r.doc_id, 0), order[r.measure], r.start, r.part))
+    wanted.sort(key=lambda r: (docs.get(r.doc_id, 0), order[r.measure], r.start, r.part))
     return [Hit(r, 1.0, "measure_ref") for r in wanted]
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .items import enumeration
+from .items import CAP_WORDS, enumeration
 from .load import fold
 from .numerals import to_number
 
@@ -49,9 +49,6 @@ _BEFORE = tuple(sorted(_BEFORE, key=lambda x: -len(x[0])))  # 不超过 before �
 _AFTER = (("及以上", "ge"), ("以上", "ge"), ("（含）以上", "ge"), ("及以下", "le"), ("以下", "le"), ("以内", "le"),
           ("（不含）以上", "gt"), ("（不含）以下", "lt"))
 _RANGE_SEP = r"\s*(?:\((?:含|不含)\))?\s*(?:-|—|–|－|~|～|至|到)\s*"  # 3000（含）—5000辆（不含）
-# A cap on what is granted.
-CAP_WORDS = ("最高不超过", "最高不得超过", "累计不超过", "最高可达", "最高", "最多", "不超过", "不得超过", "不能超过",
-             "上限为", "上限", "封顶", "限额")
 
 
 @dataclass(frozen=True)

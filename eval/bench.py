@@ -237,10 +237,8 @@ print(json.dumps({"ms": ms, "rest_ms": rest, "open_s": opened, "peak_mb": rss(),
 """
 
 _CHANGE = _PRELUDE + """
-import shutil, tempfile
-from assistant.corpus import read_corpus
-from assistant.index import open_index, passage_text, sentence_texts
-from assistant.manage import add_document, remove_document
+from assistant.index import open_index
+from assistant.manage import add_document, embed_entry, limits_of, prepare, remove_document
 settings = Settings(corpus_dir=Path(sys.argv[1]), index_dir=Path(sys.argv[2]))
 emb = BenchEmbedder(sys.argv[3])
 emb.query("预热")
@@ -257,19 +255,12 @@ for n, new in enumerate(map(Path, sys.argv[4:6])):
     assert added.doc_id not in idx.documents
     out["first" if n == 0 else "next"] = {"add_s": add_s, "reopen_s": reopen_s, "remove_s": remove_s, "reopen_after_remove_s": reopen2_s}
 # The real model's time for what an upload embeds (manage.embed_entry: one vector per passage and
-# one per sentence, in its batches; already inside add_s when vectors are the model's).
-tmp = Path(tempfile.mkdtemp()); shutil.copy(new, tmp / new.name)
-records = read_corpus(tmp).records
-texts = [passage_text(r) for r in records]
-sentences = [t for r in records for t in sentence_texts(r)]
-emb.model.passages(texts[:1])
-t = time.perf_counter()
-for batch in (texts, sentences):
-    for i in range(0, len(batch), 16):
-        emb.model.passages(batch[i:i + 16])
-out["model_embed_s"] = time.perf_counter() - t
-out["passages"] = len(texts)
-out["sentences"] = len(sentences)
+# one per sentence; already inside add_s when vectors are the model's).
+entry = prepare(new, settings.chunk_tokens, limits_of(settings)).entry
+emb.model.passages(["预热"])
+t = time.perf_counter(); embed_entry(entry, emb.model); out["model_embed_s"] = time.perf_counter() - t
+out["passages"] = len(entry.vectors)
+out["sentences"] = len(entry.sentence_vectors)
 out["peak_mb"] = rss()
 print(json.dumps(out))
 """

@@ -138,8 +138,8 @@ def _lexicon_file(s: Settings, file: str) -> Path:
 
 DAMAGE = [
     # what to damage, how, whether open_index notices (and then names this file)
-    ("records", lambda s: _doc_file(s, SHANGHAI.name, "entry.marshal"), _truncate, True),
-    ("document", lambda s: _doc_file(s, SHANGHAI.name, "entry.marshal"), lambda p: p.unlink(), True),
+    ("entry truncated", lambda s: _doc_file(s, SHANGHAI.name, "entry.marshal"), _truncate, True),
+    ("entry missing", lambda s: _doc_file(s, SHANGHAI.name, "entry.marshal"), lambda p: p.unlink(), True),
     ("vectors", lambda s: _doc_file(s, SHANGHAI.name, "vectors.npy"), lambda p: p.unlink(), False),
     ("postings", lambda s: _lexicon_file(s, "postings.npy"), _truncate, True),
     ("vocabulary", lambda s: _lexicon_file(s, "lexicon.marshal"), lambda p: p.write_text("[", encoding="utf-8"), True),
