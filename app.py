@@ -246,7 +246,8 @@ def build_app(service: Service) -> gr.Blocks:
             doc_id, hint = None, "所选文件已被删除，本次在全部文件中检索。"
         shown = history + [{"role": "user", "content": question_html(question)},
                            {"role": "assistant", "content": message_html("正在检索……", "pqa-wait")}]
-        yield "", shown, last, turns, gr.update(), gr.update(), hint
+        yield "", shown, last, turns, gr.update(), gr.update(), hint  # the box is cleared once: what the
+        # user types while the answer streams is theirs (later yields leave the box alone)
         a = None
         try:
             partial = ""
@@ -254,17 +255,17 @@ def build_app(service: Service) -> gr.Blocks:
                 if isinstance(item, str):
                     partial += item
                     shown[-1] = {"role": "assistant", "content": message_html(partial, "pqa-stream")}
-                    yield "", shown, last, turns, gr.update(), gr.update(), hint
+                    yield gr.update(), shown, last, turns, gr.update(), gr.update(), hint
                 else:
                     a = item
         except PolicyQAError as e:
             shown[-1] = {"role": "assistant", "content": message_html(f"出错了：{e.zh}")}
-            yield "", shown, last, turns, gr.update(choices=[], value=None, visible=False), panel_html("没有引用条款：这次提问出错了。"), hint
+            yield gr.update(), shown, last, turns, gr.update(choices=[], value=None, visible=False), panel_html("没有引用条款：这次提问出错了。"), hint
             return
         except Exception as e:  # a bug or an outage must not leave the chat hanging or show English
             log.exception("answering %r failed", question)
             shown[-1] = {"role": "assistant", "content": message_html(f"出错了：系统内部错误（{type(e).__name__}），请稍后再试或联系管理员。")}
-            yield "", shown, last, turns, gr.update(choices=[], value=None, visible=False), panel_html("没有引用条款：这次提问出错了。"), hint
+            yield gr.update(), shown, last, turns, gr.update(choices=[], value=None, visible=False), panel_html("没有引用条款：这次提问出错了。"), hint
             return
         shown[-1] = {"role": "assistant", "content": answer_html(a)}
         turns = turns + [{"role": "user", "content": question}, {"role": "assistant", "content": a.answer}]
@@ -276,7 +277,7 @@ def build_app(service: Service) -> gr.Blocks:
             picker = gr.update(choices=[], value=None, visible=False)
             source = panel_html(source_note(a))
         # A follow-up refers to the last answer that cited something, not to a refusal.
-        yield "", shown, (a if a.citations else last), turns, picker, source, hint
+        yield gr.update(), shown, (a if a.citations else last), turns, picker, source, hint
 
     def ask_example(sample, history, last, turns, doc):
         text = sample[0] if isinstance(sample, (list, tuple)) else sample
