@@ -87,3 +87,14 @@ def test_runner_end_to_end(tmp_path):
     assert (out / "report.md").read_text(encoding="utf-8").startswith("# Evaluation report")
     assert (out / "accuracy_by_kind.png").stat().st_size > 1000
     assert len((out / "answers.jsonl").read_text(encoding="utf-8").splitlines()) == 4
+
+
+def test_a_section_is_cited_by_its_text_or_a_measure_under_it():
+    # (一)… restart under each section: the gold names the section as well as the measure.
+    q = parse_questions('{"question": "q", "doc": "d", "cites_any": ["d#1"], "sections_any": ["d#一"]}')[0]
+    under_one = {"doc_id": "d", "measure": 1, "section": "一"}
+    assert score_answer(q, {"answer": "", "found": True, "citations": [under_one]}).citation_ok
+    assert not score_answer(q, {"answer": "", "found": True, "citations": [under_one | {"section": "二"}]}).citation_ok
+    own_text = {"doc_id": "d", "measure": None, "section": "一"}
+    s = parse_questions('{"question": "q", "doc": "d", "sections_any": ["d#一"]}')[0]
+    assert score_answer(s, {"answer": "", "found": True, "citations": [own_text]}).citation_ok
