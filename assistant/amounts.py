@@ -16,6 +16,7 @@ give it (certainty "none"), and the answer says where the subject is mentioned.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
 
@@ -23,7 +24,7 @@ from .query import TIERS, city_categories
 from .reading import APPLY, QUANTITIES, SEVERAL, affirms, asking_sentences, other_kind, variant_tier, without_basis
 
 from .compose import Draft, cite, ref
-from .evidence import (SUBJECT_SLACK, Evidence, Passage, Sentence, best_subject_share, names_subject, names_word, subject_of,
+from .evidence import (SUBJECT_SLACK, Evidence, Passage, completing, Sentence, best_subject_share, names_subject, names_word, subject_of,
                        subject_share)
 from .load import fold
 from .tiers import CAP_WORDS, UNIT_NAMES, Magnitude, Tier, asked_magnitudes, bounds, magnitudes, place, placeable, tiers
@@ -62,6 +63,7 @@ class Candidate:
     figures: tuple[Magnitude, ...]
     pinned: bool  # holds the subject's rarest known word
     score: float
+    placed: bool = False  # its tier is the one of a scale that holds the asker's own number
 
 
 def wanted_units(ev: Evidence) -> tuple[str, ...]:
@@ -76,7 +78,7 @@ def wanted_units(ev: Evidence) -> tuple[str, ...]:
     if q.figure_kind == "duration":
         # 多少天 is answered in days, 几个月 in months, 几年 in years; 多久 by any length.
         asked = fold(q.text)
-        if re.search(r"(?:多少|几)(?:个)?(?:工作日|天|日)", asked):
+        if re.search(r"(?:多少|几)(?:个)?(?:工作日|天|日)|(?:天|日)数", asked):
             return ("天",)
         if re.search(r"(?:多少|几)个?月", asked):
             return ("个月",)
@@ -173,8 +175,16 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
     asking = asking_sentences(ev.query.text)
     own = subject_of(replace(ev.query, text=asking), vocab.terms(asking), vocab) if asking != fold(ev.query.text) else None
     kin_asked = bool(re.search(KIN, fold(ev.query.text)))
+    asked = asked_magnitudes(ev.query.text)
     out = []
     for p in ev.on_topic:
+        # A scale of tiers (罚款金额在15万元以下的…；15万元以上的，50万元以下的…) that places the
+        # asker's own number (罚了10万元) in one of them is about what is asked, whatever other
+        # words the asker's story uses: its sentences bound that quantity at least twice.
+        # Where two tiers both hold it (50万元 in “15万元以上的，50万元以下的” and “50万元以上的”),
+        # the tightest is the asker's (tiers.place).
+        scale = asked and sum(b.unit in {m.unit for m in asked} for x in p.sentences for b in bounds(x.text)) >= 2
+        in_tier = {t.condition for t in place(asked, [t for x in p.sentences for t in tiers(x.text)])} if scale else set()
         # A document's title (less its kind) scopes each of its clauses: 个人所得税专项附加扣除暂行办法's
         # articles are about 个人所得税 without saying so.
         title = (p.record.title or "") + vocab.title_topic(p.record.doc_id)
@@ -200,6 +210,8 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
                                    and any(names_word(whole, t, vocab) for t in rare))
             else:
                 about = s.dense >= PARAPHRASE or several or not subject.unknown
+            placed_here = any(t.condition in in_tier for t in tiers(s.text))
+            about = about or placed_here
             if not about or not tiers_agree(ev.query.tiers, context):
                 continue
             if any(affirms(fold(context), t) for t in subject.denied):
@@ -223,7 +235,7 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
                                                         (ev.query.figure_unit == "名" and f.unit == "人") for f in figs)
             out.append(Candidate(p, s, context, tuple(tiers(s.text)), figs, pinned,
                                  s.score + (1.0 if pinned else 0.0) + 0.5 * p.coverage - 0.05 * p.rank + 0.5 * exact
-                                 + 1.0 * category))
+                                 + 1.0 * category + 1.0 * placed_here, placed_here))
     return sorted(out, key=lambda c: -c.score), rare
 
 
@@ -338,11 +350,25 @@ def chosen_tiers(question: str, ts: tuple[Tier, ...], units: tuple[str, ...]) ->
     # A city is in the tier that names its administrative category (北京 → 直辖市): China's
     # categories of cities are national facts (query.CITY_CATEGORIES).
     q = fold(question) + "".join(cat for _, cat in city_categories(question))
+    # What tells the tiers apart is what their conditions do not share (黄埔区的… 番禺区的… 南沙区的…
+    # of one 分别 list): the question naming that part names the tier; else the whole condition.
+    # (a part as short as one character, 乙 of 甲街道、乙街道, is named with the character after it: 乙街)
+    named = [d for d in _distinct([fold(t.condition) for t in ts], keep_tail=1) if len(d) >= 2 and d in q]
+    if len(named) == 1:
+        return [ts[_distinct([fold(t.condition) for t in ts], keep_tail=1).index(named[0])]], "named"
     overlap = [_lcs(fold(t.condition), q) for t in ts]
     top = max(overlap)
     if top >= 2 and overlap.count(top) == 1:
         return [ts[overlap.index(top)]], "named"
     return list(ts), "all"
+
+
+def _distinct(texts: list[str], keep_tail: int = 0) -> list[str]:
+    """Each text less the beginning and the end that all of them share (less `keep_tail` characters
+    of that end)."""
+    head = len(os.path.commonprefix(texts))
+    tail = max(0, len(os.path.commonprefix([t[head:][::-1] for t in texts])) - keep_tail)
+    return [t[head:len(t) - tail] for t in texts]
 
 
 def _grant_text(c: Candidate, picked: list[Tier], how: str, subject, vocab: Vocabulary) -> str:
@@ -353,12 +379,22 @@ def _grant_text(c: Candidate, picked: list[Tier], how: str, subject, vocab: Voca
     s = c.sentence.text.strip()
     if how in ("placed", "named") and len(picked) == 1 and len(c.tiers) > 1:
         t = picked[0]
+        if how == "named" and "分别" in s and t in c.tiers:
+            # A 分别 list pairs names and figures by order (黄埔区、番禺区、南沙区…分别为2413元、2512元、
+            # 2121元): the name asked and its figure; the evidence quotes the sentence whole.
+            conditions = [fold(x.condition) for x in c.tiers]
+            own = _distinct(conditions)[c.tiers.index(t)]
+            rest = fold(t.condition)[fold(t.condition).find(own) + len(own):] if own else ""
+            name = (own + rest.split("的")[0]).strip("，,、的 ") if "的" in rest else own.strip("，,、的 ")  # 乙 + 街道
+            if name:
+                return f"按所列顺序，{name}对应{t.grant.strip('，,。；; ')}。"
         caps = [x for x in re.split(r"[，,；;]", s) if any(w in x for w in CAP_WORDS) and x not in t.grant and x not in t.condition]
         line = f"{t.condition.strip('，,。；; ')}的，{t.grant.strip('，,。；; ')}"
         if caps:
             line += "，" + "，".join(x.strip() for x in caps)
         return line + "。"
-    parts = [x for x in re.split(r"(?<=[，,；;、])", s) if x.strip()]
+    # (a 分别 list is one statement: its clauses pair by order, none stands for itself)
+    parts = [x for x in re.split(r"(?<=[，,；;、])", s) if x.strip()] if "分别" not in s else [s]
     # A figure in the condition (研发费用超过500万元的) is the threshold, not what is granted.
     conditions = [fold(t.condition) for t in c.tiers if t.condition.strip()]
     with_figure = [i for i, x in enumerate(parts) if any(f.text in x for f in c.figures)
@@ -404,11 +440,22 @@ def amount_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
         return Draft("amount", f"{ref(best.passage.record)}写明：“{best.context.strip()}”，没有写明上限（封顶）金额。", "none",
                      extra={"mentions": [cite(best.passage.record, best.sentence.text)]})
     picked, how = chosen_tiers(query.text, best.tiers, units)
+    if best.placed and how == "all":
+        how = "placed"  # the asker's number picked this item of the scale: the other items are not theirs
     if how == "all" and outside_every_bound(query.text, best.passage):
         how = "outside"  # 孩子才两岁 where the measure covers 年满3岁至小学入学前
     text = _grant_text(best, picked, how, subject, vocab)
     # A threshold with, in brackets, another for a group (25%（超过100人的企业达到15%）): the asker's.
     text = variant_tier(query.text, text)
+    # A figure is stated with its limit, a limit with the figure it limits (evidence.completing):
+    # 30日内支付款项 with 最长不得超过60日, unless the asker's tier was picked out of a list.
+    if how not in ("placed", "named"):
+        i = best.passage.sentences.index(best.sentence)
+        around = completing(best.passage, i)
+        before = "".join(best.passage.sentences[k].text for k in around if k < i and best.passage.sentences[k].text not in text)
+        after = "".join(best.passage.sentences[k].text for k in around if k > i and best.passage.sentences[k].text not in text)
+        if before or after:
+            text = before + (text.rstrip("。；;") + "；" + after if after else text)
     # A target carries the year its passage sets (二、发展目标\n到2025年，…: every target of it is for then).
     year = re.search(r"(?:到|至)\s*\d{4}\s*年(?:底|末)?", best.passage.record.text[:80])
     opening = ""

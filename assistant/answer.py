@@ -27,15 +27,15 @@ from .compose import (Draft, best_sentences, doc_name, figure_list_draft, list_d
                       metadata_draft, ref, section_draft, topic_draft, unit_list_draft)
 from .config import Settings
 from .errors import BadQuestionError
-from .evidence import Evidence, Passage, Selector, subject_of
+from .evidence import PINNING_DF, Evidence, Passage, Selector, subject_of
 from .followup import restate
 from .index import PolicyIndex
 from .load import fold
 from .query import META_LABELS, Query  # noqa: F401  (META_LABELS: the LLM path names fields alike)
-from .reading import SEVERAL, split_question, stated_figures
+from .reading import SEVERAL, asking_sentences, split_question, stated_figures
 from .records import Answer, Citation, Record
 from .retrieve import Retrieval, retrieve, understand
-from .topic import Vocabulary
+from .topic import ASPECT_WORDS, BENEFIT_WORDS, Vocabulary
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -208,9 +208,25 @@ class Answerer:
         if places and not national:
             return f"已收录的文件没有关于{'、'.join(places)}的规定。"
         # (Whether something is mentioned at all is judged by where its known words are.)
-        if self.vocab.asked_unknown_share(q, terms) > 0.5 and intent != "mention":
+        if self.vocab.asked_unknown_share(q, terms) > 0.5 and intent != "mention" and not self._pinned(q, terms):
             return "未在已收录的文件中找到与该问题相关的内容。"
         return ""
+
+    def _pinned(self, q: str, terms: list[str]) -> bool:
+        """The question names a thing only a few records of the library write (流浪乞讨: at most
+        PINNING_DF records, or 2 in 100 of a larger library): it is about them, however many of its
+        other words (伙食费, 大人, 小孩) are the asker's own. After a story, the asking sentence must
+        name it (我们是省级新经济示范企业。宅基地能抵押吗？ asks about 宅基地)."""
+        asking = asking_sentences(q)
+        if asking != fold(q):
+            terms = self.vocab.terms(asking)
+        few = max(PINNING_DF, 0.02 * len(self.index.records))
+        # (a benefit's name, 生活补贴, says what is given, not to whom or for what, and what is asked,
+        # 材料, names nothing: they pin nothing; nor does a word of two characters, as often met by
+        # chance inside another (材料 in 新材料) as meant)
+        return any(len(t) >= 3 and self.vocab.used(t) and self.vocab.nominal(t) and not self.vocab.is_place(t)
+                   and t not in ASPECT_WORDS and not any(t.endswith(b) for b in BENEFIT_WORDS)
+                   and 0 < self.vocab.df(t) <= few for t in terms)
 
     def render(self, q: str, draft: Draft, ev: Evidence | None) -> Answer:
         """The answer: the draft's line and rows, then the evidence; citations the draft's first."""

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .clauses import sentences
-from .evidence import (SUBJECT_SLACK, Evidence, Passage, Sentence, best_subject_share, names_subject, subject_of,
+from .evidence import (ITEM_LABEL, SUBJECT_SLACK, Evidence, completing, Passage, Sentence, best_subject_share, names_subject, subject_of,
                        subject_share)
 from .index import PolicyIndex
 from .load import fold
@@ -35,7 +35,9 @@ LIST_CAP = 10  # measures in a list answer
 _CN_N = "[一二三四五六七八九十两百]+"
 ASPECT_EVIDENCE = {"time": rf"\d{{4}}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止|起施行|之日起|起执行|\d+个月|{_CN_N}个月|"
                            r"[日天]内|工作日|[之以]前|后\d+",
-                   "period": rf"\d+个?(工作日|年|月|日|天|周)|期限|有效期|{_CN_N}个?(工作日|年|月|日|天|周)(?!度)",
+                   # (a length: the words 期限, 有效期 alone name what is asked, they do not state it)
+                   "period": rf"\d+个?(工作日|年|月|日|天|周)|长期有效|{_CN_N}个?(工作日|年|月|日|天|周)(?!度)",
+                   "clock": r"\d{1,2}[:：]\d{2}|\d{1,2}(?:点|时)(?!代)|上午|下午|全天|24小时|工作时间",
                    "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅|服务机构|常住地|户籍地|所在地|参保地|向.{1,12}(申请|申报|提出|提交)|"
                             r"(提交|报送|交给|报给|提供给)[\u4e00-\u9fff]{2,12}",
                    "procedure": r"申报|申请|材料|资料|证明|流程|程序|办理|手续|留存|提交|报送",
@@ -45,7 +47,7 @@ ASPECT_EVIDENCE = {"time": rf"\d{{4}}年|\d+年|年底|年内|\d+月|\d+日|期�
 GRANT_CONDITION = r"^对.{2,40}?[，,]?(给予|奖励|补助|补贴|资助|一次性)"
 BENEFIT_NAMED = r"补助|补贴|奖励|奖金|资助|资金|扶持|奖补|贴息|那笔|这笔"
 ASPECT_NAMES = {"time": "具体时间或期限", "period": "具体期限", "procedure": "申报程序或材料", "criteria": "具体标准或条件",
-                "place": "办理或申报的地点、渠道"}
+                "place": "办理或申报的地点、渠道", "clock": "具体时段"}
 
 
 @dataclass(frozen=True)
@@ -349,6 +351,13 @@ def best_sentences(ev: Evidence, p: Passage) -> str:
     keep = [best]
     if ss[best].text.endswith(("；", ";")) and best + 1 < len(ss):
         keep.append(best + 1)
+    # Conditions or materials asked, where the text lists them under a lead (须同时符合下列条件：
+    # （一）…（五）…): the lead and every item, not one item.
+    if {"criteria", "procedure"} & set(query.aspects):
+        keep += listed_under(ss, best)
+    # A figure with its limit, a limit with the figure it limits (evidence.completing).
+    keep += [ss.index(p.sentences[k]) for k in completing(p, p.sentences.index(ss[best]))
+             if p.sentences[k] in ss and ss.index(p.sentences[k]) not in keep]
     # The range the asker's number falls in (我20岁 in 16—24岁失业青年) is shown with the answer.
     asked = asked_magnitudes(query.text)
     if asked:
@@ -358,7 +367,21 @@ def best_sentences(ev: Evidence, p: Passage) -> str:
         stating = [i for i in range(len(ss)) if re.search(ASPECT_EVIDENCE[a], ss[i].folded)]
         if stating and not any(i in stating for i in keep):
             keep.append(max(stating, key=lambda i: (score(ss[i]), -i)))
-    return "".join(ss[i].text for i in sorted(keep))
+    return "".join(ss[i].text for i in sorted(set(keep)))
+
+
+def listed_under(ss: list[Sentence], i: int, most: int = 10) -> list[int]:
+    """The lead of the list sentence i is in or leads (the nearest sentence at or before it ending
+    with a colon, followed by labelled items) and its items; [] when it is in no list."""
+    lead = next((j for j in range(i, -1, -1) if ss[j].text.rstrip().endswith(("：", ":"))), None)
+    if lead is None or not all(ITEM_LABEL.match(ss[k].text) for k in range(lead + 1, i + 1)):
+        return []
+    items = []
+    for k in range(lead + 1, len(ss)):
+        if not ITEM_LABEL.match(ss[k].text) or len(items) >= most:
+            break
+        items.append(k)
+    return [lead] + items if items else []
 
 
 def topic_draft(ev: Evidence, q: str, vocab: Vocabulary, index: PolicyIndex) -> Draft:
@@ -381,15 +404,22 @@ def topic_draft(ev: Evidence, q: str, vocab: Vocabulary, index: PolicyIndex) -> 
     if query.intent in ("lead_unit", "co_units") and r.kind == "measure":
         last = (index.parts_of(r) or [r])[-1]
         if last.duty_status == "none":
-            # No responsibility note, but the text may say who acts (…由临港地区管委会承担).
+            # No responsibility note, but the text may say who acts (…由临港地区管委会承担; 市财政局
+            # 会同市发展改革委负责…): of the best passages without notes, the first whose sentences
+            # state a duty answers, quoted with the sentence that states it.
+            for p in [top] + [x for x in ev.on_topic[1:3] if x.record.kind == "measure" and x.record.duty_status == "none"]:
+                stated = next(((x, roles) for x in p.best(len(p.sentences)) if (roles := read_text_duty(x.text))), None)
+                if stated:
+                    sentence, roles = stated
+                    quote = best_sentences(ev, p)
+                    quote = quote if sentence.text in quote else sentence.text
+                    c = replace(cite(p.record, quote), lead_units=roles["lead"], co_units=roles["co"], listed_units=roles["listed"])
+                    other = "参与" if roles["lead"] else "负责"
+                    said = "；".join(f"{'、'.join(roles[k])}{verb}" for k, verb in
+                                    (("lead", "牵头"), ("co", "配合"), ("listed", other)) if roles[k])
+                    return Draft(query.intent, f"{ref(p.record)}：文件未列明责任单位；按条文，{said}。条文写明：{quote}", "direct", (c,))
             quote = best_sentences(ev, top)
-            c = cite(r, quote)
-            said = ""
-            if roles := read_text_duty(quote):
-                c = replace(c, lead_units=roles["lead"], co_units=roles["co"], listed_units=roles["listed"])
-                said = "（按条文：" + "；".join(f"{'、'.join(roles[k])}{verb}" for k, verb in
-                                             (("lead", "牵头"), ("co", "配合"), ("listed", "负责")) if roles[k]) + "）"
-            return Draft(query.intent, f"{ref(r)}：文件未列明责任单位；条文写明：{quote}{said}", "direct", (c,))
+            return Draft(query.intent, f"{ref(r)}：文件未列明责任单位；条文写明：{quote}", "direct", (cite(r, quote),))
         return Draft(query.intent, f"{ref(r)}：{units_sentence(last, query.intent)}。", "direct", (cite(last, duty_quote(last)),))
     p = stating[0]
     quote = best_sentences(ev, p)

@@ -98,6 +98,56 @@ class Subject:
     glossed: tuple[str, ...] = ()  # an official name the asker gives in brackets that no document writes
 
 
+# The label an item of a list opens with: （一）, 1., 一、 (not a 第X条, which opens an article).
+ITEM_LABEL = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．](?!\d)|[一二三四五六七八九十]+、)")
+# Words that limit how far a figure before them may go: its ceiling, or how long a period may be
+# extended (可适当延长，但…最长不得超过90日; 延长期限一般不得超过三个月).
+LIMIT = re.compile(r"最高|最多|最长|不超过|不得超过|不能超过|上限|封顶|限额|延长")
+
+
+# Lengths of time: a deadline is stated with how far it may be extended. (A money ceiling in a
+# sentence of its own is another grant's as often as not: 个人…最高不超过15万元；小微企业…最高不超过
+# 300万元. A grant's cap in its own clause is kept by items.record_items.)
+PERIOD_UNITS = ("天", "日", "个月", "年", "周", "工作日")
+# A sentence that grants something (给予…, 按设备款的10%补助，最高30万元) states a provision of its own,
+# with its own limit: it limits no other.
+GRANTS = re.compile(r"给予|奖励|补助|补贴|资助|奖补|贴息|扶持")
+
+
+def completing(p: Passage, i: int) -> list[int]:
+    """The sentences of a passage that complete sentence i, so a period is never quoted without its
+    limit nor a limit without the period it limits: the sentence before or after it in the same
+    paragraph, not an item of a list (items stand alone), that limits a period of the same unit
+    (应当…30日内支付款项；合同另有约定的，…最长不得超过60日; …30日内形成处理结果。情况复杂的，
+    …最长不得超过90日), and the sentence of the paragraph saying what follows when the period is
+    missed (逾期…的，视为…). Indices in text order, i among them."""
+    from .tiers import magnitudes
+
+    ss, text = p.sentences, p.record.text
+
+    def same_paragraph(a: Sentence, b: Sentence) -> bool:
+        return "\n" not in text[a.start + len(a.text):b.start]
+    def units(k: int) -> set[str]:
+        return {m.unit for m in magnitudes(ss[k].text) if m.unit in PERIOD_UNITS}
+
+    def limits(k: int, of: int) -> bool:
+        """Sentence k, in of's paragraph and no item of a list, limits a figure of sentence `of`."""
+        a, b = sorted((k, of))
+        return (same_paragraph(ss[a], ss[b]) and not ITEM_LABEL.match(ss[k].text) and bool(LIMIT.search(fold(ss[k].text)))
+                and not GRANTS.search(fold(ss[k].text)) and bool(units(k) & units(of)))
+    keep = [i]
+    if i > 0 and limits(i, i - 1):
+        keep.insert(0, i - 1)
+    if i + 1 < len(ss) and limits(i + 1, i):
+        keep.append(i + 1)
+    # and what follows when the period is missed (逾期未领取的，视为主动放弃), later in its paragraph
+    if units(i):
+        late = next((k for k in range(i + 1, len(ss)) if not same_paragraph(ss[i], ss[k]) or "逾期" in ss[k].text), None)
+        if late is not None and same_paragraph(ss[i], ss[late]) and not ITEM_LABEL.match(ss[late].text) and late not in keep:
+            keep.append(late)
+    return keep
+
+
 def subject_of(query: Query, terms: list[str], vocab: Vocabulary) -> Subject:
     if without_options(query.text) != query.text:
         terms = vocab.terms(without_options(query.text))

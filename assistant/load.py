@@ -428,7 +428,13 @@ def own_doc_number(lines: list[str], top: int = 30) -> str | None:
     A 文号 inside a sentence or in brackets after a 《title》 (…《…指导意见》（国办发〔2018〕15号）)
     names a document the text cites, not this one.
     """
+    previous = ""
     for x in lines[:top]:
+        # A 公告 or 令 is numbered in its series on the line under its name (…常务委员会公告 / （第38号）).
+        if re.search(r"(公告|令)$", previous) and (n := re.fullmatch(r"[(（]?\s*(第\s*\d+\s*号)\s*[)）]?", fold(x).strip())):
+            return previous + re.sub(r"\s+", "", n.group(1))
+        if x.strip():
+            previous = x.strip()
         # A stray mark before the number (an OCR misreading of its bracket: J川发改…) is no part of it.
         x = re.sub(r"^[A-Za-z|]\s*(?=[\u4e00-\u9fff])", "", x.strip())
         m = _OWN_NUMBER.match(fold(x).strip())

@@ -174,11 +174,12 @@ FIGURE_MEASURES = (
     # 打几折: a share of the price; 达到总投资的多少, 占…的多少: a share of what is named
     ("percent", r"比例|比重|占比|百分之几|百分比|几成|几折|多少折|折扣|(?:占|达到|为|是)[^，,。？?；;]{0,12}的多少|"
                 r"[\u4e00-\u9fff]率(?:是|为|有|能|要)?(?:多少|几)"),  # 利率是多少: a rate, whatever the loan is
-    ("duration", r"多久|几年|多少年|多长时间|期限|几个月|多少个月|几天|多少天"),
+    # A quantity named by its unit and 数 (天数, 人数) is counted in that unit: 平均工作天数是多少.
+    ("duration", r"多久|几年|多少年|多长时间|期限|几个月|多少个月|几天|多少天|(?:天|日|月|年)数|年限"),
     ("points", r"分值|几分|多少分"),
     ("money", r"多少钱|金额|多少元|万元|额度"),  # before counts: 几个金额 asks for the amounts
     # (个 of 个税, 个人 is no measure word: 能扣多少个税 asks money)
-    ("count", r"多少(座|家|个(?![税人])|项|所|条|人|名)|几(座|家|个(?![税人])|项|所|名)"),
+    ("count", r"多少(座|家|个(?![税人])|项|所|条|人|名)|几(座|家|个(?![税人])|项|所|名)|(?:人|户|家|件|次|个)数"),
 )
 FIGURE_KINDS = (
     ("money", r"钱|金额|奖励|奖金|补贴|补助|资助|资金|经费|万元|多少元|贴息|贷款|扣除|扣多少|能扣|抵扣|减免|额度|返还"),
@@ -191,7 +192,8 @@ FIGURE_KINDS = (
 ASPECTS = (
     ("place", r"(在)?哪里(买|办|申请|领|购买|报名|查)|去哪(里|儿)?(买|办|申请|领|报名|查)|哪里能|在哪儿|(交|报|提交|报送)(给|到)(谁|哪)|向谁"),
     ("time", r"哪一年|哪年|什么时候|何时|截止|哪天|哪一天|几号|日期"),
-    ("period", r"几年|多久|多长时间|期限|时限|几个工作日|几天内"),
+    ("period", r"几年|多久|多长时间|多长|期限|时限|有效期|几个工作日|几天内"),
+    ("clock", r"几点|什么时段|哪个时段"),  # the hours of a day something is open (服务时间是多长 asks a period)
     # How to apply, not what is applied for: 申报 alone names the subject (服务业引导资金申报时，…是哪个部门).
     ("procedure", r"流程|手续|程序|材料|步骤|(怎么|如何|怎样|去哪|到哪|在哪)(里|儿)?(申报|申请|办理|报名|领取|提交|交)|怎么报|如何报"),
     ("criteria", r"标准|条件|门槛|资格"),
@@ -209,6 +211,9 @@ _FOLLOWUP = re.compile(
     r"|^(那么?|那)?其(牵头|配合|责任|负责|主要|具体)"
     r"|^(那么?|那)(它的|这条的)?(配合|牵头|责任|负责|支持)(单位|部门)")
 _DOC_WORDS = r"(意见|通知|办法|文件|政策|规定|方案|细则|措施|条例|规划|暂行办法|若干意见|实施意见|指导意见)"
+# A thing named right before its period or start: 入户信息卡的有效期, 低保标准从什么时候开始执行.
+OWN_DATE = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:的(?:有效期|执行期限|实施期限|施行日期|实施日期|有效期限)|"
+                      r"(?:从|自)?(?:什么时候|何时|哪天|哪一天)(?:开始|起)?(?:执行|实施|施行|生效))")
 # Words of a title that name no document in particular.
 _GENERIC_TITLE_WORDS = frozenset("""
 关于 加快 发展 推进 促进 深化 完善 进一步 支持 做好 加强 实施 意见 若干 通知 办法 暂行 规定 方案 印发 培育 壮大
@@ -469,18 +474,29 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
         intent = next((name for name, p in INTENTS[1:] if re.search(p, q)
                        and not (eligibility and name == "lead_unit")), "general" if eligibility or aspect else "list")
     if intent == "amount" and re.search(dict(INTENTS)["list"], q) and not re.search(r"多少|(?<!哪)几|金额|额度|标准是", q):
-        intent = "list"  # 有哪些补贴政策 lists the measures; 补贴是多少 asks the figure
+        # 有哪些补贴政策 lists the measures; 补贴是多少 asks the figure; 要满足哪些条件才能拿到奖励 asks
+        # the conditions of one grant (an aspect), not a list of measures.
+        # (哪几条规定了…程序的时限 asks which articles: a list)
+        intent = "general" if any(re.search(p, q) for k, p in ASPECTS if k in ("criteria", "procedure")) \
+            and not re.search(r"哪(?:几|些|一)?(?:条(?!件)|项|款|措施|政策|规定)", q) else "list"
     if intent == "amount" and re.search(r"哪天|哪一天|什么时候|何时|截止|流程|手续|材料|怎么申请|如何申请|条件是|什么条件|哪些条件|前提条件|"
                                         r"(同时|一起|重复|叠加)(领|享受|申请|拿)|叠加|兼得", q) \
-            and not re.search(r"多少|几|金额|额度", q):
+            and not re.search(r"多少|(?<![前近这那头])几|金额|额度", q):
         # 申报截止时间, 申请材料: a question about time or procedure, not an amount; nor is whether
-        # two benefits may be taken together (能和失业保险金一起领吗).
+        # two benefits may be taken together (能和失业保险金一起领吗). (前几个月 is the past few months.)
         intent = "general"
     # A date asked of something the document only mentions (…服务管理办法什么时候出台？) is not the
     # document's own date: the document must be the question's subject (named, or "这份文件").
     if set(meta_fields) <= {"written_date", "published_date", "effective", "period"} and meta_fields and not doc_ids \
             and not re.search(r"成文|落款|发布日期|发布时间|印发日期|(这|该|本|此|那)(份|个|篇)?.{0,4}(文件|意见|通知|办法|政策|规定)|文件", q):
         meta_fields = ()
+    # Nor is the period or start of a thing the question names before it (入户信息卡的有效期, 新的低保
+    # 标准从什么时候开始执行), unless that thing is a document (这项政策的有效期, 办法什么时候施行).
+    if set(meta_fields) <= {"effective", "period"} and meta_fields:
+        own = OWN_DATE.search(q)
+        # (条例修订后从哪天起施行: the document, revised)
+        if own and not re.search(_DOC_WORDS + r"(?:修订|修改|调整|印发|出台|发布)?后?$", own.group(1)):
+            meta_fields = ()
     if meta_fields and not measures:
         intent = "metadata"
     roles = [r for r, p in UNIT_ROLE if re.search(p, q)] if intent == "unit_measures" else []

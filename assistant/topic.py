@@ -80,6 +80,14 @@ def is_national(doc: dict) -> bool:
 DF_EXACT_UP_TO = 1000
 
 
+def _place_stem(name: str) -> str:
+    """A place's name less its administrative kind (新疆自治区 → 新疆, 广西壮族自治区 → 广西壮族):
+    a place written short (新疆自治区 for 新疆维吾尔自治区) is the place its documents name in full.
+    A character no document holds when no stem of two characters is left."""
+    stem = re.sub(r"(?:特别行政区|自治区|自治州|自治县|自治旗|省|市|县|区|州|旗|盟|镇|乡)$", "", name)
+    return stem if len(stem) >= 2 and stem != name else "\u0000"
+
+
 class Vocabulary:
     """The library's words as a question meets them: which of its words the documents use and how
     rarely (idf), how much of a question a text covers, and the question's content terms."""
@@ -368,17 +376,30 @@ class Vocabulary:
         asked one (外籍专家) as synonyms are. multilingual-e5 puts synonymous names of one kind at
         0.96 and above (外籍/外国专家 0.969, 外籍/海外人才 0.963) and kinds of a thing below 0.955
         (合伙/自主创业 0.924, 特别/经营贡献奖 0.946, 市级/省级示范企业 0.949)."""
-        written = set()
+        import jieba.posseg
+
+        tags = jieba.posseg.dt.word_tag_tab
+        written, alike = set(), set()
         for r in self.records_containing(head)[:40]:
-            written.update(m.group(1) for m in re.finditer(r"([\u4e00-\u9fff]{2})" + re.escape(head), fold(r.text)))
+            text = fold(r.text)
+            written.update(m.group(1) for m in re.finditer(r"([\u4e00-\u9fff]{2})" + re.escape(head), text))
+            # or a noun of the same form the documents write elsewhere about it (员工 asked, 职工
+            # written in the title, not before 月工资): one sharing a character with the modifier.
+            alike.update(m.group(0) for c in set(modifier) for m in re.finditer(rf"[\u4e00-\u9fff]{re.escape(c)}|{re.escape(c)}[\u4e00-\u9fff]", text)
+                         if tags.get(m.group(0), "") == "n")
+        for d in {r.doc_id for r in self.records_containing(head)[:40]}:
+            title = fold(str(self.index.documents.get(d, {}).get("title") or ""))
+            alike.update(m.group(0) for c in set(modifier) for m in re.finditer(rf"[\u4e00-\u9fff]{re.escape(c)}|{re.escape(c)}[\u4e00-\u9fff]", title)
+                         if tags.get(m.group(0), "") == "n")
         written.discard(modifier)
-        if not written:
+        alike -= written | {modifier}
+        if not written and not alike:
             return False
         import numpy as np
 
         embed = self.index.query_vector
         asked = embed(modifier + head)
-        return any(float(np.dot(asked, embed(x + head))) >= SAME_KIND for x in sorted(written)[:12])
+        return any(float(np.dot(asked, embed(x + head))) >= SAME_KIND for x in sorted(written)[:12] + sorted(alike)[:12])
 
     def _pos(self, text: str) -> list[tuple[str, str]]:
         if self._tagger is None:
@@ -410,7 +431,7 @@ class Vocabulary:
         q = joint_names(q, lambda w: self.used(w))
         return [w for w, flag in self._pos(q) if flag == "ns" and len(w) >= 2 and not self.used(w)
                 and (re.search(r"(省|市|县|区|州|镇|乡)$", w) or re.search(re.escape(w) + r"(省|市|县|区|州)", q)
-                     or w in PLACE_NAMES)]
+                     or w in PLACE_NAMES) and not self.used(_place_stem(w))]
 
     def national_only(self, question: str) -> tuple[str, ...]:
         """The State Council's documents, when the question names a place no document covers (在苏州办

@@ -38,7 +38,7 @@ from .load import fold
 # A unit name ends with the word for an organisation: 部, 委, 厅, 局, 办, 中心, 银行, 政府, 街道 …
 ORG_SUFFIX = re.compile(
     r"(部|委|厅|局|办|署|院|会|中心|行|政府|队|处|室|组|所|社|团|公司|集团|总局|总署|分行|支行|办公室|委员会|"
-    r"工作组|小组|管委会|各地区|各地|各地方|部门|单位|各级政府|"
+    r"工作组|小组|管委会|机关|机构|各地区|各地|各地方|部门|单位|各级政府|"
     # the local governments of a district as a class (各街道, 各街镇, 各乡镇) and its zones (开发区)
     r"街道|街镇|乡镇|开发区|园区)$")
 # Generic words that stand where a list names no unit in particular.
@@ -168,21 +168,39 @@ def _split_units(part: str, keep_generic: bool = True) -> list[str]:
 _IN_TEXT_DUTY = re.compile(
     r"(?<![自理经缘])由(?!于)([^，,。；;：:“”由]{2,40}?)(?:会同([^，,。；;：:“”]{2,60}?))?"
     r"(?:统一|共同|具体|负责|另行|分别|依法)?"  # adverbs before the verb are no part of the actor
-    r"(统筹|负责|牵头|制定|承担|组织|实施|管理|审核|认定|出台|核定|协调)(?!人)")  # 负责人 is a person, not a verb
+    r"(统筹|负责|牵头|召集|制定|承担|组织|实施|管理|审核|认定|出台|核定|协调)(?!人|部门|机构|机关|局|委|办|处|厅)")
+# (负责人 is a person, 管理部门 a unit's name: no verb)
+
+
+# The same, with the actor opening the sentence (第六条 市财政局会同市发展改革委负责…; 市发展改革委
+# 负责市级储备粮的行政管理), after the article's label if any.
+_OPENING_DUTY = re.compile(
+    r"^(?:第[一二三四五六七八九十百零\d]+条)?\s*([^，,。；;：:“”由]{2,40}?)(?:会同([^，,。；;：:“”]{2,60}?))?"
+    r"(?:统一|共同|具体|分别|依法)?(负责|牵头|统筹|召集)(?!人|部门|机构|机关)")
+# Members named beside a convener (联席会议由A召集，B、C为成员): they take part, listed.
+_MEMBERS = re.compile(r"[，,]([^，,。；;：:“”]{2,80}?)为(?:成员|成员单位)")
 
 
 def read_text_duty(sentence: str) -> dict[str, list[str]] | None:
-    """The roles a sentence of a measure states in its text: {"lead", "co", "listed"}, or None."""
+    """The roles a sentence of a measure states in its text: {"lead", "co", "listed"}, or None.
+    A 会同 partner supports; whoever 牵头 or 召集 (convenes) leads, with the members as listed
+    units; an actor alone that 负责/承担… is responsible (listed)."""
     def actors(part: str) -> list[str]:
-        names = [u for u in _split_units(part) if 2 <= len(u) <= 15]
-        return names if all(looks_like_unit(u) or re.search(r"[区县市]$", u) for u in names) else []
+        names = [u for u in _split_units(part) if 2 <= len(re.sub(r"\(.*?\)", "", u)) <= 15]
+        # (a unit written with its other name in brackets is judged by its own name)
+        # (各区公安机关, 各级财政部门: every unit of that kind, judged by the kind)
+        plain = [re.sub(r"^各(?:级|区|县|市|地)?", "", re.sub(r"\(.*?\)", "", u)) for u in names]
+        printed = [u.replace("(", "（").replace(")", "）") for u in names]
+        return printed if names and all(looks_like_unit(u) or re.search(r"[区县市]$", u) for u in plain) else []
 
-    for m in _IN_TEXT_DUTY.finditer(fold(sentence)):
+    folded = fold(sentence).strip()
+    for m in [*_IN_TEXT_DUTY.finditer(folded), *_OPENING_DUTY.finditer(folded)]:
         lead, co = actors(m.group(1)), actors(m.group(2) or "")
         if not lead or (m.group(2) and not co):
             continue
-        if co or m.group(3) == "牵头":
-            return {"lead": lead, "co": co, "listed": []}
+        members = [u for x in _MEMBERS.finditer(folded[m.end():]) for u in actors(x.group(1))]
+        if co or m.group(3) in ("牵头", "召集"):
+            return {"lead": lead, "co": co, "listed": members}
         return {"lead": [], "co": [], "listed": lead}
     return None
 
