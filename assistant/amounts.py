@@ -235,6 +235,7 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
                                                         (ev.query.figure_unit == "名" and f.unit == "人") for f in figs)
             out.append(Candidate(p, s, context, tuple(tiers(s.text)), figs, pinned,
                                  s.score + (1.0 if pinned else 0.0) + 0.5 * p.coverage - 0.05 * p.rank + 0.5 * exact
+                                 + 1.0 * (p.record.doc_id in ev.query.doc_ids)  # a document the question names
                                  + 1.0 * category + 1.0 * placed_here, placed_here))
     return sorted(out, key=lambda c: -c.score), rare
 

@@ -294,5 +294,10 @@ class Selector:
                     if ok:
                         passages.append(Passage(r, len(passages), cov, None, True, self.sentences(r, terms, qvec)))
         # On-topic first; among them the records most on the topic (coverage to a tenth), then retrieval's order.
-        passages.sort(key=lambda p: (not p.on_topic, -round(p.coverage, 1) if p.on_topic else 0, p.rank))
+        # A place, issuer or title word naming documents (奉贤区… where 杨浦区 has a policy of the same
+        # words) puts theirs first among the on-topic ones: another district's policy does not apply
+        # to the asker, and stays in play only after them.
+        named = set(query.doc_ids)
+        passages.sort(key=lambda p: (not p.on_topic, bool(named) and p.record.doc_id not in named,
+                                     -round(p.coverage, 1) if p.on_topic else 0, p.rank))
         return Evidence(query.text, query, ret.route, ret.scope, tuple(terms), tuple(passages), tuple(hits))

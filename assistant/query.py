@@ -225,6 +225,15 @@ NAME_SHARE = 0.1
 _REGION = re.compile(r"^(.{2,3}?)(省|市|自治区|自治州|州|盟|县|旗|区|镇|乡(?!村)|街道)")
 
 
+def _own_region(issuer: str) -> str:
+    """The most specific place an issuer's name opens with: 上海市奉贤区发展和改革委员会 → 奉贤 (a
+    district's policy is named by its district; the city has other districts' policies too)."""
+    region, rest = "", issuer
+    while m := _REGION.match(rest):
+        region, rest = m.group(1), rest[m.end():]
+    return region
+
+
 @dataclass(frozen=True)
 class DocName:
     """How a question may name one document."""
@@ -311,7 +320,7 @@ def doc_names(documents: list[dict], used_elsewhere=None) -> list[DocName]:
     out = []
     for d in documents:
         issuer = fold(d.get("publisher") or d.get("title") or "")
-        region = "国务院" if issuer.startswith("国务院") else (m.group(1) if (m := _REGION.match(issuer)) else "")
+        region = "国务院" if issuer.startswith("国务院") else _own_region(issuer)
         number = re.sub(r"\s+", "", fold(d.get("doc_number") or ""))
         distinctive = tuple(sorted(w for w in words_of[d["doc_id"]] if df[w] == 1 and
                                    (used_elsewhere is None or used_elsewhere(w, d["doc_id"]) <= NAME_SHARE)))

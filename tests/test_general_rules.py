@@ -132,3 +132,21 @@ def test_a_notice_numbered_in_its_series():
     assert own_doc_number(REGION.splitlines()) == "广西壮族自治区ZZ市人民代表大会常务委员会公告第12号"
     assert own_doc_number(["某某局令", "第3号"]) == "某某局令第3号"
     assert own_doc_number(["关于做好工作的通知", "第5号文件"]) is None
+
+
+@pytest.fixture(scope="module")
+def districts(tmp_path_factory, embedder):
+    from .indexkit import answerer_over
+
+    ww = POLICY.replace("YY区", "WW区").replace("YY应急规", "WW应急规").replace("奖励500元", "奖励800元")
+    return answerer_over(tmp_path_factory.mktemp("districts"), {"yy_xiaofang_jubao_2025.txt": POLICY,
+                                                                "ww_xiaofang_jubao_2025.txt": ww}, embedder)
+
+
+def test_a_district_named_puts_its_own_policy_first(districts):
+    # Two districts' policies in the same words: the one the question names answers, no document
+    # word (政策, 办法) needed; the other stays in play below it.
+    for district, figure, other in (("WW区", "800元", "500元"), ("YY区", "500元", "800元")):
+        a = districts.ask(f"在{district}举报消防隐患，对方被罚了1万元，能拿多少奖励？")
+        assert a.found and figure in first(a) and other not in first(a), a.answer
+        assert a.citations[0].doc_id.startswith(district[:2].lower())
