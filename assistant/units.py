@@ -177,6 +177,10 @@ _IN_TEXT_DUTY = re.compile(
 _OPENING_DUTY = re.compile(
     r"^(?:第[一二三四五六七八九十百零\d]+条)?\s*([^，,。；;：:“”由]{2,40}?)(?:会同([^，,。；;：:“”]{2,60}?))?"
     r"(?:统一|共同|具体|分别|依法)?(负责|牵头|统筹|召集)(?!人|部门|机构|机关)")
+_HOSTED = re.compile(r"设在([^，,。；;：:“”()]{2,30}?)(?=[，,。；;(]|$)")
+_CONVENER = re.compile(r"召集人由([^，,。；;：:“”]{2,30}?)(?:主要负责同志|负责同志|分管负责同志|分管领导|主要领导)?担任"
+                       r"|由([^，,。；;：:“”]{2,30}?)(?:主要负责同志|负责同志|分管负责同志|分管领导|主要领导)?担任(?:召集人|组长)")
+_COMPOSED = re.compile(r"由([^，,。；;：:“”]{2,80}?)(?:等)?(?:部门|单位|[一二三四五六七八九十两\d]+家(?:副主任|成员)?单位)?(?:组成|协同)")
 # Members named beside a convener (联席会议由A召集，B、C为成员): they take part, listed.
 _MEMBERS = re.compile(r"[，,]([^，,。；;：:“”]{2,80}?)为(?:成员|成员单位)")
 
@@ -194,6 +198,12 @@ def read_text_duty(sentence: str) -> dict[str, list[str]] | None:
         return printed if names and all(looks_like_unit(u) or re.search(r"[区县市]$", u) for u in plain) else []
 
     folded = fold(sentence).strip()
+    # A working body's make-up: its office is hosted by a unit (办公室设在区发展改革委), its convener
+    # is a unit (召集人由A担任), its members are listed (由A、B、C等部门组成).
+    for pattern, role in ((_HOSTED, "lead"), (_CONVENER, "lead"), (_COMPOSED, "listed")):
+        for m in pattern.finditer(folded):
+            if names := actors(next(g for g in m.groups() if g)):
+                return {"lead": names if role == "lead" else [], "co": [], "listed": names if role == "listed" else []}
     for m in [*_IN_TEXT_DUTY.finditer(folded), *_OPENING_DUTY.finditer(folded)]:
         lead, co = actors(m.group(1)), actors(m.group(2) or "")
         if not lead or (m.group(2) and not co):

@@ -150,3 +150,19 @@ def test_a_district_named_puts_its_own_policy_first(districts):
         a = districts.ask(f"在{district}举报消防隐患，对方被罚了1万元，能拿多少奖励？")
         assert a.found and figure in first(a) and other not in first(a), a.answer
         assert a.citations[0].doc_id.startswith(district[:2].lower())
+
+
+@pytest.mark.parametrize("sentence, roles", [
+    ("第六条 区商务委会同区财政局负责专项资金的拨付。", {"lead": ["区商务委"], "co": ["区财政局"], "listed": []}),
+    ("联席会议由区司法局召集，区民政局、区人社局为成员。", {"lead": ["区司法局"], "co": [], "listed": ["区民政局", "区人社局"]}),
+    ("领导小组办公室设在区科技局，承担日常工作。", {"lead": ["区科技局"], "co": [], "listed": []}),
+    ("工作专班召集人由区教育局主要负责同志担任。", {"lead": ["区教育局"], "co": [], "listed": []}),
+    ("由区卫健委、区医保局、区市场监管局等部门组成评审委员会。", {"lead": [], "co": [], "listed": ["区卫健委", "区医保局", "区市场监管局"]}),
+    ("各镇人民政府负责辖区内的摸底排查。", {"lead": [], "co": [], "listed": ["各镇人民政府"]}),
+    ("项目设在本区的，优先支持。", None),
+    ("企业负责人应当签字确认。", None),
+])
+def test_duties_stated_in_an_articles_text(sentence, roles):
+    from assistant.units import read_text_duty
+
+    assert read_text_duty(sentence) == roles
