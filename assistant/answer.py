@@ -35,7 +35,7 @@ from .query import META_LABELS, Query  # noqa: F401  (META_LABELS: the LLM path 
 from .reading import SEVERAL, asking_sentences, split_question, stated_figures
 from .records import Answer, Citation, Record
 from .retrieve import Retrieval, retrieve, understand
-from .topic import ASPECT_WORDS, BENEFIT_WORDS, Vocabulary
+from .topic import ASPECT_WORDS, Vocabulary
 
 
 def clean_question(question: str, max_chars: int) -> str:
@@ -225,7 +225,7 @@ class Answerer:
         # 材料, names nothing: they pin nothing; nor does a word of two characters, as often met by
         # chance inside another (材料 in 新材料) as meant)
         return any(len(t) >= 3 and self.vocab.used(t) and self.vocab.nominal(t) and not self.vocab.is_place(t)
-                   and t not in ASPECT_WORDS and not any(t.endswith(b) for b in BENEFIT_WORDS)
+                   and t not in ASPECT_WORDS and not re.search(r"(补贴|补助|奖励|奖金|资助|经费|资金|津贴|贴息|奖补|补偿)$", t)
                    and 0 < self.vocab.df(t) <= few for t in terms)
 
     def render(self, q: str, draft: Draft, ev: Evidence | None) -> Answer:
