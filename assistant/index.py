@@ -448,6 +448,7 @@ class DocEntry:
     terms: list[dict[str, int]] | None = None  # BM25 term counts per record (writers only)
     vectors: np.ndarray | None = None  # writers only
     sentence_vectors: np.ndarray | None = None  # writers only; readers map sentences.npy when needed
+    scan: object | None = field(default=None, repr=False, compare=False)  # textscan.DocText, computed when a question first needs it
 
     @property
     def doc_id(self) -> str:
@@ -1090,6 +1091,8 @@ class PolicyIndex:
         self._client_lock = threading.Lock()
         self._sentences: dict[str, tuple[dict[str, tuple[int, int]], np.ndarray]] = {}  # doc key → (record → rows, vectors)
         self._qcache: dict[str, np.ndarray] = {}
+        self._text_scan = None
+        self._scan_lock = threading.Lock()
 
         held = previous._entries if previous is not None else {}
         self._entries: dict[str, DocEntry] = {}
@@ -1186,6 +1189,11 @@ class PolicyIndex:
         s, e = self._range.get(doc_id, (0, 0))
         return self.records[s:e]
 
+    def first_record(self, doc_id: str) -> Record | None:
+        """A document's first record (its header), without copying its list of records."""
+        s, e = self._range.get(doc_id, (0, 0))
+        return self.records[s] if s < e else None
+
     @property
     def items(self) -> list[SupportItem]:
         """Every document's support items, in document order (the 惠企政策 tab; built on first use)."""
@@ -1229,6 +1237,18 @@ class PolicyIndex:
         rows, vectors = self._sentences[key]
         first, end = rows[record.record_id]
         return vectors[first:end]
+
+    def text_scan(self):
+        """Every record's folded text, searchable as runs of characters (assistant/textscan.py); built
+        on first use from each document's text, which an index reopened after an upload reuses."""
+        with self._scan_lock:
+            if self._text_scan is None:
+                from .textscan import TextScan, doc_text
+
+                keys = [d["key"] for d in self.manifest["live"]]
+                self._text_scan = TextScan([doc_text(self._entries[k]) for k in keys], [self._start[k] for k in keys],
+                                           len(self.records))
+            return self._text_scan
 
     def with_measure(self, number: int) -> list[Record]:
         """Every measure record numbered `number`, across documents, in document order."""

@@ -152,6 +152,24 @@ def test_lookups_agree_with_a_scan_of_the_records(settings, emb):
         assert idx.with_unit(unit) == scan
     assert idx.with_unit("省大数据中心") and [r.measure for r in idx.with_unit("省大数据中心")] == [10, 14, 22]
 
+    # Runs of characters that are no BM25 term are found through the documents' signatures
+    # (assistant/textscan.py): the same records as a scan of every record's folded text.
+    import re
+
+    from assistant.load import fold
+    from assistant.topic import Vocabulary
+
+    texts = [fold(r.text + (r.section_title or "")) for r in idx.records]
+    vocab = Vocabulary(idx)
+    for term in ("新经济增加值", "瞪羚企业", "100万元", "5", "00", "2025", "业", "责任单位：省", "不存在的词语", "万元奖励"):
+        anywhere = [r for r, t in zip(idx.records, texts) if term in t]
+        assert vocab.records_containing(term) == anywhere
+        # A number counts as a whole number: not right after a digit or a point.
+        whole = [t for t in texts if re.search(r"(?<![\d.])" + re.escape(term) if term[0].isdigit() else re.escape(term), t)]
+        assert idx.text_scan().count(term, 1000) == len(whole)
+        assert idx.text_scan().holds_any(term) == bool(whole)
+    assert idx.text_scan().count("新经济增加值", 1000) > 0 and idx.text_scan().count("00", 1000) < len(vocab.records_containing("00"))
+
 
 def test_document_terms_do_not_depend_on_the_rest_of_the_corpus(settings, emb):
     """A document's cached BM25 terms are the same whether it is indexed alone or with others."""
