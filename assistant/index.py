@@ -547,7 +547,7 @@ def _folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
 
 
-def _damaged(folder: Path, files: tuple[str, ...], expected: int | None) -> str | None:
+def _damaged(folder: Path | str, files: tuple[str, ...], expected: int | None) -> str | None:
     """Why a cache folder cannot be trusted (a file missing, or sizes that differ from the manifest)."""
     base = str(folder)
     try:
@@ -749,8 +749,9 @@ class _Build:
     def _check(self, old: dict) -> dict[str, str]:
         """Live cache folders that are missing or whose size differs from the manifest's record."""
         bad = {}
+        docs = os.path.join(self.dir, "docs")  # strings, not Paths: 10,000 folders are checked at every upload
         for d in old.get("live", []):
-            why = _damaged(_doc_dir(self.dir, d["key"]), DOC_FILES, d.get("bytes"))
+            why = _damaged(os.path.join(docs, d["key"]), DOC_FILES, d.get("bytes"))
             if why:
                 bad[d["key"]] = why
                 self.repairs.append(f"{why}: rebuilt that document's part of the index")

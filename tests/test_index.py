@@ -279,6 +279,15 @@ def test_lexicon_matches_bm25s_and_updates_like_a_rebuild():
         assert np.allclose(step.scores(q), at_once.scores(q), atol=1e-6)
         assert step.scores(q).max() > 1
     assert step.doc_freq("企业") == sum("企业" in t for k in step.keys for t in tokens[k]) > 10
+    # Each term's postings are the records holding it, in order, with its count (the update that only
+    # adds inserts into the arrays; one that removes merges them).
+    rows = [t for k in step.keys for t in docs[k].records]
+    for term in ("瞪羚企业", "资金", "临港", "扣除", step.vocab[-1]):
+        i = step.term_id(term)
+        col = slice(int(step.indptr[i]), int(step.indptr[i + 1]))
+        assert step.postings[col].tolist() == [n for n, row in enumerate(rows) if term in row]
+        assert step.tf[col].tolist() == [row[term] for row in rows if term in row]
+    assert step.dl.tolist() == [sum(row.values()) for row in rows]
     gone = step.update(set(step.keys), [])
     assert gone.n_records == 0 and gone.vocab == [] and gone.words == {}
 
