@@ -171,6 +171,28 @@ def test_lookups_agree_with_a_scan_of_the_records(settings, emb):
     assert idx.text_scan().count("新经济增加值", 1000) > 0 and idx.text_scan().count("00", 1000) < len(vocab.records_containing("00"))
 
 
+def test_an_index_is_freed_without_the_cycle_collector(settings, emb):
+    """An opened index's objects are frozen out of the cycle collector (index._gc_paused), so they
+    must hold no reference cycle: dropping an index and its answerer frees them at once."""
+    import gc
+    import weakref
+
+    build_index(settings, embedder=emb, progress=False)
+    idx = open_index(settings, embedder=emb)
+    ans = Answerer(idx)
+    for q in ("新认定的省级新经济示范企业能获得多少资金奖励？", "文号是什么？", "第（十三）条由哪个单位牵头？", "瞪龄企业能拿多少钱？"):
+        assert ans.ask(q).answer
+    newer = open_index(settings, embedder=emb, previous=idx)
+    refs = [weakref.ref(x) for x in (idx, ans, ans.vocab, idx.text_scan())]
+    gc.disable()
+    try:
+        del idx, ans
+        assert [r() is None for r in refs] == [True] * 4
+    finally:
+        gc.enable()
+    assert newer.records
+
+
 def test_document_terms_do_not_depend_on_the_rest_of_the_corpus(settings, emb):
     """A document's cached BM25 terms are the same whether it is indexed alone or with others."""
     import json
