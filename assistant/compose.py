@@ -307,8 +307,9 @@ def metadata_draft(ev: Evidence, index: PolicyIndex, vocab: Vocabulary) -> Draft
 def cited_elsewhere(q: str, index: PolicyIndex, vocab: Vocabulary) -> tuple[str, Record] | None:
     """A title the question quotes (《…规划纲要》) that is no library document's but that a library
     document cites, with the record citing it."""
-    titles = [fold(d.get("title") or "") for d in index.documents.values()]
-    for title in re.findall(r"《([^《》]{4,80})》", fold(q)):
+    quoted = re.findall(r"《([^《》]{4,80})》", fold(q))
+    titles = [fold(d.get("title") or "") for d in index.documents.values()] if quoted else []
+    for title in quoted:
         if any(title in t or t in title for t in titles if t):
             continue
         for r in vocab.records_with(title):

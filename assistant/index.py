@@ -448,6 +448,7 @@ class DocEntry:
     terms: list[dict[str, int]] | None = None  # BM25 term counts per record (writers only)
     vectors: np.ndarray | None = None  # writers only
     sentence_vectors: np.ndarray | None = None  # writers only; readers map sentences.npy when needed
+    scan: object | None = field(default=None, repr=False, compare=False)  # textscan.DocText, computed when a question first needs it
 
     @property
     def doc_id(self) -> str:
@@ -546,7 +547,7 @@ def _folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
 
 
-def _damaged(folder: Path, files: tuple[str, ...], expected: int | None) -> str | None:
+def _damaged(folder: Path | str, files: tuple[str, ...], expected: int | None) -> str | None:
     """Why a cache folder cannot be trusted (a file missing, or sizes that differ from the manifest)."""
     base = str(folder)
     try:
@@ -748,8 +749,9 @@ class _Build:
     def _check(self, old: dict) -> dict[str, str]:
         """Live cache folders that are missing or whose size differs from the manifest's record."""
         bad = {}
+        docs = os.path.join(self.dir, "docs")  # strings, not Paths: 10,000 folders are checked at every upload
         for d in old.get("live", []):
-            why = _damaged(_doc_dir(self.dir, d["key"]), DOC_FILES, d.get("bytes"))
+            why = _damaged(os.path.join(docs, d["key"]), DOC_FILES, d.get("bytes"))
             if why:
                 bad[d["key"]] = why
                 self.repairs.append(f"{why}: rebuilt that document's part of the index")
@@ -1029,14 +1031,18 @@ class _Build:
 
 @contextmanager
 def _gc_paused():
-    """Python's cycle collector off while an index's records are read: it would otherwise walk the
-    hundreds of thousands of new (acyclic) objects again and again, half the time of opening 10,000
-    documents. Reference counting frees them as usual."""
+    """Python's cycle collector off while an index's records are read, and what was read moved out
+    of its reach afterwards (gc.freeze). It would otherwise walk the hundreds of thousands of new
+    objects again and again: at opening (half a second of opening 10,000 documents) and in every
+    full collection during later questions (a few tenths of a second each). They hold no reference
+    cycle, so reference counting frees them when the index is dropped, as before (a test checks
+    that an index and its answerer need no collector to be freed)."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was:
             gc.enable()
 
@@ -1090,6 +1096,8 @@ class PolicyIndex:
         self._client_lock = threading.Lock()
         self._sentences: dict[str, tuple[dict[str, tuple[int, int]], np.ndarray]] = {}  # doc key → (record → rows, vectors)
         self._qcache: dict[str, np.ndarray] = {}
+        self._text_scan = None
+        self._scan_lock = threading.Lock()
 
         held = previous._entries if previous is not None else {}
         self._entries: dict[str, DocEntry] = {}
@@ -1186,6 +1194,11 @@ class PolicyIndex:
         s, e = self._range.get(doc_id, (0, 0))
         return self.records[s:e]
 
+    def first_record(self, doc_id: str) -> Record | None:
+        """A document's first record (its header), without copying its list of records."""
+        s, e = self._range.get(doc_id, (0, 0))
+        return self.records[s] if s < e else None
+
     @property
     def items(self) -> list[SupportItem]:
         """Every document's support items, in document order (the 惠企政策 tab; built on first use)."""
@@ -1229,6 +1242,18 @@ class PolicyIndex:
         rows, vectors = self._sentences[key]
         first, end = rows[record.record_id]
         return vectors[first:end]
+
+    def text_scan(self):
+        """Every record's folded text, searchable as runs of characters (assistant/textscan.py); built
+        on first use from each document's text, which an index reopened after an upload reuses."""
+        with self._scan_lock:
+            if self._text_scan is None:
+                from .textscan import TextScan, doc_text
+
+                keys = [d["key"] for d in self.manifest["live"]]
+                self._text_scan = TextScan([doc_text(self._entries[k]) for k in keys], [self._start[k] for k in keys],
+                                           len(self.records))
+            return self._text_scan
 
     def with_measure(self, number: int) -> list[Record]:
         """Every measure record numbered `number`, across documents, in document order."""

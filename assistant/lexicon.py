@@ -109,12 +109,16 @@ class Lexicon:
         """
         keep_doc = np.array([k not in remove for k in self.keys], dtype=bool)
         keep_rec = np.repeat(keep_doc, np.diff(self.starts))
-        renumber = np.cumsum(keep_rec, dtype=np.int64) - 1
         n_kept = int(keep_rec.sum())
-
-        col_of = np.repeat(np.arange(len(self.vocab), dtype=np.int32), np.diff(self.indptr))
-        mask = keep_rec[self.postings] if len(self.postings) else np.zeros(0, dtype=bool)
-        o_term, o_rec, o_tf = col_of[mask], renumber[self.postings[mask]], self.tf[mask].astype(np.int32)
+        # Adding only (an upload): every kept posting stays where it is, so the new ones are inserted
+        # into the arrays in one pass instead of every posting being moved one by one (a second at
+        # 10,000 documents). The result is the same arrays.
+        adding_only = bool(keep_doc.all()) and bool((np.diff(self.indptr) > 0).all())
+        if not adding_only:
+            renumber = np.cumsum(keep_rec, dtype=np.int64) - 1
+            col_of = np.repeat(np.arange(len(self.vocab), dtype=np.int32), np.diff(self.indptr))
+            mask = keep_rec[self.postings] if len(self.postings) else np.zeros(0, dtype=bool)
+            o_term, o_rec, o_tf = col_of[mask], renumber[self.postings[mask]], self.tf[mask].astype(np.int32)
 
         vocab = list(self.vocab)
         ids = dict(self._ids) if self._ids is not None else {t: i for i, t in enumerate(vocab)}
@@ -142,6 +146,38 @@ class Lexicon:
         nt, nr, nf = nt[order], nr[order], nf[order]
 
         v = len(vocab)
+        if adding_only:
+            # Each new posting goes at the end of its term's column (a new term's column is at the end).
+            ends = np.concatenate([np.asarray(self.indptr[1:], dtype=np.int64), np.full(v - len(self.vocab), len(self.postings), np.int64)])
+            at = ends[nt]
+            counts = np.concatenate([np.diff(np.asarray(self.indptr, dtype=np.int64)), np.zeros(v - len(self.vocab), np.int64)])
+            counts += np.bincount(nt, minlength=v)
+            indptr = np.zeros(v + 1, dtype=np.int64)
+            np.cumsum(counts, out=indptr[1:])
+            postings = np.insert(np.asarray(self.postings, dtype=np.int32), at, nr.astype(np.int32))
+            tf = np.insert(np.asarray(self.tf, dtype=np.int32), at, nf)
+            kept_vocab = vocab
+        else:
+            indptr, postings, tf, kept_vocab = self._merged(vocab, o_term, o_rec, o_tf, nt, nr, nf)
+
+        keys = [k for k, keep in zip(self.keys, keep_doc) if keep] + [d.key for d in add]
+        sizes = [int(s) for s, keep in zip(np.diff(self.starts), keep_doc) if keep] + [len(d.records) for d in add]
+        starts = np.zeros(len(keys) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=starts[1:])
+        doc_words = [w for w, keep in zip(self.doc_words, keep_doc) if keep] + [sorted(d.words) for d in add]
+        freqs = dict(self.words)
+        for d in add:
+            freqs.update(d.words)
+        used = {w for ws in doc_words for w in ws}
+        dl = np.concatenate([self.dl[keep_rec], np.asarray(n_dl, dtype=np.int32)]).astype(np.int32)
+        return Lexicon(keys, starts, kept_vocab, indptr, postings, tf, dl,
+                       doc_words, {w: f for w, f in freqs.items() if w in used})
+
+    @staticmethod
+    def _merged(vocab: list[str], o_term, o_rec, o_tf, nt, nr, nf) -> tuple:
+        """indptr, postings, tf and vocabulary of the kept postings (in their old order) followed, term
+        by term, by the new ones; terms left without postings are dropped."""
+        v = len(vocab)
         old_count = np.bincount(o_term, minlength=v)
         new_count = np.bincount(nt, minlength=v)
         alive = (old_count + new_count) > 0  # terms only removed documents had are dropped
@@ -157,19 +193,7 @@ class Lexicon:
         tf = np.empty(int(indptr[-1]), dtype=np.int32)
         postings[pos_old], tf[pos_old] = o_rec, o_tf
         postings[pos_new], tf[pos_new] = nr, nf
-
-        keys = [k for k, keep in zip(self.keys, keep_doc) if keep] + [d.key for d in add]
-        sizes = [int(s) for s, keep in zip(np.diff(self.starts), keep_doc) if keep] + [len(d.records) for d in add]
-        starts = np.zeros(len(keys) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=starts[1:])
-        doc_words = [w for w, keep in zip(self.doc_words, keep_doc) if keep] + [sorted(d.words) for d in add]
-        freqs = dict(self.words)
-        for d in add:
-            freqs.update(d.words)
-        used = {w for ws in doc_words for w in ws}
-        dl = np.concatenate([self.dl[keep_rec], np.asarray(n_dl, dtype=np.int32)]).astype(np.int32)
-        return Lexicon(keys, starts, [t for t, a in zip(vocab, alive) if a], indptr, postings, tf, dl,
-                       doc_words, {w: f for w, f in freqs.items() if w in used})
+        return indptr, postings, tf, [t for t, a in zip(vocab, alive) if a]
 
     def save(self, folder: Path) -> None:
         """Write into `folder` (which the caller then renames into place: readers never see a half-written one)."""

@@ -375,12 +375,21 @@ def prepare(path: Path, chunk_tokens: int, limits: Limits, on_page: PageCallback
 
 def embed_entry(entry: DocEntry, embedder: Embedder) -> None:
     """The entry's vectors: one per record and one per sentence of each record (what the build
-    would compute for it)."""
-    def embed(texts: list[str]) -> np.ndarray:
-        batches = [np.asarray(embedder.passages(texts[i:i + 16]), dtype=np.float32) for i in range(0, len(texts), 16)]
-        return np.vstack(batches) if batches else np.zeros((0, 0), np.float32)
-    entry.vectors = embed([passage_text(r) for r in entry.records])
-    entry.sentence_vectors = embed([t for r in entry.records for t in sentence_texts(r)])
+    would compute for it). Passages and sentences go to the model together, each distinct text once,
+    in batches of 256: the bundled model streams its weights once per call, and a text's vector does
+    not depend on the others in its batch (checked: the same floats as batches of 16)."""
+    passages = [passage_text(r) for r in entry.records]
+    sentences = [t for r in entry.records for t in sentence_texts(r)]
+    todo = list(dict.fromkeys(passages + sentences))
+    known: dict[str, np.ndarray] = {}
+    for i in range(0, len(todo), 256):
+        batch = todo[i:i + 256]
+        known.update(zip(batch, np.asarray(embedder.passages(batch), dtype=np.float32)))
+
+    def stack(texts: list[str]) -> np.ndarray:
+        return np.vstack([known[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
+    entry.vectors = stack(passages)
+    entry.sentence_vectors = stack(sentences)
 
 
 def commit(settings: Settings, stage: Stage, prepared: Prepared, embedder: Embedder,

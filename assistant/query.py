@@ -350,26 +350,75 @@ def _as_word(word: str, text: str) -> bool:
 _ASKER_IN = r"(?:我|我们|本人|我家|公司|企业|单位)(?:是|在|位于|地处|注册在)?(?:一家|一个|一名)?"
 
 
+class _Strings:
+    """Which of many strings occur in a short text, without testing each: a string that occurs
+    starts at one of the text's positions with its first two characters."""
+
+    def __init__(self, strings) -> None:
+        self.by_head: dict[str, list[str]] = {}
+        self.short: list[str] = []  # one character (or empty): tested one by one
+        for x in dict.fromkeys(strings):
+            (self.by_head.setdefault(x[:2], []) if len(x) >= 2 else self.short).append(x)
+
+    def found(self, text: str) -> set[str]:
+        out = {x for x in self.short if x in text}
+        for i in range(len(text) - 1):
+            for x in self.by_head.get(text[i:i + 2], ()):
+                if text.startswith(x, i):
+                    out.add(x)
+        return out
+
+
+class _NameLookups:
+    """A library's DocNames as named_documents reads them, built once per list: a library of
+    thousands repeats its regions and title words, and every question would otherwise walk them all."""
+
+    def __init__(self, names: list[DocName]) -> None:
+        self.names = names
+        self.numbers = [(x, n.doc_id) for n in names for x in n.numbers if x]
+        self.titles = [(n.title, n.doc_id) for n in names if n.title and len(n.title) >= 8]
+        self.regions = [(n.region, n.doc_id) for n in names if n.region]
+        self.number_strings = _Strings(x for x, _ in self.numbers)
+        self.title_strings = _Strings(t for t, _ in self.titles)
+        self.word_strings = _Strings(w for n in names for w in n.words)
+        self.region_strings = _Strings(r for r, _ in self.regions)
+
+
+_LOOKUPS: _NameLookups | None = None
+
+
+def _lookups(names: list[DocName]) -> _NameLookups:
+    global _LOOKUPS
+    found = _LOOKUPS
+    if found is None or found.names is not names:
+        found = _LOOKUPS = _NameLookups(names)
+    return found
+
+
 def named_documents(question: str, names: list[DocName]) -> tuple[str, ...]:
     """The documents a question names (several when a region or issuer covers several)."""
     q = re.sub(r"\s+", "", fold(question))
-    by_number = [n.doc_id for n in names if any(x and x in q for x in n.numbers)]
+    look = _lookups(names)
+    numbers = look.number_strings.found(q)
+    by_number = list(dict.fromkeys(d for x, d in look.numbers if x in numbers)) if numbers else []
     if by_number:
         return tuple(by_number)
-    by_full_title = [n.doc_id for n in names if n.title and len(n.title) >= 8 and n.title in q]
+    titles = look.title_strings.found(q)
+    by_full_title = [d for t, d in look.titles if t in titles] if titles else []
     if by_full_title:
         return tuple(by_full_title)
-    # (Each distinct word or region is tested once: a library of thousands repeats them.)
-    present = {w for w in {w for n in names for w in n.words} if w in q} if re.search(_DOC_WORDS, q) else set()
+    present = look.word_strings.found(q) if re.search(_DOC_WORDS, q) else set()
     as_word = {w for w in present if _as_word(w, q)}
     by_title = [n.doc_id for n in names if as_word and any(w in as_word for w in n.words)]
-    by_region = [n.doc_id for n in names if n.region and n.region in q]
-    regions = {n.region for n in names if n.region and n.region in q}
+    regions = look.region_strings.found(q)
+    by_region = [d for r, d in look.regions if r in regions] if regions else []
     if by_region and not by_title and any(re.search(_ASKER_IN + re.escape(r), q) for r in regions):
         # The asker's own place (我们是四川一家企业): the State Council's documents apply there too.
-        by_region += [n.doc_id for n in names if n.region == "国务院" and n.doc_id not in by_region]
+        have = set(by_region)
+        by_region += [n.doc_id for n in names if n.region == "国务院" and n.doc_id not in have]
     if by_title and by_region:
-        both = [d for d in by_title if d in by_region]
+        have = set(by_region)
+        both = [d for d in by_title if d in have]
         return tuple(both or by_title)
     return tuple(by_title or by_region)
 
@@ -379,8 +428,10 @@ def naming_words(question: str, names: list[DocName], doc_ids: tuple[str, ...]) 
     where they stand before a word for a document (四川新经济政策, 新经济那个文件); elsewhere they
     may be the subject itself (四川…新经济增加值每年增长多少)."""
     q = fold(question)
-    return tuple(w for n in names if n.doc_id in doc_ids for w in (n.region, *n.words)
-                 if w and re.search(re.escape(w) + r"[^，,。？?！!；;\s]{0,6}?" + _DOC_WORDS, q))
+    named = set(doc_ids)
+    # (`w in q` first: a library of thousands has more words than the re module keeps compiled.)
+    return tuple(w for n in names if n.doc_id in named for w in (n.region, *n.words)
+                 if w and w in q and re.search(re.escape(w) + r"[^，,。？?！!；;\s]{0,6}?" + _DOC_WORDS, q))
 
 
 _FORMS: tuple = (None, {}, 0)  # the last unit collection seen, its surface forms, the longest form
@@ -521,10 +572,12 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
     asking = asking_clauses(asked_part(q)) or asked_part(q)
     figure = next((k for kinds in (FIGURE_MEASURES, FIGURE_KINDS) for k, p in kinds if re.search(p, asking)), None)
     aspects = tuple(k for k, p in ASPECTS if re.search(p, q))
-    numbers = stated_numbers(q, tuple(x for n in names if n.doc_id in doc_ids for x in n.numbers))
+    named = set(doc_ids)
+    mine = [n for n in names if n.doc_id in named] if named else []
+    numbers = stated_numbers(q, tuple(x for n in mine for x in n.numbers))
     compact = re.sub(r"\s+", "", q)
-    exact = any(n.doc_id in doc_ids and (any(x and x in compact for x in n.numbers) or (n.title and len(n.title) >= 8 and n.title in compact))
-                for n in names)
+    exact = any(any(x and x in compact for x in n.numbers) or (n.title and len(n.title) >= 8 and n.title in compact)
+                for n in mine)
     unit = re.search(r"(?:多少|几)(?:万)?(座|家|个(?!月|金额|数额|比例|百分点|税|人)|项|所|条|名|人|批|套|辆|台|户|间|张|次|场|吨|"
                      r"公顷|亩|平方米|平米|公里|万元|亿元|元)", without_cases(q))
     quoted = tuple(x for x in re.findall(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]", q) if not re.fullmatch(r"\d+\+?", x))

@@ -155,7 +155,7 @@ def unit_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> list[
 def metadata_hits(index: PolicyIndex, query: Query, scope: tuple[str, ...]) -> list[Hit]:
     """The first record of each document in scope (its header, where the metadata is quoted from)."""
     docs = [d for d in index.documents if not scope or d in scope]
-    return [Hit(recs[0], 1.0, "metadata") for d in docs if (recs := index.records_of(d))]
+    return [Hit(r, 1.0, "metadata") for d in docs if (r := index.first_record(d)) is not None]
 
 
 def cosine(similarity: float) -> float:

@@ -9,8 +9,7 @@ Built once per opened index; no I/O beyond the index's own lookups.
 """
 from __future__ import annotations
 
-import bisect
-import itertools
+import functools
 import math
 import re
 
@@ -97,9 +96,8 @@ class Vocabulary:
         self.n = max(1, len(index.records))
         self._df: dict[str, int] = {}
         self._used: set[str] = set()  # terms some record holds, found without counting them (used)
-        self._joined: str | None = None
-        self._starts: list[int] = []
         self._tagger = None
+        self._tags: dict[str, tuple[tuple[str, str], ...]] = {}  # text → its part-of-speech tags (_pos)
         self._contractions: dict[str, list[str]] | None = None  # built on first use (contracted)
         self._national: tuple[str, ...] | None = None  # the library's State Council documents
         self._parts: dict[str, list[str]] = {}
@@ -113,20 +111,7 @@ class Vocabulary:
             if token_df:
                 self._df[term] = token_df
                 return token_df
-            self._join()
-            # One find per record that holds the term: after a hit, go on from the next record. A
-            # number is found as a whole number (4岁 is not inside 24岁).
-            count, i = 0, self._find(term, 0)
-            while i >= 0:
-                count += 1
-                k = bisect.bisect_right(self._starts, i)  # records up to the one holding this hit
-                if count == DF_EXACT_UP_TO and k < self.n:
-                    # A frequent run of characters (新认定 in thousands of records): its rate in the
-                    # records read so far stands for the rest (its idf is small either way).
-                    count = round(count * self.n / k)
-                    break
-                nxt = self._starts[k] if i < self._starts[-1] else len(self._joined)
-                i = self._find(term, nxt)
+            count = self.index.text_scan().count(term, DF_EXACT_UP_TO)  # a number as a whole number (4岁 is not inside 24岁)
             self._df[term] = count
         return self._df[term]
 
@@ -140,25 +125,11 @@ class Vocabulary:
             return True
         if self.index.doc_freq(term):
             return True
-        self._join()
-        if self._find(term, 0) < 0:
+        if not self.index.text_scan().holds_any(term):
             self._df[term] = 0
             return False
         self._used.add(term)
         return True
-
-    def _find(self, term: str, start: int) -> int:
-        i = self._joined.find(term, start)
-        while i > 0 and term[:1].isdigit() and (self._joined[i - 1].isdigit() or self._joined[i - 1] == "."):
-            i = self._joined.find(term, i + 1)
-        return i
-
-    def _join(self) -> None:
-        """Every record's folded text in one string, with where each starts (built once)."""
-        if self._joined is None:
-            texts = [fold(r.text + (r.section_title or "")) for r in self.index.records]
-            self._starts = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))
-            self._joined = "\n".join(texts)
 
     def records_with(self, term: str) -> list[Record]:
         """The records that hold `term`: from the inverted index, or, for a word that is no index
@@ -170,13 +141,7 @@ class Vocabulary:
     def records_containing(self, term: str) -> list[Record]:
         """The records whose folded text holds `term` anywhere, as a run of characters (1000元 is
         no index term)."""
-        self._join()
-        out, i = [], self._joined.find(term)
-        while i >= 0:
-            k = bisect.bisect_right(self._starts, i) - 1
-            out.append(self.index.records[k])
-            i = self._joined.find(term, self._starts[k + 1]) if k + 1 < len(self._starts) else -1
-        return out
+        return [self.index.records[i] for i in self.index.text_scan().containing(term)]
 
     def idf(self, term: str) -> float:
         return math.log((self.n + 1) / (self.df(term) + 0.5))
@@ -413,9 +378,17 @@ class Vocabulary:
                 self._tagger.tokenizer, self._tagger.word_tag_tab = tok, jieba.posseg.dt.word_tag_tab
             else:
                 self._tagger = jieba.posseg.POSTokenizer(tok)
-        # Words of the corpus's own vocabulary come back untagged ("x"): they are names, so content.
-        return [(w.word.strip(), "n" if w.flag == "x" and re.search(r"[\u4e00-\u9fff]", w.word) else w.flag)
-                for w in self._tagger.cut(text)]
+        # The same few words are tagged again and again (each term of each question, 企业给予 in
+        # most): the tags of a text depend only on it and the index's dictionary, so they are kept.
+        tags = self._tags.get(text)
+        if tags is None:
+            # Words of the corpus's own vocabulary come back untagged ("x"): they are names, so content.
+            tags = tuple((w.word.strip(), "n" if w.flag == "x" and re.search(r"[\u4e00-\u9fff]", w.word) else w.flag)
+                         for w in self._tagger.cut(text))
+            if len(self._tags) >= 50_000:
+                self._tags.clear()
+            self._tags[text] = tags
+        return list(tags)
 
     def unknown_places(self, question: str) -> list[str]:
         """Places the question names that no document mentions (重庆市 asked of a Sichuan library):
@@ -566,10 +539,15 @@ def _tiling(term: str, parts: list[str]) -> list[str]:
 def _homophone(a: str, b: str) -> bool:
     """Two words of one length whose differing characters share a reading (any of their readings,
     toneless): the slip a pinyin input method makes."""
+    return all(x == y or _readings(x) & _readings(y) for x, y in zip(a, b))
+
+
+@functools.lru_cache(maxsize=20_000)
+def _readings(c: str) -> frozenset[str]:
+    """A character's readings, toneless (pypinyin; the same few thousand characters recur)."""
     from pypinyin import Style, pinyin
 
-    return all(x == y or set(pinyin(x, style=Style.NORMAL, heteronym=True)[0]) & set(pinyin(y, style=Style.NORMAL, heteronym=True)[0])
-               for x, y in zip(a, b))
+    return frozenset(pinyin(c, style=Style.NORMAL, heteronym=True)[0])
 
 
 COMMON_CHAR_FREQ = 50_000  # jieba's count of the commonest one-character words (了 是 在 和 有 的 … 能 给 新)

@@ -152,6 +152,46 @@ def test_lookups_agree_with_a_scan_of_the_records(settings, emb):
         assert idx.with_unit(unit) == scan
     assert idx.with_unit("省大数据中心") and [r.measure for r in idx.with_unit("省大数据中心")] == [10, 14, 22]
 
+    # Runs of characters that are no BM25 term are found through the documents' signatures
+    # (assistant/textscan.py): the same records as a scan of every record's folded text.
+    import re
+
+    from assistant.load import fold
+    from assistant.topic import Vocabulary
+
+    texts = [fold(r.text + (r.section_title or "")) for r in idx.records]
+    vocab = Vocabulary(idx)
+    for term in ("新经济增加值", "瞪羚企业", "100万元", "5", "00", "2025", "业", "责任单位：省", "不存在的词语", "万元奖励"):
+        anywhere = [r for r, t in zip(idx.records, texts) if term in t]
+        assert vocab.records_containing(term) == anywhere
+        # A number counts as a whole number: not right after a digit or a point.
+        whole = [t for t in texts if re.search(r"(?<![\d.])" + re.escape(term) if term[0].isdigit() else re.escape(term), t)]
+        assert idx.text_scan().count(term, 1000) == len(whole)
+        assert idx.text_scan().holds_any(term) == bool(whole)
+    assert idx.text_scan().count("新经济增加值", 1000) > 0 and idx.text_scan().count("00", 1000) < len(vocab.records_containing("00"))
+
+
+def test_an_index_is_freed_without_the_cycle_collector(settings, emb):
+    """An opened index's objects are frozen out of the cycle collector (index._gc_paused), so they
+    must hold no reference cycle: dropping an index and its answerer frees them at once."""
+    import gc
+    import weakref
+
+    build_index(settings, embedder=emb, progress=False)
+    idx = open_index(settings, embedder=emb)
+    ans = Answerer(idx)
+    for q in ("新认定的省级新经济示范企业能获得多少资金奖励？", "文号是什么？", "第（十三）条由哪个单位牵头？", "瞪龄企业能拿多少钱？"):
+        assert ans.ask(q).answer
+    newer = open_index(settings, embedder=emb, previous=idx)
+    refs = [weakref.ref(x) for x in (idx, ans, ans.vocab, idx.text_scan())]
+    gc.disable()
+    try:
+        del idx, ans
+        assert [r() is None for r in refs] == [True] * 4
+    finally:
+        gc.enable()
+    assert newer.records
+
 
 def test_document_terms_do_not_depend_on_the_rest_of_the_corpus(settings, emb):
     """A document's cached BM25 terms are the same whether it is indexed alone or with others."""
@@ -261,6 +301,15 @@ def test_lexicon_matches_bm25s_and_updates_like_a_rebuild():
         assert np.allclose(step.scores(q), at_once.scores(q), atol=1e-6)
         assert step.scores(q).max() > 1
     assert step.doc_freq("企业") == sum("企业" in t for k in step.keys for t in tokens[k]) > 10
+    # Each term's postings are the records holding it, in order, with its count (the update that only
+    # adds inserts into the arrays; one that removes merges them).
+    rows = [t for k in step.keys for t in docs[k].records]
+    for term in ("瞪羚企业", "资金", "临港", "扣除", step.vocab[-1]):
+        i = step.term_id(term)
+        col = slice(int(step.indptr[i]), int(step.indptr[i + 1]))
+        assert step.postings[col].tolist() == [n for n, row in enumerate(rows) if term in row]
+        assert step.tf[col].tolist() == [row[term] for row in rows if term in row]
+    assert step.dl.tolist() == [sum(row.values()) for row in rows]
     gone = step.update(set(step.keys), [])
     assert gone.n_records == 0 and gone.vocab == [] and gone.words == {}
 
