@@ -354,9 +354,10 @@ def chosen_tiers(question: str, ts: tuple[Tier, ...], units: tuple[str, ...]) ->
     # What tells the tiers apart is what their conditions do not share (黄埔区的… 番禺区的… 南沙区的…
     # of one 分别 list): the question naming that part names the tier; else the whole condition.
     # (a part as short as one character, 乙 of 甲街道、乙街道, is named with the character after it: 乙街)
-    named = [d for d in _distinct([fold(t.condition) for t in ts], keep_tail=1) if len(d) >= 2 and d in q]
+    parts = _distinct([fold(t.condition) for t in ts], keep_tail=1)
+    named = [i for i, d in enumerate(parts) if len(d) >= 2 and d in q]
     if len(named) == 1:
-        return [ts[_distinct([fold(t.condition) for t in ts], keep_tail=1).index(named[0])]], "named"
+        return [ts[named[0]]], "named"
     overlap = [_lcs(fold(t.condition), q) for t in ts]
     top = max(overlap)
     if top >= 2 and overlap.count(top) == 1:

@@ -22,7 +22,7 @@ from .query import Query, without_options
 from .reading import NEGATED
 from .records import Hit, Record
 from .retrieve import Retrieval, in_scope
-from .tiers import asked_magnitudes, placeable, tiers
+from .tiers import CAP_WORDS, asked_magnitudes, magnitudes, placeable, tiers
 from .topic import ASPECT_WORDS, BENEFIT_WORDS, Vocabulary, contains
 
 PASSAGES = 5  # records read into sentences: retrieval's best few hold the answer nine times in ten
@@ -102,13 +102,13 @@ class Subject:
 ITEM_LABEL = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．](?!\d)|[一二三四五六七八九十]+、)")
 # Words that limit how far a figure before them may go: its ceiling, or how long a period may be
 # extended (可适当延长，但…最长不得超过90日; 延长期限一般不得超过三个月).
-LIMIT = re.compile(r"最高|最多|最长|不超过|不得超过|不能超过|上限|封顶|限额|延长")
+LIMIT = re.compile("|".join(CAP_WORDS + ("最长", "延长")))
 
 
 # Lengths of time: a deadline is stated with how far it may be extended. (A money ceiling in a
 # sentence of its own is another grant's as often as not: 个人…最高不超过15万元；小微企业…最高不超过
 # 300万元. A grant's cap in its own clause is kept by items.record_items.)
-PERIOD_UNITS = ("天", "日", "个月", "年", "周", "工作日")
+PERIOD_UNITS = ("天", "个月", "年", "周")  # (tiers.magnitudes reads 日 and 工作日 as 天)
 # A sentence that grants something (给予…, 按设备款的10%补助，最高30万元) states a provision of its own,
 # with its own limit: it limits no other.
 GRANTS = re.compile(r"给予|奖励|补助|补贴|资助|奖补|贴息|扶持")
@@ -121,8 +121,6 @@ def completing(p: Passage, i: int) -> list[int]:
     (应当…30日内支付款项；合同另有约定的，…最长不得超过60日; …30日内形成处理结果。情况复杂的，
     …最长不得超过90日), and the sentence of the paragraph saying what follows when the period is
     missed (逾期…的，视为…). Indices in text order, i among them."""
-    from .tiers import magnitudes
-
     ss, text = p.sentences, p.record.text
 
     def same_paragraph(a: Sentence, b: Sentence) -> bool:
