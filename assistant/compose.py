@@ -409,7 +409,10 @@ def topic_draft(ev: Evidence, q: str, vocab: Vocabulary, index: PolicyIndex) -> 
             # 会同市发展改革委负责…): of the best passages without notes, the first whose sentences
             # state a duty answers, quoted with the sentence that states it.
             for p in [top] + [x for x in ev.on_topic[1:3] if x.record.kind == "measure" and x.record.duty_status == "none"]:
-                stated = next(((x, roles) for x in p.best(len(p.sentences)) if (roles := read_text_duty(x.text))), None)
+                # (the sentence holding most of the question's own words states the duty asked: an
+                # article gives each unit its sentence, 生态环境部门负责…统一监督管理。综合行政执法部门负责…)
+                order = sorted(p.sentences, key=lambda x: (-vocab.coverage(list(ev.terms), x.text), -x.score))
+                stated = next(((x, roles) for x in order if (roles := read_text_duty(x.text))), None)
                 if stated:
                     sentence, roles = stated
                     quote = best_sentences(ev, p)

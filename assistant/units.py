@@ -148,8 +148,10 @@ def _split_units(part: str, keep_generic: bool = True) -> list[str]:
     # 及/以及 joins two names (A及B局), 和 after a unit's name (A局和B局); 和 at a name's start is
     # part of it (和平区, 和田地区).
     part = _AND_AFTER_UNIT.sub("、", part)
+    # (a list inside brackets is part of one name: 开发区（集聚区、园区）管理机构)
+    part = re.sub(r"[(（][^()（）]*[)）]", lambda m: m.group(0).replace("、", "\0"), part)
     for u in re.split(r"[、，,/]|以?及(?=[\u4e00-\u9fff]{2,}(?:部|委|厅|局|办|署|行|会)(?:[、，,]|$))", part):
-        u = re.sub(r"^(由|请|以及)", "", u.strip())
+        u = re.sub(r"^(由|请|以及)", "", u.strip()).replace("\0", "、")
         # "A、B等有关部门和单位": the list's named units are A and B.
         u = re.sub(r"等[\u4e00-\u9fff]{0,8}?(部门|单位|机构)$|等$", "", u).strip()
         if not u:
@@ -185,11 +187,29 @@ _COMPOSED = re.compile(r"由([^，,。；;：:“”]{2,80}?)(?:等)?(?:部门|�
 _MEMBERS = re.compile(r"[，,]([^，,。；;：:“”]{2,80}?)为(?:成员|成员单位)")
 
 
+_LEVELS = re.compile(r"^(?:[省市县区乡镇](?:\([^)]*\))?、)+[省市县区乡镇](?:\([^)]*\))?(?=[\u4e00-\u9fff]{4,})")
+# A unit opening a sentence that it 应当 do something (市场监督管理部门在核准登记…时，应当…标注) is
+# the one the duty falls on, as a regulation assigns duties.
+_OPENING_SHALL = re.compile(r"^(?:第[一二三四五六七八九十百零\d]+条)?\s*([^，,。；;：:“”由]{2,40}?)(?:在[^，,。；;]{1,40}?时[，,])?应当")
+
+
+# A 会同 clause anywhere in a sentence (…，会同自然资源和规划部门绘制…示意图; 协商不成的，A、B应当会同C指导):
+# the clause's actor — named before 会同, else the unit opening the sentence, whose clauses it goes
+# on with — leads, the partner (named up to its unit word) supports.
+_WITH = re.compile(r"(?:^|[，,；;])([^，,。；;：:“”]{2,80}?)?(?:应当|应|须|可以|并|负责)?会同"
+                   r"([^，,。；;：:“”]{2,40}(?:部门|机关|机构|局|委员会|委会|委|办公室|办|厅|中心|政府))")
+
+
 def read_text_duty(sentence: str) -> dict[str, list[str]] | None:
     """The roles a sentence of a measure states in its text: {"lead", "co", "listed"}, or None.
     A 会同 partner supports; whoever 牵头 or 召集 (convenes) leads, with the members as listed
-    units; an actor alone that 负责/承担… is responsible (listed)."""
+    units; an actor alone that 负责/承担… or opens a sentence it 应当 do is responsible (listed); a
+    会同 clause later in a sentence makes its actor lead and its partner support."""
     def actors(part: str) -> list[str]:
+        # 市、县（市、区）特种设备安全监督管理部门: the levels a unit acts at are no units of their own
+        part = _LEVELS.sub("", re.sub(r"^第[一二三四五六七八九十百零\d]+条\s*", "", part))
+        # (电梯所在地的乡（镇）人民政府: where it acts is said before 的, the unit after it)
+        part = re.sub(r"^[^、，,()]{1,12}的(?=[^、，,]{2,})", "", part)
         names = [u for u in _split_units(part) if 2 <= len(re.sub(r"\(.*?\)", "", u)) <= 15]
         # (a unit written with its other name in brackets is judged by its own name)
         # (各区公安机关, 各级财政部门: every unit of that kind, judged by the kind)
@@ -204,6 +224,19 @@ def read_text_duty(sentence: str) -> dict[str, list[str]] | None:
         for m in pattern.finditer(folded):
             if names := actors(next(g for g in m.groups() if g)):
                 return {"lead": names if role == "lead" else [], "co": [], "listed": names if role == "listed" else []}
+    stated = _stated_duty(folded, actors)
+    if stated and stated["co"]:
+        return stated
+    opening = _OPENING_DUTY.match(folded) or _OPENING_SHALL.match(folded)
+    for m in _WITH.finditer(folded):
+        actor = actors((m.group(1) or "").split("由")[-1]) or (actors(opening.group(1)) if opening else [])
+        if actor and (co := actors(m.group(2))):
+            return {"lead": actor, "co": co, "listed": []}
+    return stated
+
+
+def _stated_duty(folded: str, actors) -> dict[str, list[str]] | None:
+    """Roles of a sentence whose actor and verb are written together (由A会同B负责, A负责…, A应当…)."""
     for m in [*_IN_TEXT_DUTY.finditer(folded), *_OPENING_DUTY.finditer(folded)]:
         lead, co = actors(m.group(1)), actors(m.group(2) or "")
         if not lead or (m.group(2) and not co):
@@ -212,6 +245,9 @@ def read_text_duty(sentence: str) -> dict[str, list[str]] | None:
         if co or m.group(3) in ("牵头", "召集"):
             return {"lead": lead, "co": co, "listed": members}
         return {"lead": [], "co": [], "listed": lead}
+    m = _OPENING_SHALL.match(folded)
+    if m and (names := actors(m.group(1))):
+        return {"lead": [], "co": [], "listed": names}
     return None
 
 

@@ -131,6 +131,17 @@ def test_seed_responsibilities(seed_records):
     ("相关费用由县人民政府承担", {"lead": [], "co": [], "listed": ["县人民政府"]}),
     # An adverb before the verb (另行制定) is no part of the actor.
     ("具体操作办法，由国务院税务主管部门另行制定", {"lead": [], "co": [], "listed": ["国务院税务主管部门"]}),
+    # A unit opening a sentence of what it 应当 do bears that duty; the levels it acts at are no units.
+    ("第六条 市场监督管理部门在核发许可证时，应当注明经营范围。", {"lead": [], "co": [], "listed": ["市场监督管理部门"]}),
+    ("第四条 市、县（市、区）交通运输主管部门负责本辖区内的客运管理工作。", {"lead": [], "co": [], "listed": ["交通运输主管部门"]}),
+    # A 会同 clause later in the sentence: its actor (else the sentence's opening unit) leads, the
+    # partner supports; a list in brackets is part of one name.
+    ("水行政部门负责河道的日常管理，依法查处违法采砂行为，会同农业农村部门划定禁渔区域。",
+     {"lead": ["水行政部门"], "co": ["农业农村部门"], "listed": []}),
+    ("协商不成的，所在地的街道办事处、开发区（园区、集聚区）管理机构应当会同县级住房城乡建设部门协调确定。",
+     {"lead": ["街道办事处", "开发区（园区、集聚区）管理机构"], "co": ["县级住房城乡建设部门"], "listed": []}),
+    # People and firms bound by a rule are no units.
+    ("经营者应当会同物业服务企业做好登记。", None),
 ])
 def test_a_duty_stated_in_the_text_is_read_like_a_note(sentence, roles):
     assert read_text_duty(sentence) == roles
