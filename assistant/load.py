@@ -108,6 +108,13 @@ META_KEYS = {
     "成文日期": "written_date",
     "发布日期": "published_date",
     "发布时间": "published_date",
+    "发表时间": "published_date",
+    "发表日期": "published_date",
+    # A page's 来源 names the body that put the text out (信息来源：市人力资源社会保障局) or the site
+    # it came from: the issuer when nothing else names one (read_metadata).
+    "信息来源": "source",
+    "文章来源": "source",
+    "来源": "source",
     "文号": "doc_number",
     "发文字号": "doc_number",
     "有效性": "validity",
@@ -115,7 +122,7 @@ META_KEYS = {
     "名称": "title",
 }
 META_IGNORED = ("公文种类", "主题分类", "废止日期", "主题词", "体裁分类", "组配分类", "实施日期", "信息分类", "服务对象",
-                "来源", "层级", "类型", "分类", "状态", "官方链接", "原文链接", "主题", "发文日期", "截止时间", "抓取时间")
+                "层级", "类型", "分类", "状态", "官方链接", "原文链接", "主题", "发文日期", "截止时间", "抓取时间")
 # The key is read by its Chinese characters: pages space them out (索 引 号) and OCR may read a
 # stray mark between them (索引1号).
 _META_LINE = re.compile(r"^([\u4e00-\u9fff\s\d]{2,14}?)\s*[:：]\s*(.*)$")
@@ -610,11 +617,13 @@ def read_metadata(text: str, found: dict) -> dict:
         order = next((m for m in (ORDER_NUMBER.search(fold(x)) for x in lines[:30]
                                   if _OWN_NUMBER.match(fold(x).strip())) if m), None)
         head = re.match(r"^(.{3,60}?)关于", meta.get("title", ""))
-        for cand in (letterhead, order.group(1) if order else None, head.group(1) if head else None, meta.get("site")):
+        source = re.sub(r"(?:官方)?(?:门户)?(?:网站|官网|网)$", "", meta.get("source") or "")
+        for cand in (letterhead, order.group(1) if order else None, head.group(1) if head else None, meta.get("site"), source):
             if cand and split_bodies(cand):
                 meta["publisher"] = "、".join(split_bodies(cand))
                 break
     meta.pop("site", None)
+    meta.pop("source", None)
     if meta.get("doc_number"):
         # The 文号 a field holds, with its brackets as GB/T 9704 prints them: (川发改价格〔2025〕480号)
         # and an OCR misreading of the field (J川发改…, 〔2024】) give the same number.
@@ -628,7 +637,7 @@ def read_metadata(text: str, found: dict) -> dict:
 
 
 def _starts_numbered(folded_line: str) -> bool:
-    return bool(re.match(r"^([一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十百\d]+[条章])", folded_line))
+    return bool(re.match(r"^([一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十百\d]+[条章]|\d{1,2}[、.](?!\d))", folded_line))
 
 
 def doc_id_for(name: str) -> str:
