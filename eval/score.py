@@ -258,6 +258,13 @@ def _roles_ok(q: Question, cites: list[dict], notes: list[str]) -> bool:
     have = {role: {_unit_key(u) for c in relevant for u in c.get(f, []) or []}
             for role, f in (("lead", "lead_units"), ("co", "co_units"), ("listed", "listed_units"))}
     have["listed"] |= {_unit_key(u) for c in relevant for u in c.get("joint_units", []) or []}
+    # A unit a measure makes solely responsible (第四条 X负责…; 责任单位：X) has no one to lead or to be
+    # listed beside: writers of gold call it either, and either role meets the other.
+    for c in relevant:
+        lead, co, listed = (c.get(f, []) or [] for f in ("lead_units", "co_units", "listed_units"))
+        if len(lead) + len(listed) == 1 and not co:
+            have["lead"] |= {_unit_key(u) for u in lead + listed}
+            have["listed"] |= {_unit_key(u) for u in lead + listed}
     ok = True
     for role, gold in (("lead", q.lead), ("co", q.co), ("listed", q.listed)):
         lost = [u for u in gold if _unit_key(u) not in have[role]]

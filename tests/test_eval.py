@@ -98,3 +98,18 @@ def test_a_section_is_cited_by_its_text_or_a_measure_under_it():
     own_text = {"doc_id": "d", "measure": None, "section": "一"}
     s = parse_questions('{"question": "q", "doc": "d", "sections_any": ["d#一"]}')[0]
     assert score_answer(s, {"answer": "", "found": True, "citations": [own_text]}).citation_ok
+
+
+def test_a_unit_solely_responsible_meets_a_gold_lead_or_listed():
+    """Rule: a measure naming one unit responsible and no other (第四条 X负责…) has no one for it to
+    lead or be listed beside: either role meets the other; beside a second unit the roles count."""
+    lead = parse_questions('{"question": "q", "doc": "d", "cites_any": ["d#4"], "lead": ["市财政局"]}')[0]
+    listed = parse_questions('{"question": "q", "doc": "d", "cites_any": ["d#4"], "listed": ["市财政局"]}')[0]
+    alone = {"doc_id": "d", "measure": 4, "listed_units": ["市财政局"]}
+    led = {"doc_id": "d", "measure": 4, "lead_units": ["市财政局"]}
+    assert score_answer(lead, {"answer": "市财政局", "found": True, "citations": [alone]}).role_ok
+    assert score_answer(listed, {"answer": "市财政局", "found": True, "citations": [led]}).role_ok
+    shared = {"doc_id": "d", "measure": 4, "listed_units": ["市财政局", "市税务局"]}
+    assert not score_answer(lead, {"answer": "市财政局", "found": True, "citations": [shared]}).role_ok
+    supported = {"doc_id": "d", "measure": 4, "lead_units": ["市税务局"], "co_units": ["市财政局"]}
+    assert not score_answer(lead, {"answer": "市财政局", "found": True, "citations": [supported]}).role_ok
