@@ -207,7 +207,8 @@ def read_text_duty(sentence: str) -> dict[str, list[str]] | None:
     会同 clause later in a sentence makes its actor lead and its partner support."""
     def actors(part: str) -> list[str]:
         # 市、县（市、区）特种设备安全监督管理部门: the levels a unit acts at are no units of their own
-        part = _LEVELS.sub("", re.sub(r"^第[一二三四五六七八九十百零\d]+条\s*", "", part))
+        # (the article's label, 第四条, or an item's, （二）, opens the sentence but names no one)
+        part = _LEVELS.sub("", re.sub(r"^(?:第[一二三四五六七八九十百零\d]+条|\([一二三四五六七八九十\d]+\))\s*", "", part))
         # (电梯所在地的乡（镇）人民政府: where it acts is said before 的, the unit after it)
         part = re.sub(r"^[^、，,()]{1,12}的(?=[^、，,]{2,})", "", part)
         names = [u for u in _split_units(part) if 2 <= len(re.sub(r"\(.*?\)", "", u)) <= 15]

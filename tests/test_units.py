@@ -133,6 +133,7 @@ def test_seed_responsibilities(seed_records):
     ("具体操作办法，由国务院税务主管部门另行制定", {"lead": [], "co": [], "listed": ["国务院税务主管部门"]}),
     # A unit opening a sentence of what it 应当 do bears that duty; the levels it acts at are no units.
     ("第六条 市场监督管理部门在核发许可证时，应当注明经营范围。", {"lead": [], "co": [], "listed": ["市场监督管理部门"]}),
+    ("（二）卫生健康主管部门应当组织开展宣传。", {"lead": [], "co": [], "listed": ["卫生健康主管部门"]}),
     ("第四条 市、县（市、区）交通运输主管部门负责本辖区内的客运管理工作。", {"lead": [], "co": [], "listed": ["交通运输主管部门"]}),
     # A 会同 clause later in the sentence: its actor (else the sentence's opening unit) leads, the
     # partner supports; a list in brackets is part of one name.
