@@ -33,16 +33,17 @@ from .topic import Vocabulary, contains
 
 # The units that answer each kind of figure a question asks for.
 KIND_UNITS = {"money": ("元", "美元", "欧元", "港元"), "percent": ("%", "‰", "个百分点", "比"),
-              "duration": ("年", "个月", "天", "周"), "points": ("分",), "area": ("平方米", "公顷", "亩"),
+              "duration": ("年", "个月", "天", "周", "小时", "分钟"), "points": ("分",), "area": ("平方米", "公顷", "亩"),
+              "age": ("岁",),
               "count": ("个", "家", "项", "座", "所", "人", "台", "套", "件", "户", "次", "床", "辆", "条", "批", "处", "栋",
-                        "幢", "张", "篇", "部", "场", "支", "款", "公顷", "亩", "平方米", "公里", "间", "吨")}
+                        "幢", "张", "篇", "部", "场", "支", "款", "公顷", "亩", "平方米", "公里", "间", "吨", "只")}
 # A grant of money may be stated as a share of a base (按投资额的30%给予补助): it answers 多少钱 too.
 MONEY_LIKE = KIND_UNITS["money"] + ("%", "‰", "倍", "比")
 # 有哪几项，各多少 asks the amounts of the items (money or a share), not how many there are.
 ITEM_FIGURES = KIND_UNITS["money"] + KIND_UNITS["percent"] + ("倍",)
 # 多少 with nothing saying what is counted asks whatever figure the text gives (达到总投资的多少: a share;
 # 新增光伏装机的目标是多少: 6380千瓦), except a person's age and lengths of time, which 多久/几岁 ask.
-ANY_FIGURE = tuple(u for u in UNIT_NAMES if u not in ("岁", "年", "个月", "天", "周"))
+ANY_FIGURE = tuple(u for u in UNIT_NAMES if u not in ("岁", "年", "个月", "天", "周", "小时", "分钟"))
 # Cosine above which a sentence is read as saying what the question asks though it shares none of
 # its rarer words. multilingual-e5's cosines are compressed: over the seed's questions, the sentence
 # holding the answer has a median of 0.915, other sentences 0.857, and 99 in 100 of them stay under
@@ -176,6 +177,7 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
     own = subject_of(replace(ev.query, text=asking), vocab.terms(asking), vocab) if asking != fold(ev.query.text) else None
     kin_asked = bool(re.search(KIN, fold(ev.query.text)))
     asked = asked_magnitudes(ev.query.text)
+    years = set(re.findall(r"(?:到|至)\s*(\d{4})\s*年", fold(ev.query.text)))  # a horizon the question names
     out = []
     for p in ev.on_topic:
         # A scale of tiers (罚款金额在15万元以下的…；15万元以上的，50万元以下的…) that places the
@@ -214,6 +216,8 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
             about = about or placed_here
             if not about or not tiers_agree(ev.query.tiers, context):
                 continue
+            if years and (horizon := horizon_of(p, s)) and horizon not in years:
+                continue  # 到2035年的目标 asked: a figure its paragraph sets for 2025 is another year's
             if any(affirms(fold(context), t) for t in subject.denied):
                 continue  # a clause for what the asker says they are not (不属于智能制造那类)
             granted_to = [re.split(r"给予|奖励|补助|补贴|资助", c)[0] for c in _figure_clauses(s.text, figs)]
@@ -238,6 +242,15 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
                                  + 1.0 * (p.record.doc_id in ev.query.doc_ids)  # a document the question names
                                  + 1.0 * category + 1.0 * placed_here, placed_here))
     return sorted(out, key=lambda c: -c.score), rare
+
+
+def horizon_of(p: Passage, s: Sentence) -> str | None:
+    """The year a figure is set for: the last 到/至/于 YYYY年 of its paragraph up to the end of its
+    sentence (至2035年，公园城市基本建成。…森林覆盖率达到23%左右: 2035)."""
+    text = p.record.text
+    start = text.rfind("\n", 0, s.start) + 1
+    found = re.findall(r"(?:到|至|于)\s*(\d{4})\s*年", fold(text[start:s.start + len(s.text)]))
+    return found[-1] if found else None
 
 
 # What a figure measures, named before the measure word: 贴息比例, 投资基金规模, 缴费比例, 贷款总额的
@@ -396,7 +409,8 @@ def _grant_text(c: Candidate, picked: list[Tier], how: str, subject, vocab: Voca
             line += "，" + "，".join(x.strip() for x in caps)
         return line + "。"
     # (a 分别 list is one statement: its clauses pair by order, none stands for itself)
-    parts = [x for x in re.split(r"(?<=[，,；;、])", s) if x.strip()] if "分别" not in s else [s]
+    # (nor is an enumeration of figures, 二百毫升、三百毫升或者四百毫升: its 、 joins options of one grant)
+    parts = [x for x in re.split(r"(?<=[，,；;])|(?<=、)(?![\d零〇一二两三四五六七八九十百千])", s) if x.strip()] if "分别" not in s else [s]
     # A figure in the condition (研发费用超过500万元的) is the threshold, not what is granted.
     conditions = [fold(t.condition) for t in c.tiers if t.condition.strip()]
     with_figure = [i for i, x in enumerate(parts) if any(f.text in x for f in c.figures)
@@ -425,7 +439,7 @@ def amount_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
         # Said where the subject is named most: the passage holding the most of it.
         top = max(ev.on_topic, key=lambda p: max((subject_share(s.text + (p.record.title or ""), subject, vocab)
                                                   for s in p.sentences), default=0.0))
-        what = "具体金额" if (query.figure_kind or "money") == "money" else "具体数值"
+        what = "具体金额" if query.figure_kind == "money" else "具体数值"
         shown = [t for t in rare if contains(fold(top.record.text + (top.record.title or "")), t)]
         about = f"“{shown[0]}”" if shown else "这一内容"
         mention = top.best(1)[0].text if top.sentences else (top.record.title or top.record.text[:80])

@@ -29,7 +29,7 @@ _CN = f"[{CN_NUMERAL_CHARS}]+"
 
 META_FIELDS = (
     ("doc_number", r"文号|发文字号|字号|编号是"),
-    ("publisher", r"发布机构|发文机关|发文单位|名义(印发|发布|下发)|(哪个|哪些|哪几个|哪几家|什么|哪一?级)(部门|单位|机关|机构|政府)(联合|一起|共同)?(发布|印发|发的|出台|制定|下发)|谁(发布|印发|发的|制定|出台)"),
+    ("publisher", r"发布机构|发文机关|发文单位|名义(印发|发布|下发)|(哪个|哪些|哪几个|哪几家|什么|哪一?级)(部门|单位|机关|机构|政府)(联合|一起|共同|、哪天|、什么时候|在哪天|什么时候)?(发布|印发|发的|出台|制定|下发)|谁(发布|印发|发的|制定|出台)"),
     ("written_date", r"成文日期|成文时间|落款|签发日期|什么时候(成文|签发|印发)|(从|哪天|何时)成文|成文.{0,6}(几天|哪天|日期|时间)|(哪天|哪一天|什么时候|何时|哪年)印发|印发.{0,4}(日期|时间)|(文号|机构|标题)(和|及|、)日期"),
     ("published_date", r"发布日期|发布时间|公布日期|(什么时候|哪天|何时|哪一年|哪年)(对外)?(发布|公布|出台|发的|下发)|(对外)?发布.{0,4}(几天|哪天|隔了)"),
     ("validity", r"有效性|是否(有效|失效|废止)|还有效|有效吗|失效|废止"),
@@ -177,6 +177,7 @@ FIGURE_MEASURES = (
     # A quantity named by its unit and 数 (天数, 人数) is counted in that unit: 平均工作天数是多少.
     ("duration", r"多久|几年|多少年|多长时间|期限|几个月|多少个月|几天|多少天|(?:天|日|月|年)数|年限"),
     ("points", r"分值|几分|多少分"),
+    ("age", r"多大年龄|多大岁数|多少岁|几岁|年龄(?:是|为|有|要求|限制)?(?:多少|多大|几)|多大年纪|什么年纪"),
     ("money", r"多少钱|金额|多少元|万元|额度"),  # before counts: 几个金额 asks for the amounts
     # (个 of 个税, 个人 is no measure word: 能扣多少个税 asks money)
     ("count", r"多少(座|家|个(?![税人])|项|所|条|人|名)|几(座|家|个(?![税人])|项|所|名)|(?:人|户|家|件|次|个)数"),
@@ -256,7 +257,7 @@ class Query:
     unit_role: str | None = None  # lead | co | joint | None (any role)
     meta_fields: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()  # documents the question names
-    figure_kind: str | None = None  # money | percent | duration | count
+    figure_kind: str | None = None  # money | percent | duration | count | area | points | age
     aspects: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()  # numbers stated in the question that a source must contain
     followup: bool = False

@@ -30,7 +30,14 @@ _UNITS = {"元人民币": "元", "人民币": "元", "元": "元", "美元": "�
           "个工作日": "天", "工作日": "天", "日": "天", "周": "周",
           "件": "件", "床": "床", "辆": "辆", "分": "分", "座": "座", "所": "所", "条": "条", "批": "批", "处": "处",
           "栋": "栋", "幢": "幢", "张": "张", "篇": "篇", "部": "部", "场": "场", "支": "支", "款": "款",
-          "公顷": "公顷", "平米": "平方米", "公里": "公里", "千米": "公里", "间": "间"}
+          "公顷": "公顷", "平米": "平方米", "公里": "公里", "千米": "公里", "间": "间",
+          # measures regulations state (献二百毫升, 犬绳不超过两米, 满十八周岁, 三十分钟内到达)
+          "毫升": "毫升", "米": "米", "千克": "千克", "公斤": "千克", "周岁": "岁", "小时": "小时", "分钟": "分钟",
+          "只": "只"}
+# Units a number written in Chinese numerals is read with: money, shares, lengths of time, ages and
+# measures, which regulations write so (五十元, 十五日内, 两米, 二百毫升, 每户限养一只). A count of things
+# in other words (一次性, 两个, 三家) is a word, not a figure: policies write counted things in digits.
+_CN_UNITS = ("元", "%", "倍", "年", "个月", "天", "岁", "毫升", "米", "千克", "小时", "分钟", "只")
 UNIT_NAMES = tuple(dict.fromkeys(_UNITS.values()))  # every unit a magnitude is compared under
 _UNIT_RE = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
 # (A range's upper end may carry （不含）/（含） between its number and its unit: 2000万（不含）美元.)
@@ -111,12 +118,12 @@ def magnitudes(text: str) -> list[Magnitude]:
         if not (m.group("scale") or m.group("unit")) and not re.match(_RANGE_SEP + r"\d", t[m.end():]):
             continue  # a bare number, unless it opens a range (3000（含）—5000辆): it takes the range's unit
         n = m.group("n")
-        if not n[0].isdigit() and (m.group("unit") not in ("元", "%", "倍", "年", "个月", "天", "岁") or len(n) < 1):
+        if not n[0].isdigit() and _UNITS.get(m.group("unit") or "") not in _CN_UNITS:
             continue  # 一次性, 两个, 三家: counted things are written in digits in policies
         if t[m.start() - 1:m.start()] == "百" or t[m.start() - 3:m.start()] == "百分之":
             continue
         unit = _UNITS.get(m.group("unit") or "", "")
-        if unit == "年" and not m.group("scale") and (len(n) == 4 and n.isdigit()):
+        if unit == "年" and not m.group("scale") and len(n) == 4 and (n.isdigit() or re.fullmatch(r"[〇零○一二三四五六七八九]{4}", n)):
             continue  # 2025年 is a date
         nxt = t[m.end():m.end() + 1]
         if unit in ("年", "个月", "天") and nxt and nxt in "底末初":

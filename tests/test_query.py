@@ -117,3 +117,12 @@ def test_how_many_and_how_big_ask_a_figure_but_a_few_does_not():
     assert parse_query("我们几个合伙人能不能一起申请？").intent != "amount"
     assert parse_query("想招几个技术骨干过来，有没有人才政策？").intent != "amount"
     assert parse_query("发展目标分几个方面？").intent != "amount"
+
+
+@pytest.mark.parametrize("q", ["多大年龄的人可以献血？", "献血年龄要求多少？", "几岁以上的孩子可以参加？"])
+def test_an_age_asked_is_an_age(q):
+    assert parse_query(q).figure_kind == "age"
+
+
+def test_who_issued_and_when_asked_together():
+    assert set(parse_query("这份指导意见是哪个单位、哪天印发的？").meta_fields) >= {"publisher"}

@@ -67,3 +67,18 @@ def test_the_tier_a_question_names_is_picked_though_the_list_names_the_head_once
 def test_caps_are_the_figures_after_a_cap_word():
     assert [m.text for m in caps("按设备投资额的15%给予补助，单个项目最高不超过200万元")] == ["200万元"]
     assert caps("给予一次性奖励20万元") == []
+
+
+@pytest.mark.parametrize("text, value, unit", [
+    # Regulations write measures in Chinese numerals: volumes, lengths, ages, periods, minutes, heads.
+    ("每次可以选择献二百毫升", 200.0, "毫升"), ("牵引绳长度不得超过两米", 2.0, "米"), ("年满十八周岁", 18.0, "岁"),
+    ("应当在十五日内办理", 15.0, "天"), ("三十分钟内到达现场", 30.0, "分钟"), ("每户限养一只", 1.0, "只"),
+    ("处五十元罚款", 50.0, "元"),
+])
+def test_measures_written_in_chinese_numerals(text, value, unit):
+    assert [(m.value, m.unit) for m in magnitudes(text)] == [(value, unit)]
+
+
+@pytest.mark.parametrize("text", ["一次性补助", "两个以上", "三家企业", "提升三级", "二〇二一年十月十五日"])
+def test_counted_words_and_dates_in_chinese_numerals_are_no_magnitudes(text):
+    assert magnitudes(text) == []
