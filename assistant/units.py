@@ -190,6 +190,10 @@ _MEMBERS = re.compile(r"[，,]([^，,。；;：:“”]{2,80}?)为(?:成员|成�
 _LEVELS = re.compile(r"^(?:[省市县区乡镇](?:\([^)]*\))?、)+[省市县区乡镇](?:\([^)]*\))?(?=[\u4e00-\u9fff]{4,})")
 # A unit opening a sentence that it 应当 do something (市场监督管理部门在核准登记…时，应当…标注) is
 # the one the duty falls on, as a regulation assigns duties.
+# A unit named as a field's 主管部门 (公安机关是养犬管理工作的主管部门; 市卫生健康主管部门为本市献血工作的
+# 主管部门; 市林业主管部门主管本市古树名木保护工作): it is responsible for that field.
+_DESIGNATED = re.compile(r"^(?:第[一二三四五六七八九十百零\d]+条)?\s*([^，,。；;：:“”由]{2,40}?)(?:是|为)[^，,。；;]{0,30}?主管(?:部门|机关)"
+                         r"|^(?:第[一二三四五六七八九十百零\d]+条)?\s*([^，,。；;：:“”由]{2,40}?)主管(?=本市|本县|本区|本省|全市|全县|全区|全省|本行政区域)")
 _OPENING_SHALL = re.compile(r"^(?:第[一二三四五六七八九十百零\d]+条)?\s*([^，,。；;：:“”由]{2,40}?)(?:在[^，,。；;]{1,40}?时[，,])?应当")
 
 
@@ -211,6 +215,11 @@ def read_text_duty(sentence: str) -> dict[str, list[str]] | None:
         part = _LEVELS.sub("", re.sub(r"^(?:第[一二三四五六七八九十百零\d]+条|\([一二三四五六七八九十\d]+\))\s*", "", part))
         # (电梯所在地的乡（镇）人民政府: where it acts is said before 的, the unit after it)
         part = re.sub(r"^[^、，,()]{1,12}的(?=[^、，,]{2,})", "", part)
+        # (公安、城市管理等主管部门: the names share the unit word after 等 and are units by it)
+        shared = re.fullmatch(r"(.+?)等([\u4e00-\u9fff]{0,4}(?:部门|机关|机构))", part)
+        if shared and "、" in shared.group(1):
+            names = [u for u in _split_units(shared.group(1)) if 2 <= len(u) <= 15]
+            return names if all(not re.search(r"[的地得了]", u) for u in names) else []
         names = [u for u in _split_units(part) if 2 <= len(re.sub(r"\(.*?\)", "", u)) <= 15]
         # (a unit written with its other name in brackets is judged by its own name)
         # (各区公安机关, 各级财政部门: every unit of that kind, judged by the kind)
@@ -246,9 +255,10 @@ def _stated_duty(folded: str, actors) -> dict[str, list[str]] | None:
         if co or m.group(3) in ("牵头", "召集"):
             return {"lead": lead, "co": co, "listed": members}
         return {"lead": [], "co": [], "listed": lead}
-    m = _OPENING_SHALL.match(folded)
-    if m and (names := actors(m.group(1))):
-        return {"lead": [], "co": [], "listed": names}
+    for pattern in (_DESIGNATED, _OPENING_SHALL):
+        m = pattern.match(folded)
+        if m and (names := actors(next(g for g in m.groups() if g))):
+            return {"lead": [], "co": [], "listed": names}
     return None
 
 

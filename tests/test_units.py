@@ -141,7 +141,14 @@ def test_seed_responsibilities(seed_records):
      {"lead": ["水行政部门"], "co": ["农业农村部门"], "listed": []}),
     ("协商不成的，所在地的街道办事处、开发区（园区、集聚区）管理机构应当会同县级住房城乡建设部门协调确定。",
      {"lead": ["街道办事处", "开发区（园区、集聚区）管理机构"], "co": ["县级住房城乡建设部门"], "listed": []}),
+    # A unit named as a field's 主管部门 is responsible for it.
+    ("第五条 公安机关是养犬管理工作的主管部门。", {"lead": [], "co": [], "listed": ["公安机关"]}),
+    ("第二条 市林业主管部门主管本市古树名木保护工作。", {"lead": [], "co": [], "listed": ["市林业主管部门"]}),
+    # Names sharing the unit word after 等 (公安、城市管理等主管部门) are units by it.
+    ("卫生主管部门应当会同公安、城市管理等主管部门确定停靠点。",
+     {"lead": ["卫生主管部门"], "co": ["公安", "城市管理"], "listed": []}),
     # People and firms bound by a rule are no units.
+    ("企业是安全生产的责任主体。", None),
     ("经营者应当会同物业服务企业做好登记。", None),
 ])
 def test_a_duty_stated_in_the_text_is_read_like_a_note(sentence, roles):
