@@ -273,6 +273,11 @@ def metadata_draft(ev: Evidence, index: PolicyIndex, vocab: Vocabulary) -> Draft
         for fld in fields:
             value = doc.get(fld) or meta_lines.get(fld)
             name = META_LABELS[fld]
+            if not value and fld == "publisher" and meta_lines.get("source_bodies"):
+                # No issuer named, but the page says where it came from (信息来源：…): said as that.
+                answers.append(f"{name}：文件未标注；页面来源：{meta_lines['source_bodies']}")
+                quotes.append(meta_lines.get("source") or meta_lines["source_bodies"])
+                continue
             if not value:
                 missing.append(name)
                 continue

@@ -110,8 +110,8 @@ META_KEYS = {
     "发布时间": "published_date",
     "发表时间": "published_date",
     "发表日期": "published_date",
-    # A page's 来源 names the body that put the text out (信息来源：市人力资源社会保障局) or the site
-    # it came from: the issuer when nothing else names one (read_metadata).
+    # A page's 来源 names the body that put the page out (信息来源：市人力资源社会保障局) or the site it
+    # came from: not the document's issuer, shown as the page's source when no issuer is known.
     "信息来源": "source",
     "文章来源": "source",
     "来源": "source",
@@ -377,6 +377,10 @@ def _field_value(key: str, lines: list[str], i: int) -> tuple[str, int]:
     return ("", 0) if field_name == "doc_number" else (acc, used)
 
 
+# What a page prints in a field that has no value: 文号: -, 索引号：无, 发文字号：/.
+_PLACEHOLDER = re.compile(r"\s*(?:[-—–－/／\\*]+|无|暂无|空|null|none|N/?A)?\s*", re.I)
+
+
 def clean_text(raw: str) -> CleanText:
     """Clean page or document text: metadata table, boilerplate, repeated copy, PDF spacing."""
     raw = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
@@ -397,6 +401,8 @@ def clean_text(raw: str) -> CleanText:
                 fields[-1] = (fields[-1][0], value)
                 i += used
             for key, value in fields:
+                if _PLACEHOLDER.fullmatch(value):
+                    continue  # 文号: - (a page's field with nothing in it)
                 if key in META_KEYS and value and META_KEYS[key] not in meta:
                     meta[META_KEYS[key]] = value
                     meta_lines[META_KEYS[key]] = f"{key}：{value}" if len(fields) > 1 or value not in bare else bare
@@ -408,7 +414,7 @@ def clean_text(raw: str) -> CleanText:
             key = re.sub(r"[\s\d]+", "", m.group(1))
             if key in META_KEYS:
                 value = m.group(2).strip()
-                if value and META_KEYS[key] not in meta:
+                if value and not _PLACEHOLDER.fullmatch(value) and META_KEYS[key] not in meta:
                     meta[META_KEYS[key]] = value
                     meta_lines[META_KEYS[key]] = bare
                 continue
@@ -587,8 +593,13 @@ def read_metadata(text: str, found: dict) -> dict:
                 continue  # the letterhead and the 文号 above the title (公文 layout) are not the title
             if _OWN_NUMBER.match(f.strip()) or f.rstrip().endswith(":") or len(x) > 60 or _starts_numbered(f):
                 break
+            if title and x == title[-1]:
+                continue  # the page's title over the document's own, the same words twice
+            if title and x.endswith("。"):
+                break  # a sentence: the body has begun
             title.append(x)
-            if re.search(r"(意见|通知|办法|规定|决定|方案|细则|措施|条例|规划|纲要|政策|若干意见|通告|公告|批复|函)$", x):
+            if re.search(r"(意见|通知|办法|规定|决定|方案|细则|措施|条例|规划|纲要|政策|若干意见|通告|公告|批复|函|指南)"
+                         r"(?:[(（][^()（）]{1,10}[)）])?$", x):
                 break
         if title:
             meta["title"] = "".join(title[:3])
@@ -617,13 +628,16 @@ def read_metadata(text: str, found: dict) -> dict:
         order = next((m for m in (ORDER_NUMBER.search(fold(x)) for x in lines[:30]
                                   if _OWN_NUMBER.match(fold(x).strip())) if m), None)
         head = re.match(r"^(.{3,60}?)关于", meta.get("title", ""))
-        source = re.sub(r"(?:官方)?(?:门户)?(?:网站|官网|网)$", "", meta.get("source") or "")
-        for cand in (letterhead, order.group(1) if order else None, head.group(1) if head else None, meta.get("site"), source):
+        for cand in (letterhead, order.group(1) if order else None, head.group(1) if head else None, meta.get("site")):
             if cand and split_bodies(cand):
                 meta["publisher"] = "、".join(split_bodies(cand))
                 break
     meta.pop("site", None)
-    meta.pop("source", None)
+    if meta.get("source"):
+        # Where the page says it came from is not who issued the document (a department's site
+        # reposts a government's 办法): kept apart, shown as the page's source when no issuer is known.
+        named = split_bodies(re.sub(r"(?:官方)?(?:门户)?(?:网站|官网|网)$", "", meta["source"]))
+        meta["source"] = "、".join(named) if named else meta["source"]
     if meta.get("doc_number"):
         # The 文号 a field holds, with its brackets as GB/T 9704 prints them: (川发改价格〔2025〕480号)
         # and an OCR misreading of the field (J川发改…, 〔2024】) give the same number.
@@ -749,6 +763,7 @@ def load_document(path: Path, progress: bool | None = None, limits: Limits = NO_
         index_number=meta.get("index_number"),
         warnings=raw.warnings,
         meta_lines=cleaned.meta_lines | {k: meta[k] for k in ("signature_date", "addressee") if k in meta}
+        | ({"source_bodies": meta["source"]} if meta.get("source") else {})
         | stated_in_body(cleaned.text),
         duty_table=raw.duty_table,
     )

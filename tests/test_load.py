@@ -281,18 +281,19 @@ def test_page_fields_with_the_value_on_later_lines_or_several_on_one_line():
     assert c.metadata == {"source": "某区发改局", "published_date": "2017-10-13"} and c.text == "某某扶持办法"
 
 
-def test_a_page_source_line_names_the_issuer_when_nothing_else_does():
-    """Rule: a service page's line under its title (发表时间：… 信息来源：A B) dates it and, with no
-    signature, letterhead or issuer field, names who put it out; its numbered items (1、…) are no
-    part of its title."""
+def test_a_page_source_line_is_read_apart_from_the_issuer():
+    """Rule: a service page's line under its title (发表时间：… 信息来源：A B) dates it and says where
+    the page came from — kept as its source, not as the document's issuer; its numbered items (1、…)
+    are no part of its title."""
     c = clean_text("创业补贴常见问题\n发表时间：2025-11-18 17:37 信息来源：市人力资源社会保障局  市就业服务中心\n"
                    "1、补贴对象有哪些？\n答：在本市创业的人员。")
     meta = read_metadata(c.text, c.metadata)
     assert meta["title"] == "创业补贴常见问题"
-    assert meta["publisher"] == "市人力资源社会保障局、市就业服务中心" and meta["published_date"] == "2025-11-18"
+    assert meta["source"] == "市人力资源社会保障局、市就业服务中心" and meta["published_date"] == "2025-11-18"
+    assert "publisher" not in meta  # where the page came from is not who issued the document
     c = clean_text("某区创业补贴，请查收\n发布日期：2025-04-08 文章来源：某区人社局官网\n1、一次性创业资助\n补贴标准：10000元。")
     meta = read_metadata(c.text, c.metadata)
-    assert meta["title"] == "某区创业补贴，请查收" and meta["publisher"] == "某区人社局"
+    assert meta["title"] == "某区创业补贴，请查收" and meta["source"] == "某区人社局"
     # A signature still names the issuer before the page's source does.
     c = clean_text("关于某事的通知\n来源：某某日报\n各有关单位：\n内容。\n某区发展和改革委员会\n2025年1月2日")
     assert read_metadata(c.text, c.metadata)["publisher"] == "某区发展和改革委员会"
@@ -341,3 +342,13 @@ def test_a_document_number_field_read_with_ocr_slips():
     for raw in ("文号：J川发改价格〔2025〕480号", "文号：(J川发改价格〔2025】480号)", "文 号 ：\n(川发改价格〔2025〕480号)"):
         c = clean_text(raw + "\n关于印发方案的通知")
         assert read_metadata(c.text, c.metadata)["doc_number"] == "川发改价格〔2025〕480号"
+
+
+def test_an_empty_page_field_and_a_title_printed_twice():
+    """Rule: a page's field holding only a placeholder (文号: -) has no value; the page's title over the
+    document's own same title is one title."""
+    c = clean_text("某区2026年专项资金申报指南（第一批）\n文号: -\n发布单位: 某区发展和改革委员会\n"
+                   "某区2026年专项资金申报指南（第一批）\n为支持企业发展，制定本指南。")
+    meta = read_metadata(c.text, c.metadata)
+    assert "doc_number" not in meta and meta["publisher"] == "某区发展和改革委员会"
+    assert meta["title"] == "某区2026年专项资金申报指南（第一批）"
