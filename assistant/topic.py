@@ -213,6 +213,8 @@ class Vocabulary:
                 continue
             if re.fullmatch(r"[能可会要][\u4e00-\u9fff]", word) and not self.used(word):
                 continue  # 能扣, 能领, 可报: can + a verb, which the tagger guesses is a name; no thing asked
+            if re.fullmatch(r"每(?:个|位|名|家|户|人|台|辆|套|间|件|次|亩|平方米|平米|千瓦|千瓦时|吨|天|日|月|年|周)", word):
+                continue  # 每平方米: the unit the figure is asked in (200元/平方米), not what it is about
             if word in EVERYDAY_WORDS:
                 # Its written form follows it in brackets (孩子（子女）): that one is the term, even where
                 # some document writes the everyday word too (临港's 海外人才 is read as 境外人才).
@@ -484,7 +486,12 @@ class Vocabulary:
         return sum(not self.used(t) for t in names) / len(names) if names else 1.0
 
     def is_place(self, term: str) -> bool:
-        return [f for _, f in self._pos(term)][-1:] == ["ns"]
+        """A place name: tagged so, or a place with its administrative level after it (沙县+区,
+        东营+市), which the tagger reads as a common noun."""
+        if [f for _, f in self._pos(term)][-1:] == ["ns"]:
+            return True
+        m = re.fullmatch(r"([\u4e00-\u9fff]{2,8}?)(省|市|县|区|州|镇|乡|新区)", term)
+        return bool(m) and [f for _, f in self._pos(m.group(1))] == ["ns"]
 
     def word_parts(self, term: str) -> list[str]:
         """The words inside a compound that the documents use (北斗导航 → 北斗, 导航)."""
