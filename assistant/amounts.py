@@ -34,7 +34,7 @@ from .topic import Vocabulary, contains
 # The units that answer each kind of figure a question asks for.
 KIND_UNITS = {"money": ("元", "美元", "欧元", "港元"), "percent": ("%", "‰", "个百分点", "比"),
               "duration": ("年", "个月", "天", "周", "小时", "分钟"), "points": ("分",), "area": ("平方米", "公顷", "亩"),
-              "age": ("岁",),
+              "age": ("岁",), "multiple": ("倍",),
               "count": ("个", "家", "项", "座", "所", "人", "台", "套", "件", "户", "次", "床", "辆", "条", "批", "处", "栋",
                         "幢", "张", "篇", "部", "场", "支", "款", "公顷", "亩", "平方米", "公里", "间", "吨", "只")}
 # A grant of money may be stated as a share of a base (按投资额的30%给予补助): it answers 多少钱 too.

@@ -171,6 +171,7 @@ JOINT_LIST = (r"按照?职责分工|没有.{0,4}牵头|无牵头|共同负责", 
 # 贴息比例是多少 asks for a share and 补贴期限多久 for a duration.
 FIGURE_MEASURES = (
     ("area", r"多大面积|多少面积|面积(有)?多大|多少(公顷|亩|平方米|平米|万平方米)"),
+    ("multiple", r"几倍|多少倍"),  # 额度是余额的多少倍: a multiple of a base, not a share of it
     # 打几折: a share of the price; 达到总投资的多少, 占…的多少: a share of what is named
     ("percent", r"比例|比重|占比|百分之几|百分比|几成|几折|多少折|折扣|(?:占|达到|为|是)[^，,。？?；;]{0,12}的多少|"
                 r"[\u4e00-\u9fff]率(?:是|为|有|能|要)?(?:多少|几)"),  # 利率是多少: a rate, whatever the loan is
@@ -257,7 +258,7 @@ class Query:
     unit_role: str | None = None  # lead | co | joint | None (any role)
     meta_fields: tuple[str, ...] = ()
     doc_ids: tuple[str, ...] = ()  # documents the question names
-    figure_kind: str | None = None  # money | percent | duration | count | area | points | age
+    figure_kind: str | None = None  # money | percent | duration | count | area | points | age | multiple
     aspects: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()  # numbers stated in the question that a source must contain
     followup: bool = False

@@ -126,3 +126,8 @@ def test_an_age_asked_is_an_age(q):
 
 def test_who_issued_and_when_asked_together():
     assert set(parse_query("这份指导意见是哪个单位、哪天印发的？").meta_fields) >= {"publisher"}
+
+
+def test_a_multiple_asked_is_a_multiple():
+    assert parse_query("贷款额度是账户余额的多少倍？").figure_kind == "multiple"
+    assert parse_query("监管额度调成工程造价的几倍了？").figure_kind == "multiple"
