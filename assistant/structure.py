@@ -19,8 +19,9 @@ as measures, 四、（一） as headings over 1.…4.). Headings are the measure
 the record's `section_path`, part of a measure's identity, since numbering may restart in each
 section or run on across groups). A sequence that restarts at 1 is still one level.
 The preamble and sections without numbered measures are records of their own; an annex after
-the provisions (附件：…) is text, except a task list (重点任务清单, 任务分工表 printed one cell a line),
-whose rows are measures with the units of their columns. A measure longer than the token budget
+the provisions (附件：…) is text, except a task list (重点任务清单, 任务分工表 printed one cell a line,
+its rows numbered 1. … or by a bare 1, 2, 3 on lines of their own), whose rows are measures with the
+units of their columns. A measure longer than the token budget
 is split into parts that keep its identity. Responsibility notes are read by the document's own
 rule (units.py), or from its 任务分工表 when the file had one. Hands on `Record`s.
 """
@@ -439,6 +440,8 @@ def parse_document(doc: Document, max_tokens: int = 480, count_tokens: Callable[
             header_end, roles = table
             sub = choose_layout(lines[header_end:], rule)
             sub = Layout({i + header_end: m for i, m in sub.headings.items()}, {i + header_end: m for i, m in sub.measures.items()})
+            if not sub.measures:
+                sub = _numbered_rows(lines, header_end)
             drafts.append(("annex", annex, header_end - 1, None, ()))
             for d in _drafts(lines, sub, header_end, len(lines)):
                 if d[0] == "measure":
@@ -469,7 +472,8 @@ def text_duty_table(lines: list[Line], start: int) -> tuple[int, list[str]] | No
     while i < len(lines):
         run = i
         while (run < len(lines) and len(lines[run].folded) <= 8 and not re.search(r"[。,;:]", lines[run].folded)
-               and not any(lv.pattern.match(lines[run].folded) for lv in LEVELS)):
+               and not any(lv.pattern.match(lines[run].folded) for lv in LEVELS)
+               and not (run > i and lines[run].folded.strip() == "1")):  # the first row's own number
             run += 1
         cells = [ln.folded.strip() for ln in lines[i:run]]
         roles = [next((r for r, p in _COLUMN_ROLES if p.match(c)), "") for c in cells]
@@ -477,6 +481,19 @@ def text_duty_table(lines: list[Line], start: int) -> tuple[int, list[str]] | No
             return run, [r for r in roles if r]
         i = run + 1
     return None
+
+
+def _numbered_rows(lines: list[Line], first: int) -> Layout:
+    """The rows of a task list printed one cell a line whose 序号 column stands alone on its line
+    (1 / 加强组织领导 / 召开… / 区政府办公室 / …, then 2 …): each line holding just the next number
+    in turn opens a row."""
+    item = next(lv for lv in LEVELS if lv.name == "item")
+    rows, expected = {}, 1
+    for j in range(first, len(lines)):
+        if lines[j].folded.strip() == str(expected):
+            rows[j] = Marker(item, expected, str(expected), "")
+            expected += 1
+    return Layout({}, rows if len(rows) >= 2 else {})
 
 
 def _table_row_units(lines: list[Line], first: int, last: int, roles: list[str]) -> Responsibility:
@@ -488,9 +505,10 @@ def _table_row_units(lines: list[Line], first: int, last: int, roles: list[str])
         if cell.endswith(("、", "，", ",")):
             continue
         units = _split_units(fold(cell))
-        if units and all(looks_like_unit(u) for u in units) and len(cell) <= 60:
+        # (a unit with its other name in brackets, 区委组织部（区公务员局）, is judged by its own name)
+        if units and all(looks_like_unit(re.sub(r"\(.*?\)", "", u)) for u in units) and len(cell) <= 60:
             if task_seen:  # before the task, a short line is the item's own cell wrapped
-                got[roles[column % len(roles)]] += units
+                got[roles[column % len(roles)]] += [u.replace("(", "（").replace(")", "）") for u in units]
                 column += 1
         else:
             task_seen, column = True, 0

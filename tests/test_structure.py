@@ -284,6 +284,21 @@ def test_an_annex_is_text_and_a_task_list_annex_gives_measures_with_their_units(
     assert ms[3].lead_units == ("区消防救援支队", "区考核办") and ms[3].co_units == ("各街道", "区消防救援支队")
 
 
+def test_a_task_list_whose_row_numbers_stand_alone_gives_measures_with_their_units():
+    """A 任务清单 printed one cell a line whose 序号 column is a bare number on its own line (1 /
+    task / 牵头 / 配合 / 时间, then 2 …): each next number opens a row; a unit with its other name in
+    brackets and 各街镇（园区） are units of its columns."""
+    text = ("一、主要任务\n（一）推进分类。内容。\n（二）加强执法。内容。\n附件：1.任务清单\n附件1\n工作任务清单\n序号\n任务名称\n"
+            "任务内容\n牵头部门\n配合部门\n时间节点\n1\n加强组织领导\n召开动员大会，建立联席会议制度。\n区政府办公室\n各成员单位\n2025年3月\n"
+            "2\n纳入督查考核。\n区委组织部（区公务员局）\n区绿化市容局\n2025年\n"
+            "3\n推进农村分类\n配齐每户分类投放桶。\n各街镇（园区）\n区财政局、区绿化市容局\n2025年6月")
+    rows = [m for m in measures(text) if m.measure_label in ("1", "2", "3")]
+    assert [m.measure for m in rows] == [1, 2, 3]
+    assert rows[0].lead_units == ("区政府办公室",) and rows[0].co_units == ("各成员单位",)
+    assert rows[1].lead_units == ("区委组织部（区公务员局）",) and rows[1].co_units == ("区绿化市容局",)
+    assert rows[2].lead_units == ("各街镇（园区）",) and rows[2].co_units == ("区财政局", "区绿化市容局")
+
+
 def test_a_notice_whose_policy_is_its_annex_is_read_whole():
     text = ("关于印发办法的通知\n各区：\n一、现将办法印发给你们。\n二、请认真执行。\n附件：某某管理办法\n某某管理办法\n"
             "第一条 为了规范管理，制定本办法。\n第二条 给予奖励。\n第三条 本办法自发布之日起施行。")
