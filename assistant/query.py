@@ -524,7 +524,8 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
     names = names or []
     doc_ids = named_documents(q, names)
     measures = measure_refs(q)
-    found_units = find_units(q, units)
+    # A unit the question sets aside (除了街镇以外还有哪些部门配合) is not the one it asks about.
+    found_units = find_units(re.sub(r"除了?[^，,。？?；;]{1,20}?(?:以外|之外|外)", "", q), units)
     meta_fields = tuple(f for f, p in META_FIELDS if re.search(p, q))
     eligibility = bool(re.search(_ELIGIBILITY, q))
     intent = next((name for name, p in INTENTS if re.search(p, q)

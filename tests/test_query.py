@@ -131,3 +131,9 @@ def test_who_issued_and_when_asked_together():
 def test_a_multiple_asked_is_a_multiple():
     assert parse_query("贷款额度是账户余额的多少倍？").figure_kind == "multiple"
     assert parse_query("监管额度调成工程造价的几倍了？").figure_kind == "multiple"
+
+
+def test_a_unit_set_aside_is_not_the_one_asked_about():
+    q = parse_query("这项任务除了街镇以外还有哪些部门配合？", units={"街镇", "区财政局"})
+    assert "街镇" not in q.units
+    assert "街镇" in parse_query("街镇配合了哪些任务？", units={"街镇", "区财政局"}).units
