@@ -213,8 +213,6 @@ class Vocabulary:
                 continue
             if re.fullmatch(r"[能可会要][\u4e00-\u9fff]", word) and not self.used(word):
                 continue  # 能扣, 能领, 可报: can + a verb, which the tagger guesses is a name; no thing asked
-            if re.fullmatch(r"每(?:个|位|名|家|户|人|台|辆|套|间|件|次|亩|平方米|平米|千瓦|千瓦时|吨|天|日|月|年|周)", word):
-                continue  # 每平方米: the unit the figure is asked in (200元/平方米), not what it is about
             if word in EVERYDAY_WORDS:
                 # Its written form follows it in brackets (孩子（子女）): that one is the term, even where
                 # some document writes the everyday word too (临港's 海外人才 is read as 境外人才).
