@@ -177,7 +177,7 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
     own = subject_of(replace(ev.query, text=asking), vocab.terms(asking), vocab) if asking != fold(ev.query.text) else None
     kin_asked = bool(re.search(KIN, fold(ev.query.text)))
     asked = asked_magnitudes(ev.query.text)
-    years = set(re.findall(r"(?:到|至)\s*(\d{4})\s*年", fold(ev.query.text)))  # a horizon the question names
+    years = set(HORIZON.findall(fold(ev.query.text)))  # a horizon the question names (到2035年)
     out = []
     for p in ev.on_topic:
         # A scale of tiers (罚款金额在15万元以下的…；15万元以上的，50万元以下的…) that places the
@@ -216,7 +216,7 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
             about = about or placed_here
             if not about or not tiers_agree(ev.query.tiers, context):
                 continue
-            if years and (horizon := horizon_of(p, s)) and horizon not in years:
+            if years and not any(horizon_of(p, s, f) in years | {None} for f in figs):
                 continue  # 到2035年的目标 asked: a figure its paragraph sets for 2025 is another year's
             if any(affirms(fold(context), t) for t in subject.denied):
                 continue  # a clause for what the asker says they are not (不属于智能制造那类)
@@ -244,12 +244,17 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
     return sorted(out, key=lambda c: -c.score), rare
 
 
-def horizon_of(p: Passage, s: Sentence) -> str | None:
-    """The year a figure is set for: the last 到/至/于 YYYY年 of its paragraph up to the end of its
-    sentence (至2035年，公园城市基本建成。…森林覆盖率达到23%左右: 2035)."""
+# The year a target is set for: 到2025年, 至2035年.
+HORIZON = re.compile(r"(?:到|至)\s*(\d{4})\s*年")
+
+
+def horizon_of(p: Passage, s: Sentence, figure: Magnitude) -> str | None:
+    """The year a figure of sentence s is set for: the last 到/至 YYYY年 of its paragraph before the
+    figure (至2035年，公园城市基本建成。…森林覆盖率达到23%左右: 2035; 到2025年达到20%，到2035年达到30%:
+    2025 for 20%), or None when its paragraph names none."""
     text = p.record.text
     start = text.rfind("\n", 0, s.start) + 1
-    found = re.findall(r"(?:到|至|于)\s*(\d{4})\s*年", fold(text[start:s.start + len(s.text)]))
+    found = HORIZON.findall(fold(text[start:s.start + figure.start]))
     return found[-1] if found else None
 
 
@@ -450,9 +455,11 @@ def amount_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
     best = found[0]
     money_asked = (query.figure_kind or "money") == "money"
     if re.search(CAP_ASK, query.text) and money_asked and not any(
-            caps_of(c.sentence.text) or any(f.unit in KIND_UNITS["money"] for f in c.figures) for c in found[:3]):
+            caps_of(c.sentence.text) or any(f.unit in KIND_UNITS["money"] for f in c.figures)
+            or any(w in fold(c.context) for w in CAP_WORDS) for c in found[:3]):
         # 最多补多少钱 asked where the text grants a share (按所缴契税的50%) and states no cap: the
-        # documents give no maximum amount. The share is quoted as what they do say.
+        # documents give no maximum amount. The share is quoted as what they do say. (A cap written
+        # otherwise than as a figure, 利率上限不超过LPR+50BP, is stated: never said to be missing.)
         return Draft("amount", f"{ref(best.passage.record)}写明：“{best.context.strip()}”，没有写明上限（封顶）金额。", "none",
                      extra={"mentions": [cite(best.passage.record, best.sentence.text)]})
     picked, how = chosen_tiers(query.text, best.tiers, units)
@@ -473,7 +480,7 @@ def amount_draft(ev: Evidence, vocab: Vocabulary) -> Draft:
         if before or after:
             text = before + (text.rstrip("。；;") + "；" + after if after else text)
     # A target carries the year its passage sets (二、发展目标\n到2025年，…: every target of it is for then).
-    year = re.search(r"(?:到|至)\s*\d{4}\s*年(?:底|末)?", best.passage.record.text[:80])
+    year = re.search(HORIZON.pattern + r"(?:底|末)?", best.passage.record.text[:80])
     opening = ""
     if year and not re.search(r"\d{4}\s*年", text) and re.search(r"达到|不低于|增长|增速|比重|率|建成|培育|打造", text):
         text = f"{year.group(0)}，{text}"

@@ -18,6 +18,7 @@ REGULATION = """WW市河道采砂管理条例
 第四条 水行政主管部门负责编制河道采砂规划，依法查处非法采砂行为，会同自然资源主管部门划定禁采区域。
 第五条 市场监督管理部门在办理采砂企业登记时，应当将禁采区域告知申请人。
 第六条 违反本条例规定在禁采区域采砂的，由水行政主管部门责令停止违法行为，处一万元以上十万元以下罚款。
+第七条 采砂企业购置环保设备可以申请贴息贷款，贷款利率上限不超过LPR+50BP，按贷款实际利率的50%给予财政贴息。
 """
 
 
@@ -60,3 +61,9 @@ def test_a_place_with_its_level_is_a_place(lib):
     v = lib.vocab
     assert v.is_place("沙县区") and v.is_place("东营市") and v.is_place("WW市") is False
     assert not v.is_place("社区") and not v.is_place("园区")
+
+
+def test_a_cap_written_otherwise_than_as_a_figure_is_never_said_missing(lib):
+    """A "no cap stated" answer must be true of the text it quotes: 利率上限不超过LPR+50BP states one."""
+    a = lib.ask("环保设备贷款的利率上限是多少？")
+    assert a.found and "LPR+50BP" in a.answer.splitlines()[0] and "没有写明上限" not in a.answer, a.answer

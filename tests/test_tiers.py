@@ -82,3 +82,21 @@ def test_measures_written_in_chinese_numerals(text, value, unit):
 @pytest.mark.parametrize("text", ["一次性补助", "两个以上", "三家企业", "提升三级", "二〇二一年十月十五日"])
 def test_counted_words_and_dates_in_chinese_numerals_are_no_magnitudes(text):
     assert magnitudes(text) == []
+
+
+def test_a_figure_is_set_for_the_last_horizon_before_it():
+    """Rule: a target figure is for the year its paragraph names last before it (到2025年达到20%，
+    到2035年达到30%: 20% is 2025's), a year named in an earlier sentence of the paragraph included."""
+    from assistant.amounts import horizon_of
+    from assistant.evidence import Passage, Sentence
+    from assistant.records import Record
+
+    text = "到2025年，覆盖率达到20%，到2035年达到30%。\n至2035年，基本建成。森林覆盖率达到23%左右。"
+    r = Record(doc_id="d", doc_title="t", doc_number=None, kind="measure", section=None, section_title=None,
+               measure=1, measure_label="（一）", title="目标", text=text, start=0, end=len(text))
+    spans = [(0, text.index("\n")), (text.index("\n") + 1, text.index("森")), (text.index("森"), len(text))]
+    ss = tuple(Sentence(text[a:b], a, 0.0, 0.0, 0.0) for a, b in spans)
+    p = Passage(r, 0, 1.0, None, True, ss)
+    first = {m.text: horizon_of(p, ss[0], m) for m in magnitudes(ss[0].text)}
+    assert first == {"20%": "2025", "30%": "2035"}
+    assert [horizon_of(p, ss[2], m) for m in magnitudes(ss[2].text)] == ["2035"]
