@@ -175,10 +175,14 @@ _IN_TEXT_DUTY = re.compile(
 # (负责人 is a person, 管理部门 a unit's name: no verb)
 
 
-# The same, with the actor opening the sentence (第六条 市财政局会同市发展改革委负责…; 市发展改革委
-# 负责市级储备粮的行政管理), after the article's label if any.
+# An article's label (第六条) opens its first sentence and names no one: the actor opening a sentence
+# comes after it.
+_ARTICLE_LABEL = r"第[一二三四五六七八九十百零\d]+条"
+_OPENER = rf"^(?:{_ARTICLE_LABEL})?\s*([^，,。；;：:“”由]{{2,40}}?)"
+# The same duty with the actor opening the sentence (第六条 市财政局会同市发展改革委负责…; 市发展改革委
+# 负责市级储备粮的行政管理).
 _OPENING_DUTY = re.compile(
-    r"^(?:第[一二三四五六七八九十百零\d]+条)?\s*([^，,。；;：:“”由]{2,40}?)(?:作为[^，,。；;]{2,20}?[，,])?(?:会同([^，,。；;：:“”]{2,60}?))?"
+    _OPENER + r"(?:作为[^，,。；;]{2,20}?[，,])?(?:会同([^，,。；;：:“”]{2,60}?))?"
     r"(?:统一|共同|具体|分别|依法)?(负责|牵头|统筹|召集)(?!人|部门|机构|机关)")
 _HOSTED = re.compile(r"设在([^，,。；;：:“”()]{2,30}?)(?=[，,。；;(]|$)")
 _CONVENER = re.compile(r"召集人由([^，,。；;：:“”]{2,30}?)(?:主要负责同志|负责同志|分管负责同志|分管领导|主要领导)?担任"
@@ -188,14 +192,15 @@ _COMPOSED = re.compile(r"由([^，,。；;：:“”]{2,80}?)(?:等)?(?:部门|�
 _MEMBERS = re.compile(r"[，,]([^，,。；;：:“”]{2,80}?)为(?:成员|成员单位)")
 
 
+# The levels a unit acts at (市、县（市、区）特种设备安全监督管理部门) are no units of their own.
 _LEVELS = re.compile(r"^(?:[省市县区乡镇](?:\([^)]*\))?、)+[省市县区乡镇](?:\([^)]*\))?(?=[\u4e00-\u9fff]{4,})")
-# A unit opening a sentence that it 应当 do something (市场监督管理部门在核准登记…时，应当…标注) is
-# the one the duty falls on, as a regulation assigns duties.
 # A unit named as a field's 主管部门 (公安机关是养犬管理工作的主管部门; 市卫生健康主管部门为本市献血工作的
 # 主管部门; 市林业主管部门主管本市古树名木保护工作): it is responsible for that field.
-_DESIGNATED = re.compile(r"^(?:第[一二三四五六七八九十百零\d]+条)?\s*([^，,。；;：:“”由]{2,40}?)(?:是|为)[^，,。；;]{0,30}?主管(?:部门|机关)"
-                         r"|^(?:第[一二三四五六七八九十百零\d]+条)?\s*([^，,。；;：:“”由]{2,40}?)主管(?=本市|本县|本区|本省|全市|全县|全区|全省|本行政区域)")
-_OPENING_SHALL = re.compile(r"^(?:第[一二三四五六七八九十百零\d]+条)?\s*([^，,。；;：:“”由]{2,40}?)(?:在[^，,。；;]{1,40}?时[，,])?应当")
+_DESIGNATED = re.compile(_OPENER + r"(?:(?:是|为)[^，,。；;]{0,30}?主管(?:部门|机关)"
+                         r"|主管(?=本市|本县|本区|本省|全市|全县|全区|全省|本行政区域))")
+# A unit opening a sentence that it 应当 do something (市场监督管理部门在核准登记…时，应当…标注) is
+# the one the duty falls on, as a regulation assigns duties.
+_OPENING_SHALL = re.compile(_OPENER + r"(?:在[^，,。；;]{1,40}?时[，,])?应当")
 
 
 # A 会同 clause anywhere in a sentence (…，会同自然资源和规划部门绘制…示意图; 协商不成的，A、B应当会同C指导):
@@ -211,9 +216,8 @@ def read_text_duty(sentence: str) -> dict[str, list[str]] | None:
     units; an actor alone that 负责/承担… or opens a sentence it 应当 do is responsible (listed); a
     会同 clause later in a sentence makes its actor lead and its partner support."""
     def actors(part: str) -> list[str]:
-        # 市、县（市、区）特种设备安全监督管理部门: the levels a unit acts at are no units of their own
-        # (the article's label, 第四条, or an item's, （二）, opens the sentence but names no one)
-        part = _LEVELS.sub("", re.sub(r"^(?:第[一二三四五六七八九十百零\d]+条|\([一二三四五六七八九十\d]+\))\s*", "", part))
+        # (neither the levels a unit acts at nor the label opening the sentence, 第四条 or （二）, name a unit)
+        part = _LEVELS.sub("", re.sub(rf"^(?:{_ARTICLE_LABEL}|\([一二三四五六七八九十\d]+\))\s*", "", part))
         # (电梯所在地的乡（镇）人民政府: where it acts is said before 的, the unit after it)
         part = re.sub(r"^[^、，,()]{1,12}的(?=[^、，,]{2,})", "", part)
         # (公安、城市管理等主管部门: the names share the unit word after 等 and are units by it)
@@ -258,7 +262,7 @@ def _stated_duty(folded: str, actors) -> dict[str, list[str]] | None:
         return {"lead": [], "co": [], "listed": lead}
     for pattern in (_DESIGNATED, _OPENING_SHALL):
         m = pattern.match(folded)
-        if m and (names := actors(next(g for g in m.groups() if g))):
+        if m and (names := actors(m.group(1))):
             return {"lead": [], "co": [], "listed": names}
     return None
 
