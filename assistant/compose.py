@@ -34,9 +34,9 @@ LIST_CAP = 10  # measures in a list answer
 # (保存多长时间) also by a length in words (留存五年); a procedure by what to submit or where to go.
 _CN_N = "[一二三四五六七八九十两百]+"
 ASPECT_EVIDENCE = {"time": rf"\d{{4}}年|\d+年|年底|年内|\d+月|\d+日|期限|截至|截止|起施行|之日起|起执行|\d+个月|{_CN_N}个月|"
-                           r"[日天]内|工作日|[之以]前|后\d+",
+                           r"[日天]内|小时内|工作日|[之以]前|后\d+",
                    # (a length: the words 期限, 有效期 alone name what is asked, they do not state it)
-                   "period": rf"\d+个?(工作日|年|月|日|天|周)|长期有效|{_CN_N}个?(工作日|年|月|日|天|周)(?!度)",
+                   "period": rf"\d+个?(工作日|年|月|日|天|周|小时)|长期有效|{_CN_N}个?(工作日|年|月|日|天|周|小时)(?!度)",
                    "clock": r"\d{1,2}[:：]\d{2}|\d{1,2}(?:点|时)(?!代)|上午|下午|全天|24小时|工作时间",
                    "place": r"地点|网点|窗口|网站|平台|网上|线上|大厅|服务机构|常住地|户籍地|所在地|参保地|向.{1,12}(申请|申报|提出|提交)|"
                             r"(提交|报送|交给|报给|提供给)[\u4e00-\u9fff]{2,12}",

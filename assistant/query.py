@@ -51,7 +51,7 @@ _ELIGIBILITY = r"(哪些|什么|哪类|哪种)(单位|部门|企业|机构|人|�
 INTENTS = (
     ("unit_measures", r"哪些|哪几|几条|多少条|几项|多少项|什么(措施|任务|工作)|列出|清单|哪一条|哪条|哪一项"),
     ("co_units", r"配合|协助|协同|支持单位|参与单位|配合单位|协办"),
-    ("lead_unit", r"牵头|主责|由谁|谁(来)?(负责|统筹|承担|制定|组织)|(哪个|什么|哪些|哪[一两三几]个)(单位|部门|机构)|责任单位|负责单位|负责部门|谁管|找谁"),
+    ("lead_unit", r"牵头|主责|由谁|谁(来)?(负责|统筹|承担|制定|组织)|(哪个|哪家|什么|哪些|哪[一两三几]个)(单位|部门|机构)|责任单位|负责单位|负责部门|谁管|找谁"),
     # Is X covered at all? (文件里有没有提到X / 对X有啥说法 / 跟我们沾边吗): answered by where X is mentioned.
     ("mention", r"有没有(提到?|说|涉及|相关|关于|部署|支持)|提(到|及)?了?(没有|吗)|提没提|(有|有什么|有啥)(说法|表述|部署|提法)|"
                 r"沾边|算不算|涉及(到)?.{0,6}(吗|没有)|有.{0,12}(相关|对应)的?.{0,6}(吗|没有)|能用上|用得上|哪些地方提到|哪里提到|提到.{0,8}(的地方|了吗)"),
@@ -64,6 +64,10 @@ INTENTS = (
     ("locate", r"哪一条|哪条|在哪|哪个措施|哪项措施|哪一项|出自|哪部分|哪一部分"),
 )
 UNIT_ROLE = (("lead", r"牵头"), ("co", r"配合|协助|协同|支持"))
+# What asks a figure (多少, 几个月, 多大, 比例, 怎么算), as against the mere name of a grant (奖励, 补贴).
+HOW_MUCH = r"多少|(?<![哪好])几|多大|多高|多长|多久|折扣|比例|比重|增速|百分|上限|最高|最多|封顶|额度|标准|怎么算|如何计算|怎么计算|怎么补|怎么给"
+# What asks who, which people, or whether: general Chinese question words.
+WHO_OR_WHETHER = r"谁|哪家|哪些人|什么人|哪类人|[吗嘛][？?]?$|吗[？?，,]|能不能|可不可以|能否|是否"
 # Everyday words for what policy text names formally: a citizen asks about 孩子, the text says 子女.
 # Kinship is written formally (子女, 配偶, 父母, 祖父母), and so are the asker's workplace (企业), home
 # (户籍) and abroad (境外).
@@ -542,6 +546,10 @@ def parse_query(question: str, units: set[str] | list[str] = (), names: list[Doc
         # (哪几条规定了…程序的时限 asks which articles: a list)
         intent = "general" if any(re.search(p, q) for k, p in ASPECTS if k in ("criteria", "procedure")) \
             and not re.search(r"哪(?:几|些|一)?(?:条(?!件)|项|款|措施|政策|规定)", q) else "list"
+    if intent == "amount" and not re.search(HOW_MUCH, q) and re.search(WHO_OR_WHETHER, q):
+        # A grant named in a question that asks who (奖金给谁), which people (哪些人拿不到奖励) or
+        # whether (还能拿到补贴吗) does not ask its amount: the provision that settles it answers.
+        intent = "general"
     if intent == "amount" and re.search(r"哪天|哪一天|什么时候|何时|截止|流程|手续|材料|怎么申请|如何申请|条件是|什么条件|哪些条件|前提条件|"
                                         r"(同时|一起|重复|叠加)(领|享受|申请|拿)|叠加|兼得", q) \
             and not re.search(r"多少|(?<![前近这那头])几|金额|额度", q):

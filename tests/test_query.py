@@ -58,6 +58,20 @@ def test_intents():
     assert parse_query("哪些措施没有牵头单位？", UNITS).unit_role == "joint"
 
 
+def test_a_grant_named_in_a_question_asking_who_or_whether_is_not_an_amount_asked():
+    def intent(q):
+        return parse_query(q, UNITS).intent
+    # who acts, who gets it, which people are left out, whether one still qualifies: the provision answers
+    assert intent("活动结束后，由哪家单位计算各用户的补助金额？") == "lead_unit"
+    assert intent("同一件事两个人都报了，奖金给谁？") == "general"
+    assert intent("哪些人是拿不到奖励的？") == "general"
+    assert intent("没评上的企业还有补贴吗？") == "general"
+    # how much, how it is computed, what the standard is: still an amount
+    assert intent("没评上的企业还能拿多少补贴？") == "amount"
+    assert intent("招了3个人，带动就业补贴怎么算？") == "amount"
+    assert intent("评上以后有什么奖励？") == "amount"
+
+
 def test_units_are_matched_by_general_rules_not_inside_words():
     assert parse_query("发改委牵头了哪些措施？", UNITS).units == ("省发展改革委",)
     assert parse_query("经信厅配合了几条？", UNITS).units == ("经济和信息化厅",)
@@ -137,3 +151,12 @@ def test_a_unit_set_aside_is_not_the_one_asked_about():
     q = parse_query("这项任务除了街镇以外还有哪些部门配合？", units={"街镇", "区财政局"})
     assert "街镇" not in q.units
     assert "街镇" in parse_query("街镇配合了哪些任务？", units={"街镇", "区财政局"}).units
+
+
+def test_a_period_in_hours_states_the_period_asked():
+    from assistant.compose import aspect_missing
+
+    q = parse_query("报给供热企业后，他们多长时间内要来检测？", UNITS)
+    assert "period" in q.aspects
+    assert aspect_missing(q, "供热企业应当在二十四小时内进行检测。", q.text) is None
+    assert aspect_missing(q, "供热企业应当及时进行检测。", q.text) == "period"
