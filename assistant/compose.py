@@ -407,13 +407,14 @@ def topic_draft(ev: Evidence, q: str, vocab: Vocabulary, index: PolicyIndex) -> 
         missing = aspect_missing(query, about_subject(top, ev, vocab), q) or query.aspects[0]
         return Draft(query.intent, f"{ref(r)}涉及这一内容，但文件没有写明{ASPECT_NAMES[missing]}。", "none",
                      extra={"mentions": [cite(r, key_sentence(top))]})
-    if query.intent in ("lead_unit", "co_units") and r.kind == "measure":
+    # (a section with no numbered items under it, 五、部门职责, is a measure of its own)
+    if query.intent in ("lead_unit", "co_units") and r.kind in ("measure", "section"):
         last = (index.parts_of(r) or [r])[-1]
         if last.duty_status == "none":
             # No responsibility note, but the text may say who acts (…由临港地区管委会承担; 市财政局
             # 会同市发展改革委负责…): of the best passages without notes, the first whose sentences
             # state a duty answers, quoted with the sentence that states it.
-            for p in [top] + [x for x in ev.on_topic[1:3] if x.record.kind == "measure" and x.record.duty_status == "none"]:
+            for p in [top] + [x for x in ev.on_topic[1:3] if x.record.kind in ("measure", "section") and x.record.duty_status == "none"]:
                 # (the sentence holding most of the question's own words states the duty asked: an
                 # article gives each unit its sentence, 生态环境部门负责…统一监督管理。综合行政执法部门负责…)
                 order = sorted(p.sentences, key=lambda x: (-vocab.coverage(list(ev.terms), x.text), -x.score))

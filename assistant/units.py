@@ -183,7 +183,10 @@ _OPENER = rf"^(?:{_ARTICLE_LABEL})?\s*([^，,。；;：:“”由]{{2,40}}?)"
 # 负责市级储备粮的行政管理).
 _OPENING_DUTY = re.compile(
     _OPENER + r"(?:作为[^，,。；;]{2,20}?[，,])?(?:会同([^，,。；;：:“”]{2,60}?))?"
-    r"(?:统一|共同|具体|分别|依法)?(负责|牵头|统筹|召集)(?!人|部门|机构|机关)")
+    r"(?:要|应当)?(?:统一|共同|具体|分别|依法)?(负责|牵头|统筹|召集)(?!人|部门|机构|机关)")
+# A unit opening a sentence that it (要/应当) 配合 or 协助 (市气象局要配合做好…技术支持) supports the
+# measure: the lead is whoever the measure names elsewhere.
+_OPENING_SUPPORT = re.compile(_OPENER + r"(?:要|应当|负责)?(?:积极)?(配合|协助)(?!单位|部门)")
 _HOSTED = re.compile(r"设在([^，,。；;：:“”()]{2,30}?)(?=[，,。；;(]|$)")
 _CONVENER = re.compile(r"召集人由([^，,。；;：:“”]{2,30}?)(?:主要负责同志|负责同志|分管负责同志|分管领导|主要领导)?担任"
                        r"|由([^，,。；;：:“”]{2,30}?)(?:主要负责同志|负责同志|分管负责同志|分管领导|主要领导)?担任(?:召集人|组长)")
@@ -199,14 +202,15 @@ _LEVELS = re.compile(r"^(?:[省市县区乡镇](?:\([^)]*\))?、)+[省市县区�
 _DESIGNATED = re.compile(_OPENER + r"(?:(?:是|为)[^，,。；;]{0,30}?主管(?:部门|机关)"
                          r"|主管(?=本市|本县|本区|本省|全市|全县|全区|全省|本行政区域))")
 # A unit opening a sentence that it 应当 do something (市场监督管理部门在核准登记…时，应当…标注) is
-# the one the duty falls on, as a regulation assigns duties.
-_OPENING_SHALL = re.compile(_OPENER + r"(?:在[^，,。；;]{1,40}?时[，,])?应当")
+# the one the duty falls on, as a regulation assigns duties; an 意见 or 方案 says 要 (市交通委、市公安局
+# 要在…设置称重检测设备).
+_OPENING_SHALL = re.compile(_OPENER + r"(?:在[^，,。；;]{1,40}?时[，,])?(?:应当|要(?!求|点|素|件))")
 
 
 # A 会同 clause anywhere in a sentence (…，会同自然资源和规划部门绘制…示意图; 协商不成的，A、B应当会同C指导):
 # the clause's actor — named before 会同, else the unit opening the sentence, whose clauses it goes
 # on with — leads, the partner (named up to its unit word) supports.
-_WITH = re.compile(r"(?:^|[，,；;])([^，,。；;：:“”]{2,80}?)?(?:应当|应|须|可以|并|负责)?会同"
+_WITH = re.compile(r"(?:^|[，,；;])([^，,。；;：:“”]{2,80}?)?(?:应当|应|须|可以|并|负责|要)?会同"
                    r"([^，,。；;：:“”]{2,40}(?:部门|机关|机构|局|委员会|委会|委|办公室|办|厅|中心|政府))")
 
 
@@ -242,6 +246,8 @@ def read_text_duty(sentence: str) -> dict[str, list[str]] | None:
     stated = _stated_duty(folded, actors)
     if stated and stated["co"]:
         return stated
+    if (m := _OPENING_SUPPORT.match(folded)) and (names := actors(m.group(1))):
+        return {"lead": [], "co": names, "listed": []}
     opening = _OPENING_DUTY.match(folded) or _OPENING_SHALL.match(folded)
     for m in _WITH.finditer(folded):
         actor = actors((m.group(1) or "").split("由")[-1]) or (actors(opening.group(1)) if opening else [])

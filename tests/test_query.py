@@ -70,6 +70,7 @@ def test_a_grant_named_in_a_question_asking_who_or_whether_is_not_an_amount_aske
     assert intent("没评上的企业还能拿多少补贴？") == "amount"
     assert intent("招了3个人，带动就业补贴怎么算？") == "amount"
     assert intent("评上以后有什么奖励？") == "amount"
+    assert intent("小区门口的公共停车泊位是谁来划的？") == "lead_unit"
 
 
 def test_units_are_matched_by_general_rules_not_inside_words():

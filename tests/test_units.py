@@ -151,6 +151,15 @@ def test_seed_responsibilities(seed_records):
     # Names sharing the unit word after 等 (公安、城市管理等主管部门) are units by it.
     ("卫生主管部门应当会同公安、城市管理等主管部门确定停靠点。",
      {"lead": ["卫生主管部门"], "co": ["公安", "城市管理"], "listed": []}),
+    # An 意见 or a 方案 writes the same duties with 要: A要牵头 leads, A要会同B… leads with B in
+    # support, A要配合 supports, A、B要… are responsible.
+    ("省商务厅要牵头完善外贸企业信用评价体系。", {"lead": ["省商务厅"], "co": [], "listed": []}),
+    ("省卫生健康委要会同省民政厅、省医保局推进医养结合。",
+     {"lead": ["省卫生健康委"], "co": ["省民政厅", "省医保局"], "listed": []}),
+    ("市统计局要配合做好数据核查和监测工作。", {"lead": [], "co": ["市统计局"], "listed": []}),
+    ("县自然资源局、县林业局和各乡镇政府要在汛期前完成隐患排查。",
+     {"lead": [], "co": [], "listed": ["县自然资源局", "县林业局", "各乡镇政府"]}),
+    ("企业要求退还保证金的，应当提出书面申请。", None),
     # People and firms bound by a rule are no units.
     ("企业是安全生产的责任主体。", None),
     ("经营者应当会同物业服务企业做好登记。", None),
