@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .query import TIERS, city_categories
-from .reading import APPLY, QUANTITIES, SEVERAL, affirms, asking_sentences, other_kind, variant_tier, without_basis
+from .reading import APPLY, QUANTITIES, SEVERAL, affirms, asking_clauses, asking_sentences, other_kind, variant_tier, without_basis
 
 from .compose import Draft, cite, ref
 from .evidence import (SUBJECT_SLACK, Evidence, Passage, completing, Sentence, best_subject_share, names_subject, names_word, subject_of,
@@ -53,6 +53,11 @@ PARAPHRASE = 0.905
 # questions, a sentence lacking them but above this cosine was another subject's as often as not.)
 CAP_ASK = r"最多|最高|上限|封顶|限额|顶格|总额"
 CLOSE = 0.35  # scores this near the best candidate's (of another record) leave the choice open
+# What each recipient gets (每家能分到多少, 单个项目最多) is not said by a budget for the whole scheme
+# (每年安排500万元资金，对排名前十的企业给予奖励; 设立规模10亿元的基金; 资金总额): a figure right
+# after such words is the pool's.
+EACH = r"每(?:家|个|户|人|名|位|项|所)|单个|单家|各家|分到|分得"
+POOL = re.compile(r"(?:安排|设立|统筹|总额|总规模|规模为?|总计|共计|预算)[^，,。；;]{0,6}$")
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,14 @@ class Candidate:
     pinned: bool  # holds the subject's rarest known word
     score: float
     placed: bool = False  # its tier is the one of a scale that holds the asker's own number
+
+
+def granted_each(sentence: str) -> set[str]:
+    """The figures a sentence grants each recipient: its tiers' grants, less a budget for the whole
+    scheme (每年安排500万元资金) — and the quantity a condition bounds (超过5亿元的) is no grant."""
+    t = fold(sentence)
+    return {f.text for tier in tiers(sentence) for f in tier.figures
+            if not POOL.search(t[:t.find(fold(f.text), t.find(fold(tier.grant)) if tier.grant else 0)])}
 
 
 def wanted_units(ev: Evidence) -> tuple[str, ...]:
@@ -178,6 +191,7 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
     kin_asked = bool(re.search(KIN, fold(ev.query.text)))
     asked = asked_magnitudes(ev.query.text)
     years = set(HORIZON.findall(fold(ev.query.text)))  # a horizon the question names (到2035年)
+    each = bool(re.search(EACH, fold(ev.query.text)))
     out = []
     for p in ev.on_topic:
         # A scale of tiers (罚款金额在15万元以下的…；15万元以上的，50万元以下的…) that places the
@@ -195,6 +209,8 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
         plain = "".join(x.text for x in p.sentences if not magnitudes(x.text))
         for i, s in enumerate(p.sentences):
             figs = _figures(s.text, units, money)
+            if each:
+                figs = tuple(f for f in figs if f.text in granted_each(s.text))
             if not figs:
                 continue
             context = _context(p, i)

@@ -13,7 +13,7 @@ same unit (万 and 亿 are scales of it; 美元 is not 元).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .items import CAP_WORDS, enumeration
 from .load import fold
@@ -47,7 +47,7 @@ MAGNITUDE = re.compile(rf"(?P<n>{_NUM})\s*(?:来|余|多)?(?:个(?=亿))?(?P<sca
 _PERCENT_WORDS = re.compile(rf"百分之(?P<n>{_NUM})")
 
 # Words that bound a quantity, and the side: ge ≥, gt >, le ≤, lt <. Before the number …
-_BEFORE = (("不低于", "ge"), ("不少于", "ge"), ("不小于", "ge"), ("达到", "ge"), ("满", "ge"), ("首次突破", "gt"),
+_BEFORE = (("不低于", "ge"), ("不少于", "ge"), ("不小于", "ge"), ("达到", "ge"), ("达", "ge"), ("满", "ge"), ("首次突破", "gt"),
            ("突破", "gt"), ("超过", "gt"), ("高于", "gt"), ("大于", "gt"), ("多于", "gt"), ("不超过", "le"),
            ("不高于", "le"), ("不大于", "le"), ("不足", "lt"), ("低于", "lt"), ("少于", "lt"), ("小于", "lt"),
            ("未满", "lt"), ("未达到", "lt"))
@@ -246,6 +246,9 @@ def tiers(sentence: str) -> list[Tier]:
             # 首次突破1000万元、2000万元、1亿元的: the first item's bound word is said once for all.
             cue = next((w for w, _ in _BEFORE if w in fold(items[0])), "")
             read = [b or (bounds(cue + shared(x)) if cue else []) for b, x in zip(read, items)]
+            # 达2亿元、10亿元、30亿元以上的: the last item's bound word is said once for all.
+            tail_word = next((w for w, _ in _AFTER if fold(items[-1]).rstrip().endswith(fold(w))), "")
+            read = [b or (bounds(shared(x) + tail_word) if tail_word else []) for b, x in zip(read, items)]
             # What the list says once (新认定的国家级、省级、市级雏鹰企业) belongs to every item: each
             # tier's condition is whole, so a question naming one tier matches that one alone.
             spread = enumeration("、".join(items), len(items))
@@ -303,6 +306,13 @@ def asked_magnitudes(question: str) -> list[Magnitude]:
         if not m.unit and re.search(r"[万亿千]$", fold(m.text)):
             m = Magnitude(m.text, m.value, "元", m.start, m.end)
         if m.unit:
+            # 超过5亿元, 不足50人: the asker's quantity lies just past the number they name, so a tier
+            # the text bounds by the same words (超过5亿元的) holds it.
+            side = next((b for b in bounds(question[max(0, m.start - 8):m.end + 8]) if b.unit == m.unit), None)
+            if side and side.low == m.value and side.high is None:
+                m = replace(m, value=m.value * (1 + 1e-9))
+            elif side and side.high == m.value and side.low is None:
+                m = replace(m, value=m.value * (1 - 1e-9))
             out.append(m)
     return out
 

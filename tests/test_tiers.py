@@ -100,3 +100,32 @@ def test_a_figure_is_set_for_the_last_horizon_before_it():
     first = {m.text: horizon_of(p, ss[0], m) for m in magnitudes(ss[0].text)}
     assert first == {"20%": "2025", "30%": "2035"}
     assert [horizon_of(p, ss[2], m) for m in magnitudes(ss[2].text)] == ["2035"]
+
+
+def test_a_bound_word_said_once_for_a_list_of_thresholds():
+    """Rule: 达A、B、C以上的，分别给予X、Y、Z — 达 and 以上 are said once for every threshold; the
+    asker's number falls in the highest threshold it passes."""
+    s = "对注册运营的交易平台，年度交易额达2亿元、10亿元、30亿元以上的，分别一次性给予50万元、250万元、500万元的奖励。"
+    ts = tiers(s)
+    assert [b.low for t in ts for b in t.bounds] == [2e8, 1e9, 3e9]
+    assert [t.grant for t in place(asked_magnitudes("交易额大概12亿元，奖励多少？"), ts)] == ["250万元"]
+    s = "营业收入1亿元、5亿元、10亿元以上的，分别给予20万元、50万元、100万元奖励。"
+    assert [t.grant for t in place(asked_magnitudes("营收6亿元能拿多少？"), tiers(s))] == ["50万元"]
+
+
+def test_the_askers_own_bound_word_places_their_number_past_it():
+    """Rule: 超过5亿元 asked lies just above 5亿元 — inside a tier the text bounds by 超过5亿元 — and
+    不足50人 just below 50人."""
+    over, under = asked_magnitudes("我们进出口额超过5亿元"), asked_magnitudes("员工不足50人")
+    assert bounds("进出口额超过5亿元的")[0].holds(over[0].value)
+    assert not bounds("5亿元以下的")[0].holds(over[0].value)
+    assert bounds("50人以下的")[0].holds(under[0].value) and not bounds("50人以上的")[0].holds(under[0].value)
+    assert asked_magnitudes("营收5亿元")[0].value == 5e8
+
+
+def test_a_budget_for_the_whole_scheme_is_not_what_each_recipient_gets():
+    from assistant.amounts import granted_each
+
+    assert granted_each("对年度进出口额超过5亿元的企业，每年安排500万元资金，对排名前十的企业给予奖励。") == set()
+    assert granted_each("对排名前十的企业，每年给予总额500万元的奖励。") == set()
+    assert granted_each("对年度进出口额超过5亿元的企业，给予50万元奖励。") == {"50万元"}
