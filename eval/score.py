@@ -6,7 +6,9 @@ A question names what a correct answer must hold (see eval/README.md for the fie
 - `lead` / `co` / `listed`: units in their roles, checked on the cited measures' structured roles,
   so a swapped lead and supporting unit fails;
 - `cites_any` / `cites_all` / `sections_any`: "DOC#N" references (DOC may be left out, then the
-  question's `doc`, or any document, is meant);
+  question's `doc`, or any document, is meant); an item printed under a numbered heading
+  (四、（三）1、) cites that heading's measure (三) within its section, and a section printed with no
+  items under it (六、申报和审核程序) is cited by its own number;
 - `answerable: false`: the answer must be found=false; `near_miss: true` marks those whose
   subject the documents mention without giving what is asked.
 Answers lead with one direct line and show the evidence below it (the measures retrieval found,
@@ -54,11 +56,21 @@ class Ref:
     def matches(self, c: dict) -> bool:
         if self.doc and c.get("doc_id") != self.doc:
             return False
+        path = c.get("section_path") or []
         if self.number is not None:
-            return c.get("measure") == self.number
+            if c.get("measure") == self.number:
+                return True
+            # An item printed under a numbered measure heading (四、（三）1、) cites that measure (三);
+            # a section printed with no items under it (六、申报和审核程序) is cited by its own number.
+            under = path[-1:] and re.fullmatch(r"\(([^()]+)\)", unicodedata.normalize("NFKC", path[-1]))
+            if under and to_int(under.group(1)) == self.number:
+                return True
+            return c.get("measure") is None and len(path) <= 1 and c.get("section") == to_chinese(self.number)
         # A section is cited by its own text or by a measure printed under it: the gold
-        # "section 一, measure (一)" of a document whose (一)… restart under each section.
-        return c.get("section") == self.section
+        # "section 一, measure (一)" of a document whose (一)… restart under each section — or under
+        # a heading of its own (四、（三）1、 is printed under section 四).
+        return c.get("section") == self.section or any(
+            re.fullmatch(r"([^、.]+)[、.]", x) and x.rstrip("、.") == self.section for x in path[:1])
 
 
 @dataclass(frozen=True)
@@ -233,7 +245,11 @@ def score_answer(q: Question, answer: dict) -> Score:
     s.role_ok = _roles_ok(q, cites, s.notes)
     ok = bool(cites) and (not q.doc or cites[0].get("doc_id") == q.doc)
     if q.cites_any:
-        ok = ok and any(r.matches(c) for r in q.cites_any for c in cites)
+        # (a measure named by the heading it is printed under must be in the gold section too:
+        # 三、（四）2、 does not cite 二、（四）)
+        ok = ok and any(r.matches(c) and (c.get("measure") == r.number or not q.sections_any
+                                          or any(x.matches(c) for x in q.sections_any))
+                        for r in q.cites_any for c in cites)
     if q.cites_all:
         hit = [r for r in q.cites_all if any(r.matches(c) for c in cites)]
         s.list_recall = len(hit) / len(q.cites_all)

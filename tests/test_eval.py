@@ -100,6 +100,20 @@ def test_a_section_is_cited_by_its_text_or_a_measure_under_it():
     assert score_answer(s, {"answer": "", "found": True, "citations": [own_text]}).citation_ok
 
 
+def test_an_item_cites_the_measure_heading_it_is_printed_under():
+    """四、（三）1、 is in measure (三) of section 四; a section printed with no items (六、…) is cited by
+    its own number; a heading of the same number in another section is not the gold one."""
+    q = parse_questions('{"question": "q", "doc": "d", "cites_any": ["d#3"], "sections_any": ["d#四"]}')[0]
+    item = {"doc_id": "d", "measure": 1, "section": "三", "section_path": ["四、", "（三）"]}
+    assert score_answer(q, {"answer": "", "found": True, "citations": [item]}).citation_ok
+    elsewhere = item | {"section_path": ["二、", "（三）"]}
+    assert not score_answer(q, {"answer": "", "found": True, "citations": [elsewhere]}).citation_ok
+    six = parse_questions('{"question": "q", "doc": "d", "cites_any": ["d#6"]}')[0]
+    section = {"doc_id": "d", "measure": None, "section": "六", "section_path": ["六、"]}
+    assert score_answer(six, {"answer": "", "found": True, "citations": [section]}).citation_ok
+    assert not score_answer(six, {"answer": "", "found": True, "citations": [section | {"section": "五"}]}).citation_ok
+
+
 def test_a_unit_solely_responsible_meets_a_gold_lead_or_listed():
     """Rule: a measure naming one unit responsible and no other (第四条 X负责…) has no one for it to
     lead or be listed beside: either role meets the other; beside a second unit the roles count."""
