@@ -302,7 +302,8 @@ def measured_word(question: str, vocab: Vocabulary) -> str:
 def goal_words(question: str, vocab: Vocabulary) -> tuple[str, ...]:
     """What a threshold is asked for (要达到多少分才能落户, 满多少分可以落户): the words after 才能/
     可以/就能 that name a thing the library knows; applying or receiving names nothing of its own."""
-    m = re.search(r"(?:多少|几)[^，,。？?；;！!]{0,12}?(?:才|就)?(?:能够|能|可以|可)((?:(?!多少|几)[^，,。？?；;！!]){1,12})",
+    # (不能, 不可以 forbid: 多少年内不能迁走 asks how long a bar lasts, not what a threshold enables)
+    m = re.search(r"(?:多少|几)[^，,。？?；;！!]{0,12}?(?:才|就)?(?<!不)(?:能够|能|可以|可)((?:(?!多少|几)[^，,。？?；;！!]){1,12})",
                   fold(question))
     if not m:
         return ()

@@ -129,3 +129,19 @@ def test_a_budget_for_the_whole_scheme_is_not_what_each_recipient_gets():
     assert granted_each("对年度进出口额超过5亿元的企业，每年安排500万元资金，对排名前十的企业给予奖励。") == set()
     assert granted_each("对排名前十的企业，每年给予总额500万元的奖励。") == set()
     assert granted_each("对年度进出口额超过5亿元的企业，给予50万元奖励。") == {"50万元"}
+
+
+def test_what_a_threshold_enables_is_not_what_a_bar_forbids():
+    """Rule: 多少分才能落户 asks a threshold for 落户; 多少年内不能迁走 asks how long a bar lasts, and
+    what it forbids (迁走) is no goal the figure's sentence must name."""
+    from assistant.amounts import goal_words
+
+    class Words:  # the library's words: 落户 and 公司 are written in it
+        def terms(self, text):
+            return [w for w in ("落户", "公司", "迁走") if w in text]
+
+        def used(self, w):
+            return w in ("落户", "公司")
+
+    assert goal_words("积分要达到多少分才能落户？", Words()) == ("落户",)
+    assert goal_words("拿了扶持资金以后，多少年内不能把公司迁走？", Words()) == ()
