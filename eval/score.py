@@ -17,10 +17,12 @@ their key sentences). So:
   line holds it (`first_line_accuracy`);
 - a "wrong figure" is an amount or a percentage the direct line asserts, in the answer to a question
   about an amount (or a near miss, or an off-topic question), that is neither a gold fact nor in
-  `figures_ok`. When the answer says it is not sure (`certainty: "likely"`), its direct line names
-  the measure that most likely answers and quotes its key sentence: the quote (“…”) is evidence, not
-  an assertion, and only figures outside it count. Figures in the evidence below the first line are
-  quotes of the cited measures and are not counted;
+  `figures_ok`, nor the asker's own figure repeated. When the answer says it is not sure
+  (`certainty: "likely"`), its direct line names the measure that most likely answers and quotes its
+  key sentence; when it says the documents do not give what is asked (`"none"`), it may quote the
+  measure that comes closest: the quote (“…”) is evidence, not an assertion, and only figures outside
+  it count. Figures in the evidence below the first line are quotes of the cited measures and are not
+  counted;
 - a false "not stated" is an answerable question answered found=false: the user is told the
   documents do not give what they give. Wrong figures and false "not stated" are the harmful
   answers (`harmful_answers`).
@@ -184,9 +186,10 @@ def first_line(text: str) -> str:
 
 def asserted(answer: dict) -> str:
     """The part of the direct line the answer asserts: all of it, or, when the answer says it is
-    not sure, what stands outside the quotation marks of the key sentence it quotes."""
+    not sure or that the documents do not give what is asked, what stands outside the quotation
+    marks of the sentence it quotes (the document's words, shown as evidence)."""
     line = first_line(answer.get("answer") or "")
-    if answer.get("certainty") == "likely":
+    if answer.get("certainty") in ("likely", "none"):
         line = re.sub(r"“[^”]*”", "", line)
     return line
 
@@ -224,7 +227,10 @@ def score_answer(q: Question, answer: dict) -> Score:
     s = Score(refused=not answer.get("found"), answerable=q.answerable)
     if q.asks_amount:
         allowed = {norm(f) for f in q.facts + q.figures_ok}
-        s.wrong_figures = [f for f in figures(asserted(answer)) if f not in allowed and not any(f in a for a in allowed)]
+        # (the asker's own figures repeated, 您所说的200万元, assert nothing of the documents)
+        own = set(figures(q.question))
+        s.wrong_figures = [f for f in figures(asserted(answer)) if f not in allowed and not any(f in a for a in allowed)
+                           and f not in own]
         if s.wrong_figures:
             s.notes.append("wrong figures shown: " + "、".join(s.wrong_figures))
     if not q.answerable:

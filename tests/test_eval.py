@@ -58,6 +58,11 @@ def test_scorer_is_honest():
     assert s.wrong_figures == ["80万元"]
     n = parse_questions('{"question": "q", "kind": "near_miss", "answerable": false}')[0]
     assert not score_answer(n, {"answer": "给予100万元", "found": False, "citations": []}).correct_refusal
+    # … but a not-given answer may quote the closest measure (evidence) and repeat the asker's figure.
+    n = parse_questions('{"question": "纳税200万元能拿多少？", "kind": "near_miss", "answerable": false}')[0]
+    quoted = "第四条：“纳税总额达到1000万元的，奖励200万元。”——您所说的200万元不在所列的档次内，文件没有写明。"
+    assert score_answer(n, {"answer": quoted, "found": False, "certainty": "none", "citations": []}).correct_refusal
+    assert not score_answer(n, {"answer": "奖励80万元。", "found": False, "certainty": "none", "citations": []}).correct_refusal
     # Without facts a question is not counted as a correct fact.
     from eval.score import metrics
     q = parse_questions('{"question": "q", "cites_any": ["三十"]}')[0]
