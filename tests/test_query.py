@@ -161,3 +161,10 @@ def test_a_period_in_hours_states_the_period_asked():
     assert "period" in q.aspects
     assert aspect_missing(q, "供热企业应当在二十四小时内进行检测。", q.text) is None
     assert aspect_missing(q, "供热企业应当及时进行检测。", q.text) == "period"
+
+
+def test_everyday_kinship_words_are_glossed_with_the_written_form():
+    from assistant.query import expand
+
+    assert "（父母）" in expand("我父亲癌症晚期，需要准备哪些材料？")
+    assert "（子女）" in expand("我女儿今年上小学")
