@@ -25,7 +25,7 @@ from .records import Citation, Record
 from .retrieve import hybrid, in_scope
 from .topic import BENEFIT_WORDS, QUESTION_WORDS, TOPICAL_SHARE, Vocabulary, contains
 from .tiers import asked_magnitudes, bounds
-from .units import read_text_duty
+from .units import heading_duty, read_text_duty
 
 # A document's own fields that its body states rather than its header.
 BODY_META = ("effective", "period", "approval")
@@ -419,6 +419,8 @@ def topic_draft(ev: Evidence, q: str, vocab: Vocabulary, index: PolicyIndex) -> 
                 # article gives each unit its sentence, 生态环境部门负责…统一监督管理。综合行政执法部门负责…)
                 order = sorted(p.sentences, key=lambda x: (-vocab.coverage(list(ev.terms), x.text), -x.score))
                 stated = next(((x, roles) for x in order if (roles := read_text_duty(x.text))), None)
+                if not stated and order and (roles := heading_duty(p.record.section_title, p.record.title, p.record.text)):
+                    stated = (order[0], roles)  # (三)区财政局 / 负责…: the heading is the unit
                 if stated:
                     sentence, roles = stated
                     quote = best_sentences(ev, p)

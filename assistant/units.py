@@ -256,6 +256,27 @@ def read_text_duty(sentence: str) -> dict[str, list[str]] | None:
     return stated
 
 
+def heading_duty(section_title: str | None, title: str | None, text: str) -> dict[str, list[str]] | None:
+    """The roles of an item of a 职责分工 section headed by a unit alone ((三)区财政局 / 负责在政府
+    投资项目中安排…; (一)区发展改革委：负责…): the unit is responsible for what its text says,
+    leading when the text opens with 牵头, supporting when with 配合 or 协助. Only under a section
+    that assigns duties (职责分工, 工作职责, 部门职责): elsewhere a unit heading names a body the
+    measure sets up (（一）街道消防安全委员会。年底前，各街道设立…)."""
+    if not re.search(r"职责|分工|职能", section_title or ""):
+        return None
+    name = re.split(r"[：:。]", fold(title or "").strip())[0].strip()
+    if not looks_like_unit(name) or len(name) > 15 or re.search(r"[，,、和及与的]", name):
+        return None
+    body = fold(text).strip()
+    body = body[body.find(name) + len(name):] if name in body[:len(name) + 8] else body
+    body = body.lstrip(" ：:。\n")
+    if re.match(r"(?:要|应当)?牵头", body):
+        return {"lead": [name], "co": [], "listed": []}
+    if re.match(r"(?:要|应当)?(?:配合|协助)", body):
+        return {"lead": [], "co": [name], "listed": []}
+    return {"lead": [], "co": [], "listed": [name]}
+
+
 def _stated_duty(folded: str, actors) -> dict[str, list[str]] | None:
     """Roles of a sentence whose actor and verb are written together (由A会同B负责, A负责…, A应当…)."""
     for m in [*_IN_TEXT_DUTY.finditer(folded), *_OPENING_DUTY.finditer(folded)]:

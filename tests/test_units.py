@@ -215,3 +215,14 @@ def test_a_bare_list_of_units_closing_a_sentence_is_a_note():
 def test_collective_names_and_district_units():
     assert roles("（四）出台文件。（责任单位：区消防救援支队、各街道、相关委、办、局）")[3] == (
         "区消防救援支队", "各街道", "相关委、办、局")
+
+
+def test_an_item_of_a_duties_section_headed_by_a_unit_is_that_units():
+    from assistant.units import heading_duty
+
+    assert heading_duty("职责分工", "区财政局", "（三）区财政局\n负责安排年度预算。") == {"lead": [], "co": [], "listed": ["区财政局"]}
+    assert heading_duty("工作职责", "区建设管理委", "区建设管理委：牵头协调全区建设工作。") == {"lead": ["区建设管理委"], "co": [], "listed": []}
+    assert heading_duty("部门职责", "区水务局", "区水务局：配合做好排水设施建设。") == {"lead": [], "co": ["区水务局"], "listed": []}
+    # elsewhere a unit heading names a body the measure sets up; a task heading names no unit
+    assert heading_duty("主要任务", "街道消防安全委员会", "年底前，各街道设立消防安全委员会。") is None
+    assert heading_duty("职责分工", "加强统筹协调", "各部门要加强协作。") is None
