@@ -390,6 +390,19 @@ def _annex_start(lines: list[Line], layout: Layout) -> tuple[int, tuple[int, lis
     return None
 
 
+def _noted_annex(lines: list[Line], text: str, annex: int, rule: str) -> tuple[list[tuple], dict] | None:
+    """The drafts of an annex whose numbered items mostly carry responsibility notes (at least three
+    items, half of them noted), with each item's notes by its first line; None for any other annex."""
+    sub = choose_layout(lines[annex + 1:], rule)
+    sub = Layout({i + annex + 1: m for i, m in sub.headings.items()}, {i + annex + 1: m for i, m in sub.measures.items()})
+    drafts = [d for d in _drafts(lines, sub, annex + 1, len(lines)) if d[0] != "preamble"]
+    notes = {d[1]: parse_responsibility(text[lines[d[1]].start:lines[d[2]].end], rule)
+             for d in drafts if d[0] == "measure" and d[1] <= d[2]}
+    if len(notes) < 3 or sum(r.status == "stated" for r in notes.values()) * 2 < len(notes):
+        return None
+    return drafts, notes
+
+
 def _drafts(lines: list[Line], layout: Layout, first: int, last: int) -> list[tuple]:
     """(kind, first line, last line, marker, open headings) of lines[first:last] by the layout."""
     boundaries = sorted(i for i in set(layout.headings) | set(layout.measures) if first <= i < last)
@@ -446,6 +459,15 @@ def parse_document(doc: Document, max_tokens: int = 480, count_tokens: Callable[
             for d in _drafts(lines, sub, header_end, len(lines)):
                 if d[0] == "measure":
                     resp[len(drafts)] = _table_row_units(lines, d[1], d[2], roles)
+                drafts.append(d)
+        elif listed := _noted_annex(lines, text, annex, rule):
+            # An annex numbering its items with responsibility notes of their own (考评指标:
+            # 59．新增5G基站1000座。（持续推进，牵头考核单位：市工信局）) is a task list too.
+            sub_drafts, notes = listed
+            drafts.append(("annex", annex, sub_drafts[0][1] - 1, None, ()))
+            for d in sub_drafts:
+                if d[0] == "measure":
+                    resp[len(drafts)] = notes[d[1]]
                 drafts.append(d)
         else:
             drafts.append(("annex", annex, len(lines) - 1, None, ()))

@@ -96,8 +96,9 @@ LEAD_RULES = (
     ("comma", r"逗号前(的|面的)?(单位|部门)?为牵头(单位|部门)"),
 )
 _ROLE_LABELS = (
-    ("lead", r"牵头单位|牵头部门|主责单位|主责部门"),
-    ("co", r"配合单位|配合部门|协办单位|参与单位|协同单位|协助单位"),
+    # (牵头考核单位, 牵头责任单位: a word between 牵头 and 单位 says what it leads in)
+    ("lead", r"牵头(?:[\u4e00-\u9fff]{1,2})?单位|牵头(?:[\u4e00-\u9fff]{1,2})?部门|主责单位|主责部门"),
+    ("co", r"配合(?:[\u4e00-\u9fff]{1,2})?单位|配合(?:[\u4e00-\u9fff]{1,2})?部门|协办单位|参与单位|协同单位|协助单位"),
     ("any", r"主要责任单位|责任单位|责任部门|负责单位|负责部门|实施单位|承办单位"),
 )
 _LABEL = re.compile("(" + "|".join(p for _, p in _ROLE_LABELS) + r")\s*:")
@@ -363,6 +364,13 @@ def read_note(inner: str, rule: str = "", closes_sentence: bool = False) -> dict
     body = re.sub(r"[,，]?(" + "|".join(p for _, p in LEAD_RULES) + r")[,，]?(下同)?", "", body).strip().rstrip(",，")
     roles: dict[str, list[str]] = {"lead": [], "co": [], "joint": [], "listed": []}
     labels = list(_LABEL.finditer(body))
+    if labels and labels[0].start() > 0:
+        # A remark before the label (持续推进，牵头考核单位：A; 6月底完成，牵头单位：A) says when or
+        # how, and names no unit: the note starts at the label.
+        lead_in = body[:labels[0].start()]
+        if re.search(r"[,，;；]\s*$", lead_in) and not any(looks_like_unit(u) for u in _split_units(lead_in)):
+            body = body[labels[0].start():]
+            labels = list(_LABEL.finditer(body))
     if labels and labels[0].start() == 0:
         for i, m in enumerate(labels):
             seg = body[m.end():labels[i + 1].start() if i + 1 < len(labels) else len(body)].strip(" ;；,，")

@@ -316,3 +316,28 @@ def test_numbering_goes_on_across_a_label_the_page_lost():
     text = "通知如下：\n1\n天津地区交易电量暂定为345亿千瓦时。\n二、代理购电执行相同规则。\n三、及时纳入发电计划。\n四、遵守法律法规。\n五、不得干预市场。"
     assert [m.measure_label for m in measures(text)] == ["二、", "三、", "四、", "五、"]
     assert [m.measure for m in measures("（一）加大支持。\n（三）这是引用的文字。\n（二）强化服务。")] == [1, 2]
+
+
+def test_an_annex_whose_numbered_items_carry_notes_is_a_task_list():
+    """A 考评指标 annex numbering its tasks, each with its own note (牵头考核单位：…, after a remark on
+    when), lists measures with their units; the body's measures stay as they are."""
+    text = """XX市人民政府办公室关于印发XX市2022年数字政府建设考评办法的通知
+XX府办发〔2022〕9号
+XX市2022年数字政府建设考评办法
+一、考评对象
+各区人民政府，市直各部门。
+二、考评方式
+考评以日常监测、实地调研等方式进行。每半年考评一次。
+三、结果应用
+考评结果全市通报。
+附件：
+XX市数字政府建设考评指标
+一、政务服务（25分）
+1．各级政务服务事项全部开通全程网办。（持续推进，牵头考核单位：市审批服务局）
+2．全面提升热线服务水平。（6月底完成，牵头考核单位：市政府办公室、市公安局）
+3．新增5G基站1000座。（持续推进，牵头考核单位：市工信局）
+"""
+    records = parse_document(Document("d", "d.txt", "x", "XX市2022年数字政府建设考评办法", text))
+    tasks = [r for r in records if r.kind == "measure" and r.measure_label and "．" in r.measure_label]
+    assert [r.lead_units for r in tasks] == [("市审批服务局",), ("市政府办公室", "市公安局"), ("市工信局",)]
+    assert [r.measure_label for r in records if r.kind == "measure" and r.measure_label.endswith("、")] == ["一、", "二、", "三、"]

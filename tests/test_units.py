@@ -226,3 +226,11 @@ def test_an_item_of_a_duties_section_headed_by_a_unit_is_that_units():
     # elsewhere a unit heading names a body the measure sets up; a task heading names no unit
     assert heading_duty("主要任务", "街道消防安全委员会", "年底前，各街道设立消防安全委员会。") is None
     assert heading_duty("职责分工", "加强统筹协调", "各部门要加强协作。") is None
+
+
+@pytest.mark.parametrize("note, lead", [
+    ("59．新增5G基站1000座。（持续推进，牵头考核单位：市工信局）", ("市工信局",)),
+    ("完善热线平台。（6月底完成，牵头责任单位：市政府办公室、市公安局）", ("市政府办公室", "市公安局")),
+])
+def test_a_lead_label_with_a_word_inside_and_a_remark_before_it(note, lead):
+    assert parse_responsibility(note).lead == lead
