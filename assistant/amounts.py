@@ -54,10 +54,10 @@ PARAPHRASE = 0.905
 CAP_ASK = r"最多|最高|上限|封顶|限额|顶格|总额"
 CLOSE = 0.35  # scores this near the best candidate's (of another record) leave the choice open
 # What each recipient gets (每家能分到多少, 单个项目最多) is not said by a budget for the whole scheme
-# (每年安排500万元资金，对排名前十的企业给予奖励; 设立规模10亿元的基金; 资金总额): a figure right
-# after such words is the pool's.
+# (每年安排500万元资金，对排名前十的企业给予奖励; 设立规模10亿元的基金): a figure right after such
+# words is the pool's. (总额 is not among them: 单个企业补贴资金总额不高于3000万元 caps one recipient.)
 EACH = r"每(?:家|个|户|人|名|位|项|所)|单个|单家|各家|分到|分得"
-POOL = re.compile(r"(?:安排|设立|统筹|总额|总规模|规模为?|总计|共计|预算)[^，,。；;]{0,6}$")
+POOL = re.compile(r"(?:安排|设立|统筹|总规模|规模为?|预算)[^，,。；;]{0,6}$")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,8 @@ class Candidate:
 
 def granted_each(sentence: str) -> set[str]:
     """The figures a sentence grants each recipient: its tiers' grants, less a budget for the whole
-    scheme (每年安排500万元资金) — and the quantity a condition bounds (超过5亿元的) is no grant."""
+    scheme (每年安排500万元资金, 设立规模…的基金) — and the quantity a condition bounds (超过5亿元的) is no
+    grant."""
     t = fold(sentence)
     return {f.text for tier in tiers(sentence) for f in tier.figures
             if not POOL.search(t[:t.find(fold(f.text), t.find(fold(tier.grant)) if tier.grant else 0)])}

@@ -127,7 +127,9 @@ def test_a_budget_for_the_whole_scheme_is_not_what_each_recipient_gets():
     from assistant.amounts import granted_each
 
     assert granted_each("对年度进出口额超过5亿元的企业，每年安排500万元资金，对排名前十的企业给予奖励。") == set()
-    assert granted_each("对排名前十的企业，每年给予总额500万元的奖励。") == set()
+    assert granted_each("设立规模10亿元的产业基金，对入选项目给予支持。") == set()
+    # a total capped for one recipient is what that recipient may get
+    assert granted_each("区财政配套予以每吨一次性补贴15万元，单个企业补贴资金总额不高于3000万元。") == {"15万元", "3000万元"}
     assert granted_each("对年度进出口额超过5亿元的企业，给予50万元奖励。") == {"50万元"}
 
 
