@@ -168,3 +168,12 @@ def test_everyday_kinship_words_are_glossed_with_the_written_form():
 
     assert "（父母）" in expand("我父亲癌症晚期，需要准备哪些材料？")
     assert "（子女）" in expand("我女儿今年上小学")
+
+
+def test_how_often_is_stated_by_a_frequency():
+    from assistant.compose import aspect_missing
+
+    q = parse_query("持密单位多久要开展一次保密自查？", UNITS)
+    assert "period" in q.aspects
+    assert aspect_missing(q, "持密单位应当每年至少开展一次保密自查。", q.text) is None
+    assert aspect_missing(q, "持密单位应当开展保密自查。", q.text) == "period"
