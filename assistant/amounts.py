@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .query import TIERS, city_categories
-from .reading import APPLY, QUANTITIES, SEVERAL, affirms, asking_clauses, asking_sentences, other_kind, variant_tier, without_basis
+from .reading import APPLY, QUANTITIES, SEVERAL, affirms, asking_sentences, other_kind, variant_tier, without_basis
 
 from .compose import Draft, cite, ref
 from .evidence import (SUBJECT_SLACK, Evidence, Passage, completing, Sentence, best_subject_share, names_subject, names_word, subject_of,
@@ -56,7 +56,8 @@ CLOSE = 0.35  # scores this near the best candidate's (of another record) leave 
 # What each recipient gets (每家能分到多少, 单个项目最多) is not said by a budget for the whole scheme
 # (每年安排500万元资金，对排名前十的企业给予奖励; 设立规模10亿元的基金): a figure right after such
 # words is the pool's. (总额 is not among them: 单个企业补贴资金总额不高于3000万元 caps one recipient.)
-EACH = r"每(?:家|个|户|人|名|位|项|所)|单个|单家|各家|分到|分得"
+# (每个月, 每个季度 are rates of time, not recipients)
+EACH = r"每(?:家|个(?!月|季|工作日|小时)|户|人|名|位|项|所)|单个|单家|各家|分到|分得"
 POOL = re.compile(r"(?:安排|设立|统筹|总规模|规模为?|预算)[^，,。；;]{0,6}$")
 
 
@@ -72,13 +73,32 @@ class Candidate:
     placed: bool = False  # its tier is the one of a scale that holds the asker's own number
 
 
+def _pooled(sentence: str, figure: str, after: int = 0) -> bool:
+    """The figure (first found at or after `after`) is a budget for the whole scheme: POOL words
+    stand right before it."""
+    t = fold(sentence)
+    return bool(POOL.search(t[:max(t.find(fold(figure), after), 0)]))
+
+
 def granted_each(sentence: str) -> set[str]:
     """The figures a sentence grants each recipient: its tiers' grants, less a budget for the whole
     scheme (每年安排500万元资金, 设立规模…的基金) — and the quantity a condition bounds (超过5亿元的) is no
     grant."""
     t = fold(sentence)
     return {f.text for tier in tiers(sentence) for f in tier.figures
-            if not POOL.search(t[:t.find(fold(f.text), t.find(fold(tier.grant)) if tier.grant else 0)])}
+            if not _pooled(sentence, f.text, t.find(fold(tier.grant)) if tier.grant else 0)}
+
+
+def withheld_from_each(sentence: str) -> set[str]:
+    """The figures of a sentence that say nothing of what each recipient gets: a budget for the whole
+    scheme, and a threshold its condition sets (超过5亿元的). A figure the sentence states otherwise
+    (标准为每户每月500元的生活补助, where no grant verb comes first) stays."""
+    out = {m.text for m in magnitudes(sentence) if _pooled(sentence, m.text)}
+    for tier in tiers(sentence):
+        limits = bounds(tier.condition)
+        out |= {m.text for m in magnitudes(tier.condition)
+                if any(b.unit == m.unit and m.value in (b.low, b.high) for b in limits)}
+    return out
 
 
 def wanted_units(ev: Evidence) -> tuple[str, ...]:
@@ -192,7 +212,7 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
     kin_asked = bool(re.search(KIN, fold(ev.query.text)))
     asked = asked_magnitudes(ev.query.text)
     years = set(HORIZON.findall(fold(ev.query.text)))  # a horizon the question names (到2035年)
-    each = bool(re.search(EACH, fold(ev.query.text)))
+    each = money and bool(re.search(EACH, fold(ev.query.text)))  # what one recipient gets, in money
     out = []
     for p in ev.on_topic:
         # A scale of tiers (罚款金额在15万元以下的…；15万元以上的，50万元以下的…) that places the
@@ -210,8 +230,9 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
         plain = "".join(x.text for x in p.sentences if not magnitudes(x.text))
         for i, s in enumerate(p.sentences):
             figs = _figures(s.text, units, money)
-            if each:
-                figs = tuple(f for f in figs if f.text in granted_each(s.text))
+            if each and figs:
+                withheld = withheld_from_each(s.text)
+                figs = tuple(f for f in figs if f.text not in withheld)
             if not figs:
                 continue
             context = _context(p, i)

@@ -390,11 +390,15 @@ def _annex_start(lines: list[Line], layout: Layout) -> tuple[int, tuple[int, lis
     return None
 
 
+def _shifted(layout: Layout, offset: int) -> Layout:
+    """A layout chosen over lines[offset:], numbered as lines of the whole document."""
+    return Layout({i + offset: m for i, m in layout.headings.items()}, {i + offset: m for i, m in layout.measures.items()})
+
+
 def _noted_annex(lines: list[Line], text: str, annex: int, rule: str) -> tuple[list[tuple], dict] | None:
     """The drafts of an annex whose numbered items mostly carry responsibility notes (at least three
     items, half of them noted), with each item's notes by its first line; None for any other annex."""
-    sub = choose_layout(lines[annex + 1:], rule)
-    sub = Layout({i + annex + 1: m for i, m in sub.headings.items()}, {i + annex + 1: m for i, m in sub.measures.items()})
+    sub = _shifted(choose_layout(lines[annex + 1:], rule), annex + 1)
     drafts = [d for d in _drafts(lines, sub, annex + 1, len(lines)) if d[0] != "preamble"]
     notes = {d[1]: parse_responsibility(text[lines[d[1]].start:lines[d[2]].end], rule)
              for d in drafts if d[0] == "measure" and d[1] <= d[2]}
@@ -451,8 +455,7 @@ def parse_document(doc: Document, max_tokens: int = 480, count_tokens: Callable[
         # their units in its columns; any other annex is text.
         if table:
             header_end, roles = table
-            sub = choose_layout(lines[header_end:], rule)
-            sub = Layout({i + header_end: m for i, m in sub.headings.items()}, {i + header_end: m for i, m in sub.measures.items()})
+            sub = _shifted(choose_layout(lines[header_end:], rule), header_end)
             if not sub.measures:
                 sub = _numbered_rows(lines, header_end)
             drafts.append(("annex", annex, header_end - 1, None, ()))

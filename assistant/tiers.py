@@ -244,7 +244,10 @@ def tiers(sentence: str) -> list[Tier]:
             shared = _shared_unit(items)
             read = [bounds(shared(x)) for x in items]
             # 首次突破1000万元、2000万元、1亿元的: the first item's bound word is said once for all.
-            cue = next((w for w, _ in _BEFORE if w in fold(items[0])), "")
+            # (the word right before the first item's number: 达 in 交易额达2亿元, not in 发达地区…)
+            first = magnitudes(items[0])
+            before = fold(items[0])[:first[0].start].rstrip() if first else ""
+            cue = next((w for w, _ in _BEFORE if before.endswith(w)), "")
             read = [b or (bounds(cue + shared(x)) if cue else []) for b, x in zip(read, items)]
             # 达2亿元、10亿元、30亿元以上的: the last item's bound word is said once for all.
             tail_word = next((w for w, _ in _AFTER if fold(items[-1]).rstrip().endswith(fold(w))), "")

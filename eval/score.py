@@ -64,7 +64,7 @@ class Ref:
                 return True
             # An item printed under a numbered measure heading (四、（三）1、) cites that measure (三);
             # a section printed with no items under it (六、申报和审核程序) is cited by its own number.
-            under = path[-1:] and re.fullmatch(r"\(([^()]+)\)", unicodedata.normalize("NFKC", path[-1]))
+            under = re.fullmatch(r"\(([^()]+)\)", unicodedata.normalize("NFKC", path[-1])) if path else None
             if under and to_int(under.group(1)) == self.number:
                 return True
             return c.get("measure") is None and len(path) <= 1 and c.get("section") == to_chinese(self.number)

@@ -147,3 +147,20 @@ def test_what_a_threshold_enables_is_not_what_a_bar_forbids():
 
     assert goal_words("积分要达到多少分才能落户？", Words()) == ("落户",)
     assert goal_words("拿了扶持资金以后，多少年内不能把公司迁走？", Words()) == ()
+
+
+def test_what_each_recipient_gets_keeps_a_figure_stated_without_a_grant_verb():
+    """Only a scheme's budget and a condition's threshold are withheld from 每家/每户…多少: a figure
+    the sentence states as a standard (标准为每户每月500元) still answers."""
+    import re
+
+    from assistant.amounts import EACH, withheld_from_each
+
+    assert withheld_from_each("困难家庭生活补助标准为每户每月500元。") == set()
+    assert withheld_from_each("对进出口额超过5亿元的企业，每年安排500万元资金，对前十名给予奖励。") == {"5亿元", "500万元"}
+    assert not re.search(EACH, "住房租金每个月能扣多少") and re.search(EACH, "每家企业能分到多少")
+
+
+def test_a_bound_word_is_spread_only_from_right_before_the_first_number():
+    # (达 inside 发达 is no bound on 1000万元)
+    assert [b for t in tiers("发达地区企业营收1000万元、2000万元的，分别给予10万元、20万元。") for b in t.bounds] == []
