@@ -98,11 +98,14 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
     Example: python -m assistant index --corpus corpus --index index
     """
-    from .index import build_index
+    from .index import build_index, complete_sentences
     from .manage import recover_staging
 
     recover_staging(settings)  # an upload or removal killed half way is settled (and logged) first
     rep = build_index(settings, progress=not args.quiet, force=args.rebuild)
+    completed = complete_sentences(settings)  # an upload's, if its process was stopped before it added them
+    if completed:
+        print(f"added the sentence vectors of {completed} uploaded document(s)", file=sys.stderr)
     for p in rep.problems:
         print(f"warning: {p}", file=sys.stderr)
     index_dir, corpus_dir = _folder(settings.index_dir), _folder(settings.corpus_dir)

@@ -58,7 +58,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import Settings
-from .embed import Embedder, make_embedder, model_id_for, text_key
+from .embed import BATCH, Embedder, embed_texts, make_embedder, model_id_for, text_key
 from .errors import BadDocumentError, IndexCorruptError, IndexMissingError, IndexStaleError, PolicyQAError, StoreUnavailableError
 from .lexicon import FILES as LEXICON_FILES, DocTerms, Lexicon
 from .load import corpus_files, doc_id_for
@@ -70,7 +70,11 @@ LOCK = ".lock"
 # Modules whose code decides what a file parses into; their source is part of each document's cache key.
 PARSER_MODULES = ("load", "extract", "structure", "units", "numerals", "items", "records", "corpus", "terms", "clauses")
 ENTRY_FILE = "entry.marshal"
-DOC_FILES = (ENTRY_FILE, "terms.json", "vectors.npy", "sentences.npy")
+SENTENCES_FILE = "sentences.npy"
+# What a document's folder must hold to serve it. Its sentence vectors (SENTENCES_FILE) may follow
+# later: an upload is published once its passages are embedded, and `complete_sentences` adds them.
+CORE_FILES = (ENTRY_FILE, "terms.json", "vectors.npy")
+DOC_FILES = (*CORE_FILES, SENTENCES_FILE)
 LOCK_TIMEOUT_S = 900  # a writer waits this long for another one (an upload waits for a running `index`)
 
 
@@ -94,6 +98,13 @@ def passage_text(r: Record) -> str:
     """What gets embedded: the section title gives a measure its context."""
     head = " ".join(x for x in (r.section_title, r.title) if x)
     return f"{head}\n{r.text}" if head else r.text
+
+
+def sentence_count(records: Sequence[Record]) -> int:
+    """How many sentence vectors a document's records have (one per clauses.sentence_spans span)."""
+    from .clauses import sentence_spans
+
+    return sum(len(sentence_spans(r.text)) for r in records)
 
 
 def sentence_texts(r: Record) -> list[str]:
@@ -430,7 +441,7 @@ def _entry_bytes(e: "DocEntry") -> bytes:
     records = [tuple(getattr(r, n) for n in _RECORD_ROW) for r in e.records]
     items = [tuple(tuple(tuple(getattr(f, m) for m in _FIGURE_FIELDS) for f in it.figures) if n == "figures" else getattr(it, n)
                    for n in _ITEM_FIELDS) for it in e.items]
-    body = marshal.dumps((e.file, e.document, len(e.sentence_vectors), _RECORD_ROW, records,
+    body = marshal.dumps((e.file, e.document, sentence_count(e.records), _RECORD_ROW, records,
                           _ITEM_FIELDS, _FIGURE_FIELDS, marshal.dumps(items), marshal.dumps(e.words)))
     return _ENTRY_MAGIC + zlib.crc32(body).to_bytes(4, "little") + body
 
@@ -510,17 +521,25 @@ def load_entry(index_dir: Path, key: str, terms: bool = False, vectors: bool = F
             entry.vectors = np.load(path)
             if len(entry.vectors) != len(rows):
                 raise ValueError("one vector per record expected")
-            path = os.path.join(folder, "sentences.npy")
-            entry.sentence_vectors = np.load(path)
-            if len(entry.sentence_vectors) != sentences:
-                raise ValueError(f"{len(entry.sentence_vectors)} sentence vectors, entry.marshal says {sentences}")
+            entry.sentence_vectors = _sentence_file(folder, sentences)
     except (OSError, ValueError, KeyError, TypeError, EOFError) as e:
         raise _corrupt(Path(path), e) from e
     return entry
 
 
+def _sentence_file(folder: str, count: int, mmap: bool = False) -> np.ndarray | None:
+    """A folder's sentence vectors, or None when they are not there yet (an upload's, until
+    `complete_sentences` writes them) or cannot be used: answers then rank sentences by words alone."""
+    try:
+        vectors = np.load(os.path.join(folder, SENTENCES_FILE), mmap_mode="r" if mmap else None)
+    except (OSError, ValueError, EOFError):
+        return None
+    return vectors if len(vectors) == count else None
+
+
 def _write_entry(index_dir: Path, e: DocEntry) -> int:
-    """Write docs/<key>/ in one rename; returns its size in bytes (recorded in the manifest)."""
+    """Write docs/<key>/ in one rename; returns the size in bytes of its CORE_FILES (recorded in the
+    manifest). Without sentence vectors (an upload's), the folder holds none until `complete_sentences`."""
     tmp = index_dir / "tmp" / f"doc-{e.key}-{uuid.uuid4().hex[:6]}"
     tmp.mkdir(parents=True)
     try:
@@ -528,10 +547,9 @@ def _write_entry(index_dir: Path, e: DocEntry) -> int:
         (tmp / "terms.json").write_text(json.dumps(e.terms, ensure_ascii=False), encoding="utf-8")
         with open(tmp / "vectors.npy", "wb") as f:
             np.save(f, np.asarray(e.vectors, dtype=np.float32))
-        with open(tmp / "sentences.npy", "wb") as f:
-            # float16: cosines to three decimals, half the disk of float32 for the largest file
-            np.save(f, np.asarray(e.sentence_vectors, dtype=np.float16))
-        size = _folder_bytes(tmp)
+        if e.sentence_vectors is not None:
+            _save_sentences(tmp / SENTENCES_FILE, e.sentence_vectors)
+        size = _core_bytes(tmp)
         target = _doc_dir(index_dir, e.key)
         target.parent.mkdir(exist_ok=True)
         if target.exists():  # a damaged copy (the manifest's sizes did not match): replace it
@@ -543,8 +561,20 @@ def _write_entry(index_dir: Path, e: DocEntry) -> int:
     return size
 
 
+def _save_sentences(path: Path, vectors: np.ndarray) -> None:
+    with open(path, "wb") as f:
+        # float16: cosines to three decimals, half the disk of float32 for the largest file
+        np.save(f, np.asarray(vectors, dtype=np.float16))
+
+
 def _folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+
+
+def _core_bytes(folder: Path) -> int:
+    """The size of a document folder's CORE_FILES: its sentence vectors may be added after the
+    manifest recording it was written, and are checked by their count when read instead."""
+    return sum(os.stat(os.path.join(folder, name)).st_size for name in CORE_FILES)
 
 
 def _damaged(folder: Path | str, files: tuple[str, ...], expected: int | None) -> str | None:
@@ -583,6 +613,57 @@ def build_index(settings: Settings, embedder: Embedder | None = None, progress: 
             raise _disk_full(settings.index_dir, e) from e
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def complete_sentences(settings: Settings, embedder: Embedder | None = None, keys: Sequence[str] | None = None) -> int:
+    """Embed the sentences of live documents whose folder holds no usable sentence vectors, and add
+    them; returns how many documents were completed. An upload is published as soon as its passages
+    are embedded (its sentences are as many again: the model's time would double the wait), and this
+    follows it (assistant/manage.py); `python -m assistant index` and the app's start call it too, so a
+    process killed in between leaves nothing missing for long. Until then that document's sentences
+    are ranked by their words alone. The model runs outside the write lock; only the rename takes it.
+    `keys`: only these document versions (an upload's); by default every live one."""
+    try:
+        manifest = read_manifest(settings.index_dir) or {}
+    except IndexCorruptError:
+        return 0  # the next build repairs the manifest and embeds what it writes
+    live = {d["key"] for d in manifest.get("live", [])}
+    done = 0
+    for key in (keys if keys is not None else sorted(live)):
+        folder = str(_doc_dir(settings.index_dir, key))
+        if key not in live:
+            continue
+        if keys is None:
+            try:  # a quick look first: reading 10,000 entries to count their sentences would take seconds
+                np.load(os.path.join(folder, SENTENCES_FILE), mmap_mode="r")
+                continue
+            except (OSError, ValueError, EOFError):
+                pass
+        try:
+            entry = load_entry(settings.index_dir, key)
+        except IndexCorruptError:
+            continue  # the next build repairs it
+        count = sentence_count(entry.records)
+        if _sentence_file(folder, count, mmap=True) is not None:
+            continue
+        embedder = embedder or make_embedder(settings)
+        vectors = embed_texts(embedder, [t for r in entry.records for t in sentence_texts(r)])
+        with writer_lock(settings.index_dir):
+            try:
+                still = {d["key"] for d in (read_manifest(settings.index_dir) or {}).get("live", [])}
+            except IndexCorruptError:
+                still = set()
+            if key not in still or not os.path.isdir(folder):
+                continue  # removed meanwhile
+            tmp = Path(folder) / f"{SENTENCES_FILE}.{uuid.uuid4().hex[:6]}.tmp"
+            try:
+                _save_sentences(tmp, vectors)
+                os.replace(tmp, Path(folder) / SENTENCES_FILE)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+        done += 1
+    return done
 
 
 def _relative(folder: Path, base: Path) -> str:
@@ -751,7 +832,11 @@ class _Build:
         bad = {}
         docs = os.path.join(self.dir, "docs")  # strings, not Paths: 10,000 folders are checked at every upload
         for d in old.get("live", []):
-            why = _damaged(os.path.join(docs, d["key"]), DOC_FILES, d.get("bytes"))
+            # "core_bytes": the CORE_FILES (this code's manifests); "bytes": every file of DOC_FILES (earlier ones).
+            if "core_bytes" in d:
+                why = _damaged(os.path.join(docs, d["key"]), CORE_FILES, d["core_bytes"])
+            else:
+                why = _damaged(os.path.join(docs, d["key"]), DOC_FILES, d.get("bytes"))
             if why:
                 bad[d["key"]] = why
                 self.repairs.append(f"{why}: rebuilt that document's part of the index")
@@ -777,7 +862,7 @@ class _Build:
 
     def _live_entry(self, e: DocEntry, sha: str) -> dict:
         return {"file": e.file, "doc_id": e.doc_id, "sha256": sha, "key": e.key, "records": len(e.records),
-                "bytes": _folder_bytes(_doc_dir(self.dir, e.key)), "warnings": list(e.document.get("warnings", []))}
+                "core_bytes": _core_bytes(_doc_dir(self.dir, e.key)), "warnings": list(e.document.get("warnings", []))}
 
     def _parse(self, todo: list[tuple[Path, str]], skipped: dict, hashes: dict, fp: str) -> list[DocEntry]:
         from .load import load_document
@@ -815,8 +900,9 @@ class _Build:
                     continue
                 for r, v in zip(prev.records, prev.vectors):
                     known[text_key(self.model_id, passage_text(r))] = v
-                for t, v in zip((t for r in prev.records for t in sentence_texts(r)), prev.sentence_vectors):
-                    known[text_key(self.model_id, t)] = np.asarray(v, dtype=np.float32)
+                if prev.sentence_vectors is not None:
+                    for t, v in zip((t for r in prev.records for t in sentence_texts(r)), prev.sentence_vectors):
+                        known[text_key(self.model_id, t)] = np.asarray(v, dtype=np.float32)
         texts: dict[str, str] = {}
         keys, skeys = {}, {}
         for e in parsed:
@@ -836,12 +922,12 @@ class _Build:
         passage_keys = {k for ks in keys.values() for k in ks}
         try:
             for e in parsed:
-                # Shortest first: a batch of like lengths pads little (sentences are a tenth of a passage).
+                # Shortest first, a few at a time: the model pads a call's texts to its longest (embed.BATCH).
                 todo = sorted(dict.fromkeys(k for k in keys[e.key] + skeys[e.key] if k not in known), key=lambda k: len(texts[k]))
                 if todo:
                     self.embedder = self.embedder or make_embedder(self.s)
-                    for i in range(0, len(todo), 16):
-                        batch = todo[i:i + 16]
+                    for i in range(0, len(todo), BATCH):
+                        batch = todo[i:i + BATCH]
                         for k, v in zip(batch, self.embedder.passages([texts[k] for k in batch])):
                             known[k] = np.asarray(v, dtype=np.float32)
                         if bar:
@@ -1232,12 +1318,9 @@ class PolicyIndex:
             for r in self._entries[key].records:
                 first, n = n, n + len(sentence_spans(r.text))
                 rows[r.record_id] = (first, n)
-            try:
-                vectors = np.load(_doc_dir(self._dir, key) / "sentences.npy", mmap_mode="r")
-            except (OSError, ValueError):
-                return None
-            if len(vectors) != n:
-                return None
+            vectors = _sentence_file(str(_doc_dir(self._dir, key)), n, mmap=True)
+            if vectors is None:
+                return None  # not written yet (an upload's): looked for again at the next question
             self._sentences[key] = (rows, vectors)
         rows, vectors = self._sentences[key]
         first, end = rows[record.record_id]

@@ -7,7 +7,8 @@ child process (`python -m assistant.jobs`) running at a lower priority than the 
 neither the index's write lock nor the CPU that questions need, and the memory it takes is given
 back when the child exits; OCR stops after POLICYQA_OCR_SECONDS, and the child is killed if it runs
 READ_GRACE_S longer than that. The worker then embeds the passages and commits (`manage.commit`):
-only the switch takes the write lock. A Job tells its uploader where it is — waiting (and behind how
+only the switch takes the write lock. Once the uploader is told, it embeds the new document's
+sentences (`index.complete_sentences`) before taking the next job. A Job tells its uploader where it is — waiting (and behind how
 many), reading page k of n, indexing, added or refused — in Chinese.
 """
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Callable, Iterator
 from .config import Settings
 from .embed import Embedder
 from .errors import BadDocumentError, PolicyQAError, TooCostlyError
+from .index import complete_sentences
 from .manage import Added, Prepared, Stage, check_upload, commit, limits_of, prepare, stage_upload
 
 log = logging.getLogger("policyqa.jobs")
@@ -177,6 +179,15 @@ class UploadQueue:
         job.result = added
         job._update("done", "")
         log.info("upload of %s added as %s in %.1f s", job.name, added.doc_id, time.monotonic() - job.started)
+        # Its sentence vectors follow, before the next upload is read: until they are written, answers
+        # rank that document's sentences by their words alone (index.complete_sentences).
+        try:
+            t = time.monotonic()
+            complete_sentences(self.settings, self._embedder(), keys=[added.key])
+            log.info("sentence vectors of %s added in %.1f s", added.doc_id, time.monotonic() - t)
+        except Exception:
+            log.exception("sentence vectors of %s could not be added; the next start or `python -m assistant index` adds them",
+                          added.doc_id)
 
     def _read(self, job: Job) -> Prepared:
         """Parse the staged file in a child process, relaying its pages read; killed past the time limit."""

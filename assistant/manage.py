@@ -36,14 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 
 from .config import Settings
-from .embed import Embedder, make_embedder
+from .embed import Embedder, embed_texts, make_embedder
 from .errors import BadDocumentError, IndexCorruptError, TooCostlyError
 from .extract import LEGACY_WORD_EXTS, Limits, PageCallback, check_limits
-from .index import (DocEntry, IndexReport, _sha256, _write_entry, build_index, doc_key, entry_for, parser_fingerprint,
-                    passage_text, read_manifest, sentence_texts, writer_lock)
+from .index import (DocEntry, IndexReport, _sha256, _write_entry, build_index, complete_sentences, doc_key, entry_for,
+                    parser_fingerprint, passage_text, read_manifest, writer_lock)
 from .load import SUPPORTED, corpus_files, doc_id_for, load_document
 
 log = logging.getLogger("policyqa.manage")
@@ -331,6 +330,7 @@ class Added:
     title: str
     measures: int
     report: IndexReport
+    key: str = ""  # the document version's folder (index.complete_sentences adds its sentence vectors)
 
 
 @dataclass
@@ -374,22 +374,11 @@ def prepare(path: Path, chunk_tokens: int, limits: Limits, on_page: PageCallback
 
 
 def embed_entry(entry: DocEntry, embedder: Embedder) -> None:
-    """The entry's vectors: one per record and one per sentence of each record (what the build
-    would compute for it). Passages and sentences go to the model together, each distinct text once,
-    in batches of 256: the bundled model streams its weights once per call, and a text's vector does
-    not depend on the others in its batch (checked: the same floats as batches of 16)."""
-    passages = [passage_text(r) for r in entry.records]
-    sentences = [t for r in entry.records for t in sentence_texts(r)]
-    todo = list(dict.fromkeys(passages + sentences))
-    known: dict[str, np.ndarray] = {}
-    for i in range(0, len(todo), 256):
-        batch = todo[i:i + 256]
-        known.update(zip(batch, np.asarray(embedder.passages(batch), dtype=np.float32)))
-
-    def stack(texts: list[str]) -> np.ndarray:
-        return np.vstack([known[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
-    entry.vectors = stack(passages)
-    entry.sentence_vectors = stack(sentences)
+    """The entry's passage vectors, one per record: what retrieval needs to serve it. Its sentence
+    vectors (as many texts again) are left to index.complete_sentences after the switch, so that an
+    upload is published in half the model's time."""
+    entry.vectors = embed_texts(embedder, [passage_text(r) for r in entry.records])
+    entry.sentence_vectors = None
 
 
 def commit(settings: Settings, stage: Stage, prepared: Prepared, embedder: Embedder,
@@ -417,13 +406,14 @@ def commit(settings: Settings, stage: Stage, prepared: Prepared, embedder: Embed
     if not outcome.endswith("published"):  # a file of that name was put in the corpus by hand meanwhile
         raise _reject(name, f"{outcome}: a file of that name reached the corpus meanwhile",
                       "上传期间文件库中出现了同名文件，本次上传未加入：请刷新后检查")
-    return Added(entry.doc_id, prepared.title, prepared.measures, report)
+    return Added(entry.doc_id, prepared.title, prepared.measures, report, entry.key)
 
 
 def add_document(settings: Settings, upload: Path, original_name: str, progress: bool = False,
-                 embedder: Embedder | None = None) -> Added:
+                 embedder: Embedder | None = None, sentences: bool = True) -> Added:
     """Validate an uploaded file, index it and put it in the corpus, all in this thread; raises
-    BadDocumentError. (The app queues uploads instead: assistant/jobs.py.)"""
+    BadDocumentError. With `sentences`, its sentence vectors are added before returning (otherwise
+    the caller runs index.complete_sentences). (The app queues uploads instead: assistant/jobs.py.)"""
     name = check_upload(settings, upload, original_name)
     stage = stage_upload(settings, upload, name)
     try:
@@ -431,7 +421,11 @@ def add_document(settings: Settings, upload: Path, original_name: str, progress:
     except BaseException:
         stage.close()
         raise
-    return commit(settings, stage, prepared, embedder or make_embedder(settings))
+    embedder = embedder or make_embedder(settings)
+    added = commit(settings, stage, prepared, embedder)
+    if sentences:
+        complete_sentences(settings, embedder, keys=[added.key])
+    return added
 
 
 # --- removing ----------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from .access import Caller, refusal
 from .answer import resolve_followup
 from .config import Settings
 from .errors import BadQuestionError, IndexCorruptError, NotAllowedError, PolicyQAError
-from .index import IndexReport, PolicyIndex, build_index, open_index
+from .index import IndexReport, PolicyIndex, build_index, complete_sentences, open_index
 from .jobs import Job, UploadQueue
 from .llm import LLMAnswerer, make_answerer
 from .manage import Added, recover_staging, remove_document
@@ -40,6 +40,8 @@ class Service:
         # What a killed upload or removal left half done is settled (and logged) before anything reads the corpus.
         recover_staging(settings)
         self.report: IndexReport | None = build_index(settings) if build else None
+        if build:
+            complete_sentences(settings)  # of an upload whose process stopped before it added them
         self.reload_error: PolicyQAError | None = None  # why the last reopen failed (the old index kept serving)
         self._failed_stamp = None
         try:

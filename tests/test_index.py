@@ -362,3 +362,20 @@ def test_unchanged_files_are_not_hashed_again_but_changed_ones_are(settings, emb
     rep = build_index(settings, embedder=emb, progress=False)
     assert read == [SEED.name] and rep.changed == [SEED.name]
     assert "900万元" in Answerer(open_index(settings, embedder=emb)).ask("新认定的省级新经济示范企业能获得多少资金奖励？").answer
+
+
+def test_a_texts_vector_does_not_depend_on_the_texts_embedded_with_it(embedder):
+    """Texts go to the model a few at a time, shortest first (embed.by_length): each text's vector
+    must be the one it gets alone, or a build's vectors would depend on what else it embeds."""
+    import numpy as np
+
+    from assistant.embed import BATCH, by_length, embed_texts
+
+    texts = ["设立算力补贴。", "给予最高50万元补贴。", "对新认定的省级新经济示范企业给予一次性奖励。",
+             "（责任单位：市科技局，市财政局）", "支持人才。", "设立算力补贴。"]
+    batches = by_length(texts)
+    assert all(len(b) <= BATCH for b in batches) and sum(map(len, batches)) == 5  # the repeated text once
+    assert [len(t) for b in batches for t in b] == sorted(len(t) for t in set(texts))
+    together = embed_texts(embedder, texts)
+    alone = np.vstack([embedder.passages([t])[0] for t in texts])
+    assert together.shape == (6, alone.shape[1]) and np.allclose(together, alone, atol=1e-6)

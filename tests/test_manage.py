@@ -202,3 +202,77 @@ def test_responsibility_table_and_counts(seed_index):
     counts = {(c["单位"], c["角色"]): c["措施数"] for c in unit_counts(seed_index)}
     assert counts[("财政厅", "牵头")] == 1 and counts[("省大数据中心", "配合")] == 3
     assert counts[("司法厅", "共同负责")] == 1
+
+
+# --- an upload's sentence vectors follow its publication (index.complete_sentences) -------------
+
+
+def _doc_folder(settings, doc_id):
+    import json
+
+    live = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))["live"]
+    key = next(d["key"] for d in live if d["doc_id"] == doc_id)
+    return settings.index_dir / "docs" / key
+
+
+def test_an_upload_is_served_before_its_sentences_and_completed_after(settings, tmp_path, emb):
+    import numpy as np
+
+    from assistant.index import complete_sentences, sentence_count
+
+    up = tmp_path / "upload.tmp"
+    up.write_text(POLICY, encoding="utf-8")
+    added = add_document(settings, up, "city_ai.txt", embedder=emb, sentences=False)
+    folder = _doc_folder(settings, "city_ai")
+    assert not (folder / "sentences.npy").exists()
+    index = open_index(settings, embedder=emb)
+    records = [r for r in index.records if r.doc_id == "city_ai"]
+    assert records and index.sentence_vectors(records[0]) is None  # served: its sentences ranked by words for now
+    assert build_index(settings, embedder=emb, progress=False).up_to_date  # a folder without them is not damaged
+
+    assert complete_sentences(settings, emb) == 1  # every live document is looked at; only the upload lacks them
+    vectors = np.load(folder / "sentences.npy")
+    assert len(vectors) == sentence_count(records)
+    assert index.sentence_vectors(records[0]) is not None  # the open index finds them at the next question
+    report = build_index(settings, embedder=emb, progress=False)
+    assert report.up_to_date and not report.problems  # the manifest's sizes leave the added file out
+    assert complete_sentences(settings, emb) == 0
+
+    # The same vectors as a build that parses and embeds the file itself.
+    rebuilt = Settings(corpus_dir=settings.corpus_dir, index_dir=tmp_path / "rebuilt")
+    build_index(rebuilt, embedder=emb, progress=False)
+    assert np.array_equal(np.load(_doc_folder(rebuilt, "city_ai") / "sentences.npy"), vectors)
+    assert added.key == folder.name
+
+
+def test_damaged_sentence_vectors_are_not_read_and_are_written_again(settings, emb):
+    from assistant.answer import Answerer
+    from assistant.index import complete_sentences
+
+    folder = _doc_folder(settings, SEED.stem)
+    good = (folder / "sentences.npy").read_bytes()
+    (folder / "sentences.npy").write_bytes(good[: len(good) // 2])
+    index = open_index(settings, embedder=emb)
+    assert index.sentence_vectors(index.records[0]) is None
+    assert Answerer(index).ask("新认定的省级新经济示范企业能获得多少资金奖励？").found  # answered all the same
+    assert complete_sentences(settings, emb) == 1
+    assert (folder / "sentences.npy").read_bytes() == good
+
+
+def test_a_manifest_of_the_earlier_layout_still_checks_every_file(settings, emb):
+    """Manifests written before sentence vectors could follow record "bytes" over all four files."""
+    import json
+
+    from assistant.index import _folder_bytes
+
+    path = settings.index_dir / "manifest.json"
+    m = json.loads(path.read_text(encoding="utf-8"))
+    for d in m["live"]:
+        d["bytes"] = _folder_bytes(settings.index_dir / "docs" / d["key"])
+        del d["core_bytes"]
+    path.write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    assert build_index(settings, embedder=emb, progress=False).up_to_date  # read as it was written: nothing damaged
+    folder = settings.index_dir / "docs" / m["live"][0]["key"]
+    (folder / "sentences.npy").write_bytes((folder / "sentences.npy").read_bytes()[:-8])
+    report = build_index(settings, embedder=emb, progress=False)
+    assert not report.up_to_date and any("rebuilt that document" in p for p in report.problems)

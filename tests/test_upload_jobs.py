@@ -26,6 +26,7 @@ from assistant.config import Settings
 from assistant.errors import NotAllowedError, TooCostlyError
 from assistant.extract import Limits, check_limits, read_pdf
 from assistant.index import _sha256, build_index, open_index, read_manifest, writer_lock
+from assistant.manage import add_document
 from assistant.service import Service
 from eval.formats import FONT_FILE, save_images_as_pdf
 
@@ -144,8 +145,25 @@ def test_a_refused_job_leaves_nothing_and_the_next_one_goes_on(scan, tmp_path, e
         slow.wait(600)
     assert "POLICYQA_OCR_SECONDS" in e.value.zh
     assert (sorted(p.name for p in s.corpus_dir.iterdir()), (s.index_dir / "manifest.json").read_bytes()) == before
-    assert service.submit(txt, "city_ai.txt", OPERATOR).wait(600).doc_id == "city_ai"
+    added = service.submit(txt, "city_ai.txt", OPERATOR).wait(600)
+    assert added.doc_id == "city_ai"
     assert not any(p.is_dir() for p in (s.index_dir / "staging").iterdir())
+    # Published with its passages' vectors; the worker adds its sentences' right after.
+    deadline = time.monotonic() + 120
+    while not (s.index_dir / "docs" / added.key / "sentences.npy").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert (s.index_dir / "docs" / added.key / "sentences.npy").exists()
+
+
+def test_the_app_start_adds_sentence_vectors_an_upload_did_not_get_to(tmp_path, embedder):
+    service = _service(tmp_path, embedder)
+    txt = tmp_path / "city.tmp"
+    txt.write_text(POLICY, encoding="utf-8")
+    added = add_document(service.settings, txt, "city_ai.txt", embedder=CachedEmbedder(embedder), sentences=False)
+    sentences = service.settings.index_dir / "docs" / added.key / "sentences.npy"
+    assert not sentences.exists()  # as if the app had stopped right after publishing it
+    Service(service.settings)
+    assert sentences.exists()
 
 
 def test_the_service_checks_the_right_itself(service, tmp_path):
