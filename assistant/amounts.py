@@ -24,7 +24,7 @@ from .query import TIERS, city_categories
 from .reading import APPLY, QUANTITIES, SEVERAL, affirms, asking_sentences, other_kind, variant_tier, without_basis
 
 from .compose import Draft, cite, ref
-from .evidence import (SUBJECT_SLACK, Evidence, Passage, completing, Sentence, best_subject_share, names_subject, names_word, subject_of,
+from .evidence import (PENALTY_ASKED, SUBJECT_SLACK, Evidence, Passage, completing, Sentence, best_subject_share, enforced_text, names_subject, names_word, subject_of,
                        subject_share)
 from .load import fold
 from .tiers import CAP_WORDS, UNIT_NAMES, Magnitude, Tier, asked_magnitudes, bounds, magnitudes, place, placeable, tiers
@@ -213,6 +213,7 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
     asked = asked_magnitudes(ev.query.text)
     years = set(HORIZON.findall(fold(ev.query.text)))  # a horizon the question names (到2035年)
     each = money and bool(re.search(EACH, fold(ev.query.text)))  # what one recipient gets, in money
+    penalty_asked = bool(PENALTY_ASKED.search(ev.query.text))
     out = []
     for p in ev.on_topic:
         # A scale of tiers (罚款金额在15万元以下的…；15万元以上的，50万元以下的…) that places the
@@ -225,6 +226,10 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
         # A document's title (less its kind) scopes each of its clauses: 个人所得税专项附加扣除暂行办法's
         # articles are about 个人所得税 without saying so.
         title = (p.record.title or "") + vocab.title_topic(p.record.doc_id)
+        if penalty_asked:  # a penalty is about the duty whose article it cites (evidence.enforced_text)
+            title += enforced_text(vocab.index, p.record)
+        # A short form the document defined (试验区) stands for its full name there.
+        title += vocab.spelled_out(p.record.doc_id, p.record.text + title)
         # What the measure says around its figures: its sentences that state no figure (a definition,
         # the condition of the whole measure, 有下列情形之一的…) are about every figure of it.
         plain = "".join(x.text for x in p.sentences if not magnitudes(x.text))

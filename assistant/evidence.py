@@ -18,11 +18,12 @@ from .clauses import sentence_spans
 from .config import Settings
 from .index import PolicyIndex
 from .load import fold
+from .numerals import to_int
 from .query import Query, without_options
 from .reading import NEGATED
 from .records import Hit, Record
 from .retrieve import Retrieval, in_scope
-from .tiers import CAP_WORDS, asked_magnitudes, magnitudes, placeable, tiers
+from .tiers import CAP_WORDS, asked_magnitudes, bounds, magnitudes, placeable, tiers
 from .topic import ASPECT_WORDS, BENEFIT_WORDS, Vocabulary, contains
 
 PASSAGES = 5  # records read into sentences: retrieval's best few hold the answer nine times in ten
@@ -208,6 +209,23 @@ def record_text(r: Record) -> str:
 _MUST_HOLD = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?=\s*年)|(?<![\d.])(\d+(?:\.\d+)?)(?=\s*(?:%|％|个百分点))")
 
 
+# A penalty names the duty it enforces by that duty's article (违反本条例第十一条规定发行预付卡的，处…
+# 罚款): what the cited article says is what the penalty is about, in the words of a question asking
+# about it. Read so only when the question asks about a penalty: elsewhere the duty's own article answers.
+_CITED_ARTICLES = re.compile(r"本(?:条例|办法|规定|细则|规则|决定)((?:第[零〇一二两三四五六七八九十百\d]+条(?:第[零〇一二两三四五六七八九十\d]+款)?[、，,和及或者]*)+)")
+PENALTY = re.compile(r"罚款|处罚|罚金|没收|吊销|责令停")
+PENALTY_ASKED = re.compile(r"罚|处罚|后果|法律责任|追究")
+
+
+def enforced_text(index: PolicyIndex, r: Record) -> str:
+    """The text of the articles of `r`'s own document that its penalty cites ("" when it cites none)."""
+    if not PENALTY.search(r.text):
+        return ""
+    numbers = {to_int(n) for run in _CITED_ARTICLES.findall(r.text) for n in re.findall(r"第([零〇一二两三四五六七八九十百\d]+)条", run)}
+    return "".join(x.text for n in sorted(x for x in numbers if x) for x in index.with_measure(n)
+                   if x.doc_id == r.doc_id and x.record_id != r.record_id and (x.measure_label or "").startswith("第"))
+
+
 def numbers_hold(query: Query, text: str) -> bool:
     """Every year and quoted figure the question states is in the text (see _MUST_HOLD)."""
     t = fold(text)
@@ -218,7 +236,12 @@ def numbers_hold(query: Query, text: str) -> bool:
     if not asked:
         return False
     found = [tr for s in re.split(r"[。；;\n]", text) for tr in tiers(s)]
-    return placeable(asked, found)
+    if placeable(asked, found):
+        return True
+    # A bound the text states in the asker's unit that holds their number (超过规定时速百分之五十以上
+    # for 超速60%, in a list of conditions whose consequence the article's opening states) places it too.
+    return any(b.unit == m.unit and b.holds(m.value)
+               for s in re.split(r"[。；;\n]", text) for b in bounds(s) for m in asked)
 
 
 class Selector:
@@ -236,6 +259,9 @@ class Selector:
         # A document's title (less its kind) scopes each of its records: 个人所得税专项附加扣除暂行办法's
         # articles are about 个人所得税 without saying so.
         text = record_text(r) + self.vocab.title_topic(r.doc_id)
+        text += self.vocab.spelled_out(r.doc_id, text)  # 试验区 where the document defined it as short for its full name
+        if PENALTY_ASKED.search(query.text):
+            text += enforced_text(self.index, r)
         # Words that name the document (四川新经济文件) say where to look; the record need not repeat them.
         own = [t for t in terms if not any(t in w for w in query.doc_words)] or terms
         cov = self.vocab.coverage(own, text)

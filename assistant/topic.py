@@ -87,6 +87,14 @@ def _place_stem(name: str) -> str:
     return stem if len(stem) >= 2 and stem != name else "\u0000"
 
 
+# （以下简称X）: X is short for what the clause says before the bracket (a name, with the verb that
+# introduces it at most: 本市建立预付卡服务系统（以下简称服务系统）).
+_ABBREVIATION = re.compile(r"([^。；;，,：:\n（(]{2,60}?)\s*[（(]以下简称[：:]?\s*[“\"「]?([^）)”\"」，,]{1,15}?)[”\"」]?\s*[）)]")
+
+# What opens the clause before it but is no part of the name: an article's or item's label, 本条例所称.
+_LEADING_LABEL = re.compile(r"^(?:\s*(?:第[零〇一二两三四五六七八九十百\d]+条|[(（]?[零〇一二两三四五六七八九十\d]+[)）、.．]|本(?:条例|办法|规定|细则)?所称))+")
+
+
 class Vocabulary:
     """The library's words as a question meets them: which of its words the documents use and how
     rarely (idf), how much of a question a text covers, and the question's content terms."""
@@ -101,6 +109,7 @@ class Vocabulary:
         self._contractions: dict[str, list[str]] | None = None  # built on first use (contracted)
         self._national: tuple[str, ...] | None = None  # the library's State Council documents
         self._parts: dict[str, list[str]] = {}
+        self._short: dict[str, tuple[tuple[str, str], ...]] = {}  # doc id → its abbreviations (spelled_out)
         self._near: dict[str, list[str]] | None = None  # the library's words by each one-character blank (misspelled)
 
     def df(self, term: str) -> int:
@@ -512,6 +521,17 @@ class Vocabulary:
         for w in sorted(_GENERIC_TITLE_WORDS, key=len, reverse=True):
             title = title.replace(w, " ")
         return title
+
+    def spelled_out(self, doc_id: str, text: str) -> str:
+        """The full forms of the abbreviations a document defines (国家新一代人工智能创新发展试验区
+        （以下简称试验区）) that `text` uses in their short form: the short form stands for the full
+        one in that document, so a question in the full words is about the clauses saying 试验区."""
+        if doc_id not in self._short:
+            body = "\n".join(r.text for r in self.index.records_of(doc_id))
+            pairs = ((short, _LEADING_LABEL.sub("", full).strip()) for full, short in _ABBREVIATION.findall(fold(body)))
+            self._short[doc_id] = tuple(dict.fromkeys((short, full) for short, full in pairs if len(full) > len(short)))
+        t = fold(text)
+        return "".join(full for short, full in self._short[doc_id] if short in t and full not in t)
 
     def nominal(self, term: str) -> bool:
         return self._nominal(term)
