@@ -229,7 +229,7 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
         if penalty_asked:  # a penalty is about the duty whose article it cites (evidence.enforced_text)
             title += enforced_text(vocab.index, p.record)
         # A short form the document defined (试验区) stands for its full name there.
-        title += vocab.spelled_out(p.record.doc_id, p.record.text + title)
+        title += vocab.defined_full_forms(p.record.doc_id, p.record.text + title)
         # What the measure says around its figures: its sentences that state no figure (a definition,
         # the condition of the whole measure, 有下列情形之一的…) are about every figure of it.
         plain = "".join(x.text for x in p.sentences if not magnitudes(x.text))

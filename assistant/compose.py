@@ -360,9 +360,13 @@ def best_sentences(ev: Evidence, p: Passage) -> str:
     if ss[best].text.endswith(("；", ";")) and best + 1 < len(ss):
         keep.append(best + 1)
     # Conditions or materials asked, where the text lists them under a lead (须同时符合下列条件：
-    # （一）…（五）…): the lead and every item, not one item.
-    if {"criteria", "procedure"} & set(query.aspects):
-        keep += listed_under(ss, best)
+    # （一）…（五）…): the lead and every item, not one item. Otherwise a lead says nothing without
+    # its items, nor an item without its lead (有下列情形之一的，不予受理：…（三）…在实习期内的).
+    under = listed_under(ss, best)
+    if {"criteria", "procedure"} & set(query.aspects) or (under and under[0] == best):
+        keep += under
+    elif under:
+        keep.append(under[0])
     # A figure with its limit, a limit with the figure it limits (evidence.completing).
     keep += [ss.index(p.sentences[k]) for k in completing(p, p.sentences.index(ss[best]))
              if p.sentences[k] in ss and ss.index(p.sentences[k]) not in keep]
@@ -533,12 +537,31 @@ def list_draft(ev: Evidence, q: str, vocab: Vocabulary, index: PolicyIndex) -> D
 
 
 def sentence_with(terms: list[str], r: Record, vocab: Vocabulary) -> str:
-    """The sentence of a measure that says most about the terms."""
+    """The sentence of a measure that says most about the terms (with its list, when it leads one)."""
     ss = [s for s in sentences(body(r)) if not re.match(r"^[（(](责任单位|牵头单位)", fold(s))]
     if not ss:
         return r.title or r.text[:80]
     score = [sum(vocab.idf(t) for t in terms if contains(fold(spelled_out(s)), t)) for s in ss]
-    return ss[max(range(len(ss)), key=lambda i: (score[i], -i))]
+    best = max(range(len(ss)), key=lambda i: (score[i], -i))
+    return with_items(ss[best], ss[best + 1:])
+
+
+# A sentence that leads a list (有下列情形之一的，不得发行预付卡：, 可以通过下列途径解决：) says nothing
+# without the items after it: it is quoted with them, up to this many characters of items.
+LIST_ITEMS_CHARS = 300
+
+
+def with_items(sentence: str, after: list[str]) -> str:
+    """`sentence` followed by the listed items (（一）…；（二）…) of `after` when it ends with a colon."""
+    if not re.search(r"[：:]\s*$", sentence):
+        return sentence
+    items = []
+    for s in after:
+        if not ITEM_LABEL.match(s):
+            break
+        items.append(s.strip())
+    joined = "".join(items)
+    return sentence + (joined if len(joined) <= LIST_ITEMS_CHARS else joined[:LIST_ITEMS_CHARS] + "……")
 
 
 def names_topic(text: str, term: str, limit: float, vocab: Vocabulary) -> bool:

@@ -259,7 +259,7 @@ class Selector:
         # A document's title (less its kind) scopes each of its records: 个人所得税专项附加扣除暂行办法's
         # articles are about 个人所得税 without saying so.
         text = record_text(r) + self.vocab.title_topic(r.doc_id)
-        text += self.vocab.spelled_out(r.doc_id, text)  # 试验区 where the document defined it as short for its full name
+        text += self.vocab.defined_full_forms(r.doc_id, text)  # 试验区 where the document defined it as short for its full name
         if PENALTY_ASKED.search(query.text):
             text += enforced_text(self.index, r)
         # Words that name the document (四川新经济文件) say where to look; the record need not repeat them.

@@ -109,7 +109,7 @@ class Vocabulary:
         self._contractions: dict[str, list[str]] | None = None  # built on first use (contracted)
         self._national: tuple[str, ...] | None = None  # the library's State Council documents
         self._parts: dict[str, list[str]] = {}
-        self._short: dict[str, tuple[tuple[str, str], ...]] = {}  # doc id → its abbreviations (spelled_out)
+        self._short: dict[str, tuple[tuple[str, str], ...]] = {}  # doc id → its abbreviations (defined_full_forms)
         self._near: dict[str, list[str]] | None = None  # the library's words by each one-character blank (misspelled)
 
     def df(self, term: str) -> int:
@@ -522,7 +522,7 @@ class Vocabulary:
             title = title.replace(w, " ")
         return title
 
-    def spelled_out(self, doc_id: str, text: str) -> str:
+    def defined_full_forms(self, doc_id: str, text: str) -> str:
         """The full forms of the abbreviations a document defines (国家新一代人工智能创新发展试验区
         （以下简称试验区）) that `text` uses in their short form: the short form stands for the full
         one in that document, so a question in the full words is about the clauses saying 试验区."""

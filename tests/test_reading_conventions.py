@@ -7,7 +7,9 @@ misses; the next unread batch is their check):
 - （以下简称X） makes X short for the full name in that document: a question in the full words is
   about the clauses saying X;
 - a number the asker states is held by a bound the text states in its unit (超出…百分之十以上 holds
-  15%), though the article's consequence is stated once above its list of cases.
+  15%), though the article's consequence is stated once above its list of cases;
+- a sentence leading a list (可以通过下列途径解决：) is quoted with its items, and an item with the
+  lead that says what it is a case of (有下列情形之一的，不予办理…：（二）…).
 """
 import pytest
 
@@ -24,7 +26,14 @@ POLICY = """XX市共享单车管理条例
 （二）未及时清理故障车辆的。
 第七条 运营企业违反本条例第四条规定新增投放车辆的，责令停止投放，处三万元以上十万元以下罚款。
 第八条 运营企业违反本条例第五条规定的，责令限期改正；逾期不改正的，处五千元以上两万元以下罚款。
-第九条 本条例自2026年1月1日起施行。
+第九条 运营企业有下列情形之一的，市交通运输主管部门不予办理车辆投放备案：
+（一）未取得道路运输经营许可的；
+（二）车辆未安装卫星定位装置的。
+第十条 发生车辆押金退还争议，可以通过下列途径解决：
+（一）与运营企业协商；
+（二）向消费者权益保护组织投诉；
+（三）依法申请仲裁。
+第十一条 本条例自2026年1月1日起施行。
 """
 
 
@@ -57,10 +66,17 @@ def test_the_cited_duty_is_read_only_for_a_question_about_a_penalty(lib):
 def test_a_short_form_the_document_defines_stands_for_its_full_name(lib):
     a = lib.ask("互联网租赁自行车运营监测平台每年的建设维护经费最多多少？")
     assert a.found and "180万元" in first(a)
-    assert lib.vocab.spelled_out("xx_gongxiang_danche_2025", "监测平台的经费") == "本市建立互联网租赁自行车运营监测平台"
-    assert lib.vocab.spelled_out("xx_gongxiang_danche_2025", "投放车辆") == ""
+    assert lib.vocab.defined_full_forms("xx_gongxiang_danche_2025", "监测平台的经费") == "本市建立互联网租赁自行车运营监测平台"
+    assert lib.vocab.defined_full_forms("xx_gongxiang_danche_2025", "投放车辆") == ""
 
 
 def test_the_askers_number_held_by_a_bound_of_a_listed_case(lib):
     a = lib.ask("我们的车停放超出电子围栏15%，一次会记几分？")
     assert a.found and "4分" in a.answer
+
+
+def test_a_list_is_quoted_with_its_lead_and_its_items(lib):
+    a = lib.ask("押金一直退不回来，有哪些解决途径？")
+    assert a.found and "依法申请仲裁" in a.answer and "向消费者权益保护组织投诉" in a.answer
+    a = lib.ask("我们的车没装卫星定位装置，还能办理投放备案吗？")
+    assert a.found and "不予办理车辆投放备案" in first(a) and "卫星定位装置" in first(a)
