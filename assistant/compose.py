@@ -25,7 +25,7 @@ from .records import Citation, Record
 from .retrieve import hybrid, in_scope
 from .topic import BENEFIT_WORDS, QUESTION_WORDS, TOPICAL_SHARE, Vocabulary, contains
 from .tiers import asked_magnitudes, bounds
-from .units import heading_duty, read_text_duty
+from .units import heading_duty, looks_like_unit, read_text_duty
 
 # A document's own fields that its body states rather than its header.
 BODY_META = ("effective", "period", "approval")
@@ -424,7 +424,7 @@ def topic_draft(ev: Evidence, q: str, vocab: Vocabulary, index: PolicyIndex) -> 
                 # (the sentence holding most of the question's own words states the duty asked: an
                 # article gives each unit its sentence, 生态环境部门负责…统一监督管理。综合行政执法部门负责…)
                 order = sorted(p.sentences, key=lambda x: (-vocab.coverage(list(ev.terms), x.text), -x.score))
-                stated = next(((x, roles) for x in order if (roles := read_text_duty(x.text))), None)
+                stated = next(((x, roles) for x in order if (roles := read_text_duty(paragraph_head(p.record.text, x.start) + x.text))), None)
                 if not stated and order and (roles := heading_duty(p.record.section_title, p.record.title, p.record.text)):
                     stated = (order[0], roles)  # (三)区财政局 / 负责…: the heading is the unit
                 if stated:
@@ -444,6 +444,17 @@ def topic_draft(ev: Evidence, q: str, vocab: Vocabulary, index: PolicyIndex) -> 
     sure = p is top and p.coverage >= 0.75
     line = f"{ref(p.record)}：{quote}" if sure else f"最相关的是{ref(p.record)}：“{quote}”"
     return Draft(query.intent, line, "direct" if sure else "likely", (cite(p.record, quote),))
+
+
+def paragraph_head(text: str, start: int) -> str:
+    """The unit heading the paragraph a sentence starting at `start` goes on in, when the paragraph
+    opens with one before a colon (区应急管理局：参与制定…；负责…启用), else "": each of its sentences
+    is that unit's duty, as a 职责分工 section writes them."""
+    begin = text.rfind("\n", 0, start) + 1
+    if begin == start:
+        return ""  # the sentence opens its paragraph: its own words say who acts
+    head = re.match(r"\s*([^，,。；;：:\n]{2,20})[：:]", text[begin:start])
+    return head.group(0).strip() if head and looks_like_unit(head.group(1).strip()) else ""
 
 
 def about_subject(p: Passage, ev: Evidence, vocab: Vocabulary) -> str:

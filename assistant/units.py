@@ -180,14 +180,16 @@ _IN_TEXT_DUTY = re.compile(
 # comes after it.
 _ARTICLE_LABEL = r"第[一二三四五六七八九十百零\d]+条"
 _OPENER = rf"^(?:{_ARTICLE_LABEL})?\s*([^，,。；;：:“”由]{{2,40}}?)"
-# The same duty with the actor opening the sentence (第六条 市财政局会同市发展改革委负责…; 市发展改革委
+# The same duty with the actor opening the sentence, or heading it before a colon as a 职责分工 section
+# writes it (第六条 市财政局会同市发展改革委负责…; 区教育局：负责推进…; 市发展改革委
 # 负责市级储备粮的行政管理).
 _OPENING_DUTY = re.compile(
-    _OPENER + r"(?:作为[^，,。；;]{2,20}?[，,])?(?:会同([^，,。；;：:“”]{2,60}?))?"
+    _OPENER + r"[：:]?\s*(?:作为[^，,。；;]{2,20}?[，,])?(?:会同([^，,。；;：:“”]{2,60}?))?"
     r"(?:要|应当)?(?:统一|共同|具体|分别|依法)?(负责|牵头|统筹|召集)(?!人|部门|机构|机关)")
-# A unit opening a sentence that it (要/应当) 配合 or 协助 (市气象局要配合做好…技术支持) supports the
-# measure: the lead is whoever the measure names elsewhere.
-_OPENING_SUPPORT = re.compile(_OPENER + r"(?:要|应当|负责)?(?:积极)?(配合|协助)(?!单位|部门)")
+# A unit opening a sentence that it (要/应当) 配合, 协助 or 参与 (市气象局要配合做好…技术支持; in a
+# 职责分工 paragraph, 区应急管理局：参与制定…) supports the measure: the lead is whoever the measure
+# names elsewhere.
+_OPENING_SUPPORT = re.compile(_OPENER + r"[：:]?\s*(?:要|应当|负责)?(?:积极)?(配合|协助|参与)(?!单位|部门)")
 _HOSTED = re.compile(r"设在([^，,。；;：:“”()]{2,30}?)(?=[，,。；;(]|$)")
 _CONVENER = re.compile(r"召集人由([^，,。；;：:“”]{2,30}?)(?:主要负责同志|负责同志|分管负责同志|分管领导|主要领导)?担任"
                        r"|由([^，,。；;：:“”]{2,30}?)(?:主要负责同志|负责同志|分管负责同志|分管领导|主要领导)?担任(?:召集人|组长)")

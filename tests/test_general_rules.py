@@ -161,8 +161,24 @@ def test_a_district_named_puts_its_own_policy_first(districts):
     ("各镇人民政府负责辖区内的摸底排查。", {"lead": [], "co": [], "listed": ["各镇人民政府"]}),
     ("项目设在本区的，优先支持。", None),
     ("企业负责人应当签字确认。", None),
+    # A 职责分工 paragraph: the unit heads it before a colon (fresh batch fr's reading).
+    ("区卫健委：负责统筹全区基层医疗机构的改造。", {"lead": [], "co": [], "listed": ["区卫健委"]}),
+    ("区城管执法局：参与制定年度改造计划;", {"lead": [], "co": ["区城管执法局"], "listed": []}),
+    ("主要任务：负责全区基层医疗机构的改造。", None),
 ])
 def test_duties_stated_in_an_articles_text(sentence, roles):
     from assistant.units import read_text_duty
 
     assert read_text_duty(sentence) == roles
+
+
+@pytest.mark.parametrize("text, start, head", [
+    ("区财政局：负责安排资金;负责绩效评价。", 12, "区财政局："),  # a later sentence of the unit's paragraph
+    ("区财政局：负责安排资金;负责绩效评价。", 0, ""),  # the paragraph's first sentence speaks for itself
+    ("工作要求：加强领导;负责绩效评价。", 10, ""),  # a heading that is no unit
+    ("区财政局：负责安排资金。\n负责绩效评价。", 13, ""),  # another paragraph
+])
+def test_a_sentence_goes_on_in_the_paragraph_its_unit_heads(text, start, head):
+    from assistant.compose import paragraph_head
+
+    assert paragraph_head(text, start) == head
