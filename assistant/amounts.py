@@ -226,6 +226,7 @@ def candidates(ev: Evidence, vocab: Vocabulary) -> tuple[list[Candidate], list[s
         # A document's title (less its kind) scopes each of its clauses: 个人所得税专项附加扣除暂行办法's
         # articles are about 个人所得税 without saying so.
         title = (p.record.title or "") + vocab.title_topic(p.record.doc_id)
+        title += "".join(h for h in p.record.heading_path if h not in title)  # the headings above it name its subject too
         if penalty_asked:  # a penalty is about the duty whose article it cites (evidence.enforced_text)
             title += enforced_text(vocab.index, p.record)
         # A short form the document defined (试验区) stands for its full name there.

@@ -199,8 +199,10 @@ def best_subject_share(ev: "Evidence", subject: Subject, vocab: Vocabulary) -> f
 
 
 def record_text(r: Record) -> str:
-    """What a record says with its headings: the measure's title and section name its subject."""
-    return r.text + (r.section_title or "") + (r.title or "")
+    """What a record says with its headings: the measure's title, its section and every heading above
+    it name its subject (8．获得奖励之日起15年内不迁离深圳的承诺书 under 二、一次性奖励和搬迁费用补贴 /
+    （三）申报所需提交材料： is about the 一次性奖励)."""
+    return r.text + "".join(dict.fromkeys(h for h in (*r.heading_path, r.section_title or "", r.title or "") if h))
 
 
 # The numbers of a question a source must hold: a year (2030年的目标) and a figure the question quotes

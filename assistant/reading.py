@@ -184,8 +184,14 @@ def compared(question: str, text: str) -> bool:
     return bool(asked) and all(u in unit_bounds for _, u in asked)
 
 
+# 除一次性落户奖以外的其他支持政策: what 除…以外 (之外) names is what the clause is not about.
+_EXCEPT = re.compile(r"(?<![扣免消清排剔解删废拆])除(?:了)?[^，,。；;：:]{1,30}?(?:以外|之外|外)")
+
+
 def without_basis(text: str) -> str:
-    return _BASIS.sub("", text)
+    """The text less the basis a figure is computed from and what it excepts (除X以外): neither names
+    what the figure is for."""
+    return _EXCEPT.sub("", _BASIS.sub("", text))
 
 
 def figure_clauses(it: SupportItem) -> str:

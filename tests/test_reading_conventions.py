@@ -9,7 +9,9 @@ misses; the next unread batch is their check):
 - a number the asker states is held by a bound the text states in its unit (超出…百分之十以上 holds
   15%), though the article's consequence is stated once above its list of cases;
 - a sentence leading a list (可以通过下列途径解决：) is quoted with its items, and an item with the
-  lead that says what it is a case of (有下列情形之一的，不予办理…：（二）…).
+  lead that says what it is a case of (有下列情形之一的，不予办理…：（二）…);
+- every heading above a record names its subject (2．…承诺书 under 二、一次性迁入奖励 / （二）申报所需材料：),
+  and what 除…以外 names is what a clause is not about (from fresh batch fs's misses).
 """
 import pytest
 
@@ -37,11 +39,26 @@ POLICY = """XX市共享单车管理条例
 """
 
 
+GUIDE = """YY市科技企业扶持项目申报指引
+一、研发费用补助
+（一）申报条件：
+1．在本市注册的科技型企业；
+2．上年度研发费用500万元（含）以上的，可参照高新技术企业享受除一次性迁入奖励以外的其他支持政策。
+二、一次性迁入奖励
+（一）申报时间：每年4月集中受理。
+（二）申报所需材料：
+1．专项资金申请表；
+2．获得奖励之日起10年内不迁离本市的承诺书；
+3．营业执照复印件。
+"""
+
+
 @pytest.fixture(scope="module")
 def lib(tmp_path_factory, embedder):
     from .indexkit import answerer_over
 
-    return answerer_over(tmp_path_factory.mktemp("conventions"), {"xx_gongxiang_danche_2025.txt": POLICY}, embedder)
+    return answerer_over(tmp_path_factory.mktemp("conventions"), {"xx_gongxiang_danche_2025.txt": POLICY,
+                                                                  "yy_keji_shenbao_zhiyin_2025.txt": GUIDE}, embedder)
 
 
 def first(a):
@@ -80,3 +97,24 @@ def test_a_list_is_quoted_with_its_lead_and_its_items(lib):
     assert a.found and "依法申请仲裁" in a.answer and "向消费者权益保护组织投诉" in a.answer
     a = lib.ask("我们的车没装卫星定位装置，还能办理投放备案吗？")
     assert a.found and "不予办理车辆投放备案" in first(a) and "卫星定位装置" in first(a)
+
+
+def test_the_headings_above_an_item_name_its_subject(lib):
+    from dataclasses import replace
+
+    from assistant.evidence import record_text
+
+    a = lib.ask("申请一次性迁入奖励，要承诺多少年不迁离？")
+    assert a.found and "10年内" in first(a)
+    # Read as items of a three-level guide (二、 / （二） / 2．), the item's section is the middle heading:
+    # the top one still names its subject.
+    r = next(r for r in lib.index.records if "10年内不迁离" in r.text)
+    item = replace(r, section_title="申报所需材料：", title="获得奖励之日起10年内不迁离本市的承诺书",
+                   heading_path=("二、一次性迁入奖励", "（二）申报所需材料：", "2．获得奖励之日起10年内不迁离本市的承诺书"))
+    assert "一次性迁入奖励" in record_text(item)
+
+
+def test_what_a_clause_excepts_is_not_its_subject(lib):
+    a = lib.ask("一次性迁入奖励具体给多少钱？")
+    assert "500万元" not in first(a)  # a threshold for the policies other than the 迁入奖励
+    assert not a.found or a.extra.get("certainty") != "direct"
