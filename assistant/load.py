@@ -139,6 +139,11 @@ DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（【]\s*\d{4}\s*[〕\
 # A 令 (order) is numbered by its issuer and a sequence: 国家医疗保障局令第5号.
 ORDER_NUMBER = re.compile(r"([\u4e00-\u9fff]{2,30}?)令\s*第\s*\d+\s*号")
 _OWN_NUMBER = re.compile(rf"^[(（]?\s*({DOC_NUMBER.pattern}|{ORDER_NUMBER.pattern})\s*[)）]?(?:\s*签发人[:：]?.*)?$")
+# The headnote under a law's, regulation's or rule's title says by which 令 it was promulgated
+# (2007年4月9日中华人民共和国国务院令第493号公布; （2021年11月30日生态环境部、公安部、交通运输部令第23号公布
+# 自2022年1月1日起施行）): that order is the document's own number.
+_JOINT_ORDER = re.compile(rf"(?:[\u4e00-\u9fff]{{2,30}}、)*{ORDER_NUMBER.pattern}")
+_PROMULGATED = re.compile(rf"^[(（]?\s*(?:\d{{4}}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日)?\s*({_JOINT_ORDER.pattern})\s*(?:公布|发布)")
 _CN_DIGIT = {"〇": 0, "○": 0, "◯": 0, "零": 0, "O": 0, "Ｏ": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9}
 _DATE_CN = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
@@ -450,6 +455,8 @@ def own_doc_number(lines: list[str], top: int = 30) -> str | None:
             previous = x.strip()
         # A stray mark before the number (an OCR misreading of its bracket: J川发改…) is no part of it.
         x = re.sub(r"^[A-Za-z|]\s*(?=[\u4e00-\u9fff])", "", x.strip())
+        if p := _PROMULGATED.match(fold(x).strip()):
+            return re.sub(r"\s+", "", p.group(1))
         m = _OWN_NUMBER.match(fold(x).strip())
         if m:
             start = m.start(1)
@@ -627,8 +634,14 @@ def read_metadata(text: str, found: dict) -> dict:
     else:
         order = next((m for m in (ORDER_NUMBER.search(fold(x)) for x in lines[:30]
                                   if _OWN_NUMBER.match(fold(x).strip())) if m), None)
+        # (a headnote's order names every issuer of a joint rule: 生态环境部、公安部、交通运输部令第23号)
+        promulgated = next((m for m in (_PROMULGATED.match(fold(x).strip()) for x in lines[:30]) if m), None)
+        issuers = re.sub(r"令\s*第\s*\d+\s*号$", "", promulgated.group(1)) if promulgated else None
+        if issuers and "、" in issuers:
+            parts = [split_bodies(x) for x in issuers.split("、")]
+            issuers = "".join(b for p in parts for b in p) if all(parts) else None
         head = re.match(r"^(.{3,60}?)关于", meta.get("title", ""))
-        for cand in (letterhead, order.group(1) if order else None, head.group(1) if head else None, meta.get("site")):
+        for cand in (letterhead, order.group(1) if order else None, issuers, head.group(1) if head else None, meta.get("site")):
             if cand and split_bodies(cand):
                 meta["publisher"] = "、".join(split_bodies(cand))
                 break
@@ -641,7 +654,7 @@ def read_metadata(text: str, found: dict) -> dict:
     if meta.get("doc_number"):
         # The 文号 a field holds, with its brackets as GB/T 9704 prints them: (川发改价格〔2025〕480号)
         # and an OCR misreading of the field (J川发改…, 〔2024】) give the same number.
-        held = DOC_NUMBER.search(meta["doc_number"]) or ORDER_NUMBER.search(meta["doc_number"])
+        held = DOC_NUMBER.search(meta["doc_number"]) or _JOINT_ORDER.search(meta["doc_number"])
         meta["doc_number"] = (own_doc_number([held.group(0)]) if held else None) or re.sub(
             r"^[(（]\s*(.*?)\s*[)）]$", r"\1", meta["doc_number"].strip())
     for k in ("written_date", "published_date"):

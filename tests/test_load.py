@@ -332,6 +332,19 @@ def test_issuer_from_an_order_number_a_title_or_the_page_title():
     assert meta["publisher"] == "重庆市商务委员会" and meta["title"] == "某某补贴活动的公告"
 
 
+def test_a_regulations_headnote_gives_its_order_number_and_issuers():
+    """The headnote under a regulation's or a rule's title says by which 令 it was promulgated: that
+    order is its number, and its issuers (several, for a joint rule) are the publisher."""
+    meta = read_metadata(clean_text("某某安全管理条例\n2019年3月1日 某某省人民政府令第61号公布\n2019年5月1日 施行\n"
+                                    "第一条 为了加强管理，制定本条例。\n第二条 内容。").text, {})
+    assert (meta["doc_number"], meta["publisher"]) == ("某某省人民政府令第61号", "某某省人民政府")
+    meta = read_metadata(clean_text("某某运输管理办法\n（2020年6月1日农业农村部、水利部令第7号公布　自2020年9月1日起施行）\n"
+                                    "第一章 总则\n第一条 为了规范运输，制定本办法。").text, {})
+    assert (meta["doc_number"], meta["publisher"]) == ("农业农村部、水利部令第7号", "农业农村部、水利部")
+    # An order cited in a sentence is another document's.
+    assert own_doc_number(["依据《某某条例》（国务院令第100号公布）制定本办法。"]) is None
+
+
 def test_shipped_lingang_policy_names_its_issuer():
     assert load_document(SHANGHAI).publisher == "上海市人民政府"
 

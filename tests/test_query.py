@@ -143,6 +143,11 @@ def test_who_issued_and_when_asked_together():
     assert set(parse_query("这份指导意见是哪个单位、哪天印发的？").meta_fields) >= {"publisher"}
 
 
+@pytest.mark.parametrize("q", ["这个条例是以哪号国务院令公布的？", "这个办法是第几号令？", "令号是多少？"])
+def test_an_order_number_asked_is_the_document_number(q):
+    assert "doc_number" in parse_query(q).meta_fields
+
+
 def test_a_multiple_asked_is_a_multiple():
     assert parse_query("贷款额度是账户余额的多少倍？").figure_kind == "multiple"
     assert parse_query("监管额度调成工程造价的几倍了？").figure_kind == "multiple"
